@@ -1,0 +1,50 @@
+#include "core/metrics.hpp"
+
+namespace nictune {
+
+const std::vector<MetricInfo>& metric_catalog() {
+  using G = Goal;
+  static const std::vector<MetricInfo> catalog = {
+      {"rx_pps", "packets/s", G::kMaximize, "packets received by the sink per second"},
+      {"tx_pps", "packets/s", G::kMaximize, "packets sent by the generator per second"},
+      {"rx_bps", "bits/s", G::kMaximize, "payload bits received per second"},
+      {"tx_bps", "bits/s", G::kMaximize, "payload bits sent per second"},
+      {"loss_ratio", "ratio", G::kMinimize, "lost / sent packets"},
+      {"flow_spread", "ratio", G::kMaximize, "min/max packets per flow at the receiver"},
+      {"transactions_per_s", "1/s", G::kMaximize, "request/response transactions per second"},
+      {"connections_per_s", "1/s", G::kMaximize, "connect-request-close cycles per second"},
+      {"rtt_min_us", "us", G::kMinimize, "minimum round-trip time"},
+      {"rtt_mean_us", "us", G::kMinimize, "mean round-trip time"},
+      {"rtt_p50_us", "us", G::kMinimize, "median round-trip time"},
+      {"rtt_p90_us", "us", G::kMinimize, "90th percentile round-trip time"},
+      {"rtt_p99_us", "us", G::kMinimize, "99th percentile round-trip time"},
+      {"rtt_p999_us", "us", G::kMinimize, "99.9th percentile round-trip time"},
+      {"rtt_p9999_us", "us", G::kMinimize, "99.99th percentile round-trip time"},
+      {"rtt_max_us", "us", G::kMinimize, "maximum round-trip time"},
+      {"jitter_us", "us", G::kMinimize, "packet delay variation (iperf3 jitter)"},
+      {"retransmits", "count", G::kMinimize, "TCP retransmissions during the run"},
+      {"dut_cpu_util", "percent", G::kMinimize, "DUT CPU busy time, sum over CPUs (100 = one CPU)"},
+      {"dut_softirq_util", "percent", G::kMinimize, "DUT softirq time, sum over CPUs"},
+      {"dut_irq_per_s", "1/s", G::kMinimize, "DUT interrupts per second on the interface's IRQs"},
+      {"dut_softnet_dropped", "count", G::kMinimize, "softnet_stat drops on the DUT"},
+      {"dut_time_squeeze", "count", G::kMinimize, "softnet_stat time_squeeze on the DUT"},
+      {"lg_cpu_util", "percent", G::kMinimize, "load generator CPU busy time, sum over CPUs"},
+      {"rx_pps_per_cpu", "packets/s", G::kMaximize, "rx_pps divided by DUT busy CPUs (efficiency)"},
+  };
+  return catalog;
+}
+
+const MetricInfo* find_metric(std::string_view name) {
+  for (const auto& metric : metric_catalog()) {
+    if (metric.name == name) return &metric;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> metric_names() {
+  std::vector<std::string> names;
+  for (const auto& metric : metric_catalog()) names.push_back(metric.name);
+  return names;
+}
+
+}  // namespace nictune

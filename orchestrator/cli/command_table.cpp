@@ -1,0 +1,17 @@
+#include "orchestrator/cli/command_table.hpp"
+
+namespace nictune::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {};
+  return table;
+}
+
+const Command* find_command(const std::string& name) {
+  for (const auto& command : commands()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+}  // namespace nictune::cli

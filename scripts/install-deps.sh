@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever nictune needs to build and test and is missing.
+# Idempotent: a machine that has everything is left alone (no apt-get update, no network).
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config
+  # libraries
+  libboost-dev libboost-filesystem-dev libssh-dev nlohmann-json3-dev libeigen3-dev
+  libsqlite3-dev libgtest-dev libgmock-dev
+  # real parts the tests drive: namespaces, sshd, load tools, ethtool for independent checks
+  iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
+  # outside references and the report browser check
+  python3-optuna chromium
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 2
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,30 @@
+#include "core/errors.hpp"
+#include "core/text_util.hpp"
+#include "strategies/grid.hpp"
+#include "strategies/strategy.hpp"
+
+namespace nictune {
+
+const std::map<std::string, StrategyFactory>& strategy_registry() {
+  static const std::map<std::string, StrategyFactory> registry = {
+      {"grid", [](const StrategyConfig& c) { return std::make_unique<GridStrategy>(c); }},
+  };
+  return registry;
+}
+
+std::vector<std::string> strategy_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : strategy_registry()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyConfig& config) {
+  auto it = strategy_registry().find(name);
+  if (it == strategy_registry().end()) {
+    throw invalid("unknown strategy \"" + name + "\"" + did_you_mean(name, strategy_names()) +
+                  "; expected one of " + join(strategy_names(), ", "));
+  }
+  return it->second(config);
+}
+
+}  // namespace nictune

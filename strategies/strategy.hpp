@@ -1,0 +1,56 @@
+// The ask/tell interface every search strategy implements. A strategy sees the space and the
+// trial history only: no transports, no store, no clock. The runner (or `nictune ask/tell`)
+// owns the loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/comparison.hpp"
+#include "core/metrics.hpp"
+#include "core/space.hpp"
+#include "core/trial.hpp"
+
+namespace nictune {
+
+struct Objective {
+  std::string metric;  // "rx_pps"
+  Goal goal = Goal::kMaximize;
+};
+
+struct StrategyConfig {
+  Space space;
+  std::vector<Objective> objectives;
+  std::vector<Comparison> outcome_constraints;  // "loss_ratio <= 0.001"
+  std::uint64_t seed = 1;
+  int budget = 50;  // evaluations (distinct points) the strategy may ask for
+  Json options = Json::object();  // strategy-specific, validated by the factory
+  Json baseline_point;  // the host's current values where known (null otherwise)
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Up to n new points (canonical, valid, never previously told as failed). Fewer, or none,
+  // when the strategy has nothing more to propose (grid exhausted, budget spent, converged).
+  virtual std::vector<Point> ask(std::size_t n) = 0;
+  // Record an outcome for a point (asked or evaluated elsewhere). Repetitions of the same point
+  // may be told several times; a strategy aggregates them.
+  virtual void tell(const Point& point, const Outcome& outcome) = 0;
+  // Why the strategy stopped proposing, or "" while it still has points.
+  virtual std::string stop_reason() const { return ""; }
+};
+
+using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyConfig&)>;
+
+// name -> factory; the visible list of every strategy nictune knows.
+const std::map<std::string, StrategyFactory>& strategy_registry();
+std::vector<std::string> strategy_names();
+// Throws Error(kInvalid) for an unknown name or bad options.
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyConfig& config);
+
+}  // namespace nictune
