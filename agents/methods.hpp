@@ -10,4 +10,10 @@ namespace nictune::agent {
 // hello: version, protocol, host basics.
 void register_hello_methods(rpc::MethodTable& table, AgentContext& context);
 
+// probe, snapshot, apply, read, restore, counters.start/stop (agents/knobs, agents/counters).
+void register_knob_methods(rpc::MethodTable& table, AgentContext& context);
+
+// serve.start, serve.stop, load.run (agents/load).
+void register_load_methods(rpc::MethodTable& table, AgentContext& context);
+
 }  // namespace nictune::agent

@@ -20,6 +20,9 @@ struct Outcome {
   TrialState state = TrialState::kComplete;
   std::map<std::string, double> metrics;  // metric name -> value
   std::string error;                      // why it failed / was pruned
+  // Raw material behind the metrics: counter deltas (per-CPU, per-IRQ, softnet), the load
+  // tool's own result, per-second intervals. Reports draw heat maps and time series from it.
+  Json details = Json::object();
 };
 
 struct TrialRecord {

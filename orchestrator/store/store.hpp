@@ -1,0 +1,80 @@
+// Where every experiment, host, point, trial, metric and sample lives. One interface, SQLite
+// behind it (a file or ":memory:"); every implementation passes tests/unit/orchestrator's
+// store contract suite.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json_util.hpp"
+#include "core/trial.hpp"
+
+namespace nictune {
+
+struct ExperimentRecord {
+  std::int64_t id = 0;
+  std::string name;
+  Json spec;  // the resolved spec as run
+  std::string spec_hash;
+  std::string status;  // "running", "complete", "interrupted", "failed"
+  std::string tool_version;
+  double created_at = 0;  // unix seconds
+};
+
+struct HostRecord {
+  std::int64_t id = 0;
+  std::int64_t experiment_id = 0;
+  std::string role;   // "dut" or "lg"
+  std::string bench;  // bench name ("" for the only one)
+  Json facts;         // the agent's probe: kernel, driver, firmware, CPU, NUMA, knobs
+};
+
+struct SampleRecord {
+  double t = 0;  // seconds since the trial's measurement started
+  std::string name;
+  double value = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::int64_t create_experiment(const std::string& name, const Json& spec,
+                                         const std::string& tool_version) = 0;
+  virtual std::optional<ExperimentRecord> experiment(std::int64_t id) = 0;
+  // By numeric id or by name (the newest experiment with that name).
+  virtual std::optional<ExperimentRecord> find_experiment(const std::string& id_or_name) = 0;
+  virtual std::vector<ExperimentRecord> experiments() = 0;
+  virtual void set_experiment_status(std::int64_t id, const std::string& status) = 0;
+
+  virtual std::int64_t record_host(std::int64_t experiment, const std::string& role,
+                                   const std::string& bench, const Json& facts) = 0;
+  virtual std::vector<HostRecord> hosts(std::int64_t experiment) = 0;
+
+  // The id of a canonical point, inserting it once: the same configuration is one row.
+  virtual std::int64_t intern_point(std::int64_t experiment, const Json& canonical_point) = 0;
+  virtual std::optional<Json> point(std::int64_t point_id) = 0;
+
+  virtual std::int64_t begin_trial(std::int64_t experiment, std::int64_t point, int repetition,
+                                   bool baseline, const std::string& bench) = 0;
+  virtual void heartbeat(std::int64_t trial) = 0;
+  // Commits state, metrics (units from the metric catalog) and details at once.
+  virtual void finish_trial(std::int64_t trial, const Outcome& outcome) = 0;
+  virtual void add_samples(std::int64_t trial, const std::vector<SampleRecord>& samples) = 0;
+
+  virtual std::vector<TrialRecord> trials(std::int64_t experiment) = 0;
+  virtual std::vector<SampleRecord> samples(std::int64_t trial) = 0;
+
+  // Marks trials still "running" whose heartbeat is older than `stale_after_s` as failed
+  // ("interrupted: no heartbeat since ..."). Returns how many.
+  virtual int recover_stale_trials(std::int64_t experiment, double stale_after_s) = 0;
+};
+
+// path may be ":memory:". Throws Error(kIo) naming the path when the database cannot be opened,
+// Error(kInvalid) when it was written by a newer nictune.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace nictune
