@@ -1,0 +1,1 @@
+#include "orchestrator/store/store.hpp"
