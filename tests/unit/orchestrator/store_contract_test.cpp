@@ -1,0 +1,147 @@
+// One contract for every Store: run against a file database and an in-memory one.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/space.hpp"
+#include "orchestrator/store/store.hpp"
+
+namespace nictune {
+namespace {
+
+struct FileSqlite {
+  std::filesystem::path dir;
+  std::unique_ptr<Store> open() {
+    dir = std::filesystem::temp_directory_path() / ("nictune-store-" + std::to_string(getpid()) + "-" +
+                                                    std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    std::filesystem::create_directories(dir);
+    return open_sqlite_store((dir / "test.db").string());
+  }
+  ~FileSqlite() {
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+  }
+};
+
+struct MemorySqlite {
+  std::unique_ptr<Store> open() { return open_sqlite_store(":memory:"); }
+};
+
+template <typename Backend>
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override { store = backend.open(); }
+  Backend backend;
+  std::unique_ptr<Store> store;
+};
+
+using Backends = ::testing::Types<FileSqlite, MemorySqlite>;
+TYPED_TEST_SUITE(StoreContract, Backends);
+
+TYPED_TEST(StoreContract, ExperimentsRoundTrip) {
+  Json spec = {{"name", "e1"}, {"objectives", Json::array()}};
+  auto id = this->store->create_experiment("e1", spec, "0.1.0");
+  auto e = this->store->experiment(id);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "e1");
+  EXPECT_EQ(e->spec, spec);
+  EXPECT_EQ(e->status, "running");
+  EXPECT_EQ(e->tool_version, "0.1.0");
+  EXPECT_GT(e->created_at, 1.6e9);
+  this->store->set_experiment_status(id, "complete");
+  EXPECT_EQ(this->store->experiment(id)->status, "complete");
+  auto second = this->store->create_experiment("e1", spec, "0.1.0");
+  EXPECT_EQ(this->store->find_experiment("e1")->id, second);  // newest by name
+  EXPECT_EQ(this->store->find_experiment(std::to_string(id))->id, id);
+  EXPECT_FALSE(this->store->find_experiment("nope"));
+  EXPECT_EQ(this->store->experiments().size(), 2u);
+  EXPECT_THROW(this->store->set_experiment_status(999, "x"), Error);
+}
+
+TYPED_TEST(StoreContract, SamePointIsOneRowHoweverSpelled) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto a = this->store->intern_point(e, Json::parse(R"({"rps":"all","rfs.flow_cnt":4096})"));
+  auto b = this->store->intern_point(e, Json::parse(R"({"rfs.flow_cnt":4096,"rps":"all"})"));
+  auto c = this->store->intern_point(e, Json::parse(R"({"rps":"none"})"));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_EQ(*this->store->point(a), Json::parse(R"({"rps":"all","rfs.flow_cnt":4096})"));
+}
+
+TYPED_TEST(StoreContract, TrialIsCommittedWithMetricsAndDetails) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json{{"rps", "all"}});
+  auto t = this->store->begin_trial(e, p, 2, false, "b1");
+  auto running = this->store->trials(e);
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].outcome.state, TrialState::kRunning);
+  Outcome o;
+  o.metrics = {{"rx_pps", 1.5e6}, {"loss_ratio", 0.001}};
+  o.details = {{"apply", {{"commands", {"echo f > /sys/class/net/$IFACE/queues/rx-0/rps_cpus"}}}}};
+  this->store->finish_trial(t, o);
+  auto trials = this->store->trials(e);
+  ASSERT_EQ(trials.size(), 1u);
+  const auto& r = trials[0];
+  EXPECT_EQ(r.outcome.state, TrialState::kComplete);
+  EXPECT_EQ(r.repetition, 2);
+  EXPECT_EQ(r.bench, "b1");
+  EXPECT_FALSE(r.baseline);
+  EXPECT_EQ(r.point, (Json{{"rps", "all"}}));
+  EXPECT_EQ(r.point_hash, point_hash(Json{{"rps", "all"}}));
+  EXPECT_DOUBLE_EQ(r.outcome.metrics.at("rx_pps"), 1.5e6);
+  EXPECT_DOUBLE_EQ(r.outcome.metrics.at("loss_ratio"), 0.001);
+  EXPECT_EQ(r.outcome.details, o.details);
+  EXPECT_GE(r.ended_at, r.started_at);
+}
+
+TYPED_TEST(StoreContract, FailedTrialKeepsItsReason) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json{{"rps", "all"}});
+  auto t = this->store->begin_trial(e, p, 0, true, "");
+  this->store->finish_trial(t, Outcome{TrialState::kFailed, {}, "apply refused: EOPNOTSUPP", Json::object()});
+  auto r = this->store->trials(e).at(0);
+  EXPECT_EQ(r.outcome.state, TrialState::kFailed);
+  EXPECT_EQ(r.outcome.error, "apply refused: EOPNOTSUPP");
+  EXPECT_TRUE(r.baseline);
+  EXPECT_THROW(this->store->finish_trial(t + 100, Outcome{}), Error);
+  EXPECT_THROW(this->store->finish_trial(t, Outcome{TrialState::kRunning, {}, "", Json::object()}), Error);
+}
+
+TYPED_TEST(StoreContract, SamplesAndHosts) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json::object());
+  auto t = this->store->begin_trial(e, p, 0, false, "");
+  this->store->add_samples(t, {{1.0, "rx_pps", 10}, {0.0, "rx_pps", 5}, {1.0, "tx_pps", 11}});
+  auto samples = this->store->samples(t);
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_DOUBLE_EQ(samples[0].t, 0.0);
+  EXPECT_EQ(samples[1].name, "rx_pps");
+  this->store->record_host(e, "dut", "", Json{{"kernel", "6.1.0"}});
+  this->store->record_host(e, "lg", "", Json{{"kernel", "6.2.0"}});
+  auto hosts = this->store->hosts(e);
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(hosts[0].role, "dut");
+  EXPECT_EQ(hosts[1].facts["kernel"], "6.2.0");
+  EXPECT_THROW(this->store->record_host(e, "router", "", Json::object()), Error);  // schema CHECK
+}
+
+TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json::object());
+  auto stale = this->store->begin_trial(e, p, 0, false, "");
+  auto done = this->store->begin_trial(e, p, 1, false, "");
+  this->store->finish_trial(done, Outcome{TrialState::kComplete, {{"rx_pps", 1}}, "", Json::object()});
+  EXPECT_EQ(this->store->recover_stale_trials(e, 3600), 0);  // fresh heartbeat: left alone
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(this->store->recover_stale_trials(e, 0.01), 1);
+  auto trials = this->store->trials(e);
+  EXPECT_EQ(trials[0].id, stale);
+  EXPECT_EQ(trials[0].outcome.state, TrialState::kFailed);
+  EXPECT_NE(trials[0].outcome.error.find("interrupted"), std::string::npos);
+  EXPECT_EQ(trials[1].outcome.state, TrialState::kComplete);
+}
+
+}  // namespace
+}  // namespace nictune
