@@ -22,8 +22,9 @@ Json parse_json_with_comments(const std::string& text, const std::string& origin
       }
     }
     std::string what = e.what();
-    auto pos = what.find("parse error");
-    if (pos != std::string::npos) what = what.substr(pos);
+    // nlohmann repeats the position ("parse error at line 4, column 42: ..."); keep the reason.
+    auto pos = what.find("column ");
+    if (pos != std::string::npos && (pos = what.find(": ", pos)) != std::string::npos) what = what.substr(pos + 2);
     throw invalid(origin + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
                   ": not valid JSON: " + what);
   }

@@ -4,7 +4,9 @@
 #include "core/errors.hpp"
 #include "core/text_util.hpp"
 #include "core/version.hpp"
+#include "orchestrator/cli/args.hpp"
 #include "orchestrator/cli/command_table.hpp"
+#include "orchestrator/spec/experiment_spec.hpp"
 
 namespace {
 
@@ -49,6 +51,14 @@ int main(int argc, char** argv) {
   }
   try {
     return command->run(rest);
+  } catch (const nictune::cli::UsageError& e) {
+    std::cerr << "nictune " << e.what() << "\n";
+    return nictune::cli::kExitUsage;
+  } catch (const nictune::SpecError& e) {
+    std::cerr << e.what();
+    std::cerr << "nictune " << command->name << ": " << e.issues().size()
+              << " problem(s) in the spec; docs/spec.md describes every field\n";
+    return nictune::cli::kExitUsage;
   } catch (const nictune::Error& e) {
     std::cerr << "nictune " << command->name << ": " << e.what() << "\n";
     return e.code() == nictune::ErrorCode::kInvalid ? nictune::cli::kExitUsage : nictune::cli::kExitFailed;

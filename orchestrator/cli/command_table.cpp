@@ -1,9 +1,16 @@
 #include "orchestrator/cli/command_table.hpp"
 
+#include "orchestrator/cli/commands.hpp"
+
 namespace nictune::cli {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> table = {};
+  static const std::vector<Command> table = {
+      run_command(),
+      validate_command(),
+      knobs_command(),
+      metrics_command(),
+  };
   return table;
 }
 

@@ -10,6 +10,7 @@ Command validate_command();
 Command run_command();
 Command probe_command();
 Command knobs_command();
+Command metrics_command();
 Command ask_command();
 Command tell_command();
 Command report_command();   // reports work (issue 7)

@@ -1,0 +1,111 @@
+#include "orchestrator/runner/plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+
+#include "core/text_util.hpp"
+
+namespace nictune {
+namespace {
+
+// Per-trial cost beyond the load itself: apply, read back, counters, serve start/stop.
+constexpr double kTrialOverheadSeconds = 0.5;
+
+std::string duration_text(double seconds) {
+  auto s = static_cast<long>(std::lround(seconds));
+  char buffer[32];
+  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+  else if (s >= 60) std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
+  else std::snprintf(buffer, sizeof buffer, "%lds", s);
+  return buffer;
+}
+
+std::string host_text(const HostSpec& h) {
+  std::string text = h.transport + " " + h.interface;
+  if (h.transport == "ssh") text += " via " + h.user + "@" + h.host + ":" + std::to_string(h.port);
+  if (!h.netns.empty()) text += " in netns " + h.netns;
+  if (!h.address.empty()) text += ", data address " + h.address;
+  return text;
+}
+
+}  // namespace
+
+double workload_seconds(const Json& workload) {
+  return workload.value("warmup_s", 1.0) + workload.value("duration_s", 5.0);
+}
+
+RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
+  RunPlan plan;
+  plan.grid_points = spec.space.grid_size();
+  plan.points = spec.strategy == "grid" ? std::min<std::uint64_t>(plan.grid_points, std::uint64_t(spec.budget))
+                                        : std::uint64_t(spec.budget);
+  plan.repetitions_min = spec.repetitions.min;
+  plan.repetitions_max = spec.repetitions.adaptive() ? spec.repetitions.max : spec.repetitions.min;
+  plan.baseline_trials = spec.baseline ? 2 * spec.repetitions.min : 0;
+  plan.seconds_per_trial = workload_seconds(spec.workload) + spec.settle_s + kTrialOverheadSeconds;
+  double benches = std::max<double>(1, double(spec.benches.size()));
+  auto total = [&](int reps) {
+    return (double(plan.points) * reps / benches + plan.baseline_trials) * plan.seconds_per_trial;
+  };
+  plan.estimated_seconds_min = total(plan.repetitions_min);
+  plan.estimated_seconds_max = total(plan.repetitions_max);
+  auto strategy = make_strategy(spec.strategy, spec.strategy_config());
+  plan.first_points = strategy->ask(preview);
+  return plan;
+}
+
+void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& out) {
+  out << "experiment  " << spec.name << (spec.description.empty() ? "" : " - " + spec.description) << "\n";
+  for (const auto& bench : spec.benches) {
+    std::string prefix = bench.name.empty() ? "" : bench.name + " ";
+    out << prefix << "dut  " << host_text(bench.dut) << "\n";
+    out << prefix << "lg   " << host_text(bench.lg) << "\n";
+  }
+  out << "workload    " << spec.workload.dump() << "\n";
+  out << "objectives  ";
+  for (std::size_t i = 0; i < spec.objectives.size(); ++i) {
+    out << (i ? ", " : "") << (spec.objectives[i].goal == Goal::kMaximize ? "max " : "min ")
+        << spec.objectives[i].metric;
+  }
+  out << "\n";
+  for (const auto& c : spec.outcome_constraints) out << "constraint  " << c.text() << "\n";
+  out << "space       " << spec.space.parameters().size() << " parameters, " << plan.grid_points
+      << " grid points\n";
+  for (const auto& p : spec.space.parameters()) {
+    out << "  " << std::left << std::setw(34) << p.name << to_string(p.type) << " ";
+    if (p.is_numeric()) {
+      out << "[" << p.min << ", " << p.max << "]" << (p.log ? " log" : "");
+    } else {
+      std::vector<std::string> values;
+      for (const auto& v : p.values) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      out << join(values, " | ");
+    }
+    if (p.when) {
+      std::vector<std::string> values;
+      for (const auto& v : p.when->values) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      out << "  (when " << p.when->param << (p.when->negate ? " not in " : " in ") << join(values, ",") << ")";
+    }
+    out << "\n";
+  }
+  for (const auto& c : spec.space.constraints()) out << "  constraint " << c.text() << "\n";
+  out << "strategy    " << spec.strategy << ", budget " << spec.budget << ", seed " << spec.seed
+      << " -> up to " << plan.points << " points\n";
+  out << "repeats     ";
+  if (spec.repetitions.adaptive()) {
+    out << spec.repetitions.min << ".." << spec.repetitions.max << " per point until the 95% CI is within "
+        << spec.repetitions.ci_rel_width * 100 << "% of the mean\n";
+  } else {
+    out << spec.repetitions.min << " per point\n";
+  }
+  if (spec.baseline) out << "baseline    host's original settings, " << plan.baseline_trials / 2 << " trial(s) first and last\n";
+  out << "estimate    " << duration_text(plan.seconds_per_trial) << " per trial, total "
+      << duration_text(plan.estimated_seconds_min);
+  if (plan.estimated_seconds_max > plan.estimated_seconds_min) out << " to " << duration_text(plan.estimated_seconds_max);
+  out << "\n";
+  out << "first points:\n";
+  for (const auto& p : plan.first_points) out << "  " << p.dump() << "\n";
+  if (plan.first_points.empty()) out << "  (none: the space has no valid point)\n";
+}
+
+}  // namespace nictune

@@ -1,0 +1,30 @@
+// What an experiment will do before it does it: the resolved space, how many points a grid has,
+// the strategy's first proposals and an estimate of the time it takes. `nictune run --dry-run`
+// prints it; the runner uses the same numbers for its ETA.
+#pragma once
+
+#include <ostream>
+
+#include "orchestrator/spec/experiment_spec.hpp"
+
+namespace nictune {
+
+struct RunPlan {
+  std::uint64_t grid_points = 0;
+  std::uint64_t points = 0;        // what the strategy may evaluate: min(budget, grid) for grid
+  int repetitions_min = 1;
+  int repetitions_max = 1;
+  int baseline_trials = 0;
+  double seconds_per_trial = 0;    // warm-up + duration + settle + overhead
+  double estimated_seconds_min = 0;
+  double estimated_seconds_max = 0;
+  std::vector<Point> first_points;  // the strategy's first proposals
+};
+
+RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview = 5);
+void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& out);
+
+// warm-up + duration of the workload, in seconds (defaults when the spec leaves them out).
+double workload_seconds(const Json& workload);
+
+}  // namespace nictune

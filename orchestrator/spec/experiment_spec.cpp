@@ -1,0 +1,312 @@
+#include "orchestrator/spec/experiment_spec.hpp"
+
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "core/metrics.hpp"
+#include "core/text_util.hpp"
+#include "orchestrator/spec/field_reader.hpp"
+
+namespace nictune {
+namespace {
+
+const std::vector<std::string> kHostKeys = {
+    "transport", "interface", "address", "netns", "host", "port", "user", "identity_file",
+    "known_hosts", "sudo", "connect_timeout_s", "agent_path", "allow_management_interface"};
+
+bool valid_interface_name(const std::string& name) {
+  // IFNAMSIZ is 16 including the terminator; '/' and whitespace can never appear.
+  if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '@' || c == ':';
+  });
+}
+
+bool valid_ip(const std::string& text) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+HostSpec parse_host(const Json& doc, const std::string& path, const std::string& role,
+                    const std::string& bench, Issues& issues) {
+  HostSpec host;
+  host.role = role;
+  host.bench = bench;
+  FieldReader r(doc, path, issues, kHostKeys);
+  if (!r.ok()) return host;
+  host.transport = r.choice("transport", {"local", "ssh"}, true).value_or("");
+  if (auto v = r.string("interface", true)) {
+    if (valid_interface_name(*v)) {
+      host.interface = *v;
+    } else {
+      issues.add(r.path("interface"), "\"" + *v + "\" is not an interface name (1-15 characters, no '/' or spaces)");
+    }
+  }
+  if (auto v = r.string("address")) {
+    if (valid_ip(*v)) host.address = *v;
+    else issues.add(r.path("address"), "expected an IPv4 or IPv6 address, found \"" + *v + "\"");
+  }
+  if (auto v = r.string("netns")) {
+    if (valid_interface_name(*v) || (v->size() < 64 && v->find('/') == std::string::npos && !v->empty())) host.netns = *v;
+    else issues.add(r.path("netns"), "\"" + *v + "\" is not a network namespace name");
+  }
+  host.host = r.string("host").value_or("");
+  host.port = static_cast<int>(r.integer("port", 1, 65535).value_or(22));
+  host.user = r.string("user").value_or("root");
+  host.identity_file = r.string("identity_file").value_or("");
+  host.known_hosts = r.string("known_hosts").value_or("");
+  host.sudo = r.boolean("sudo").value_or(false);
+  host.connect_timeout_s = static_cast<int>(r.integer("connect_timeout_s", 1, 600).value_or(10));
+  host.agent_path = r.string("agent_path").value_or("");
+  host.allow_management_interface = r.boolean("allow_management_interface").value_or(false);
+  if (host.transport == "ssh") {
+    if (host.host.empty()) issues.add(r.path("host"), "missing: the ssh transport needs the host to connect to");
+    if (!host.netns.empty()) issues.add(r.path("netns"), "only the local transport runs the agent in a namespace");
+    struct stat st {};
+    if (!host.identity_file.empty() && ::stat(host.identity_file.c_str(), &st) != 0) {
+      issues.add(r.path("identity_file"), "no such file \"" + host.identity_file + "\"");
+    }
+  } else if (host.transport == "local") {
+    for (const char* key : {"host", "identity_file", "known_hosts", "user"}) {
+      if (r.has(key)) issues.add(r.path(key), "only the ssh transport uses this");
+    }
+  }
+  return host;
+}
+
+// Until core/workload lands (issue 4), only the shape and the type are checked here.
+void validate_workload(const Json& doc, const std::string& path, Issues& issues) {
+  FieldReader r(doc, path, issues,
+                {"type", "tool", "payload", "flows", "threads", "rate_pps", "duration_s", "warmup_s",
+                 "interval_ms", "busy_poll_us", "poll_mode", "batch", "timestamps", "incoming_cpu"});
+  r.choice("type", {"udp_stream", "udp_rr", "tcp_stream", "tcp_rr", "tcp_crr"}, true);
+}
+
+void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSpec& spec, Issues& issues) {
+  (void)origin_path;
+  if (doc.contains("hosts") && doc.contains("benches")) {
+    issues.add("benches", "give either \"hosts\" (one DUT/LG pair) or \"benches\" (several), not both");
+    return;
+  }
+  if (doc.contains("hosts")) {
+    FieldReader r(doc["hosts"], "hosts", issues, {"dut", "lg"});
+    if (!r.ok()) return;
+    if (!r.has("dut")) issues.add("hosts.dut", "missing (required)");
+    if (!r.has("lg")) issues.add("hosts.lg", "missing (required)");
+    if (!r.has("dut") || !r.has("lg")) return;
+    spec.benches.push_back({"", parse_host(r.raw("dut"), "hosts.dut", "dut", "", issues),
+                            parse_host(r.raw("lg"), "hosts.lg", "lg", "", issues)});
+    return;
+  }
+  if (!doc.contains("benches")) {
+    issues.add("hosts", "missing (required): {\"dut\": {...}, \"lg\": {...}}");
+    return;
+  }
+  const Json& list = doc["benches"];
+  if (!list.is_array() || list.empty()) {
+    issues.add("benches", "expected a non-empty array of {\"name\", \"dut\", \"lg\"}");
+    return;
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string path = "benches[" + std::to_string(i) + "]";
+    FieldReader r(list[i], path, issues, {"name", "dut", "lg"});
+    if (!r.ok()) continue;
+    BenchSpec bench;
+    bench.name = r.string("name", true).value_or("bench" + std::to_string(i));
+    if (std::find(names.begin(), names.end(), bench.name) != names.end()) {
+      issues.add(r.path("name"), "duplicate bench name \"" + bench.name + "\"");
+    }
+    names.push_back(bench.name);
+    if (!r.has("dut") || !r.has("lg")) {
+      issues.add(path, "each bench needs \"dut\" and \"lg\"");
+      continue;
+    }
+    bench.dut = parse_host(r.raw("dut"), path + ".dut", "dut", bench.name, issues);
+    bench.lg = parse_host(r.raw("lg"), path + ".lg", "lg", bench.name, issues);
+    spec.benches.push_back(std::move(bench));
+  }
+}
+
+void parse_objectives(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  if (!doc.contains("objectives")) {
+    issues.add("objectives", "missing (required): e.g. [{\"metric\": \"rx_pps\", \"goal\": \"max\"}]");
+    return;
+  }
+  const Json& list = doc["objectives"];
+  if (!list.is_array() || list.empty()) {
+    issues.add("objectives", "expected a non-empty array of {\"metric\", \"goal\"}");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string path = "objectives[" + std::to_string(i) + "]";
+    FieldReader r(list[i], path, issues, {"metric", "goal"});
+    if (!r.ok()) continue;
+    auto metric = r.string("metric", true);
+    auto goal = r.choice("goal", {"max", "min"}, true);
+    if (metric && !find_metric(*metric)) {
+      issues.add(r.path("metric"), "unknown metric \"" + *metric + "\"" + did_you_mean(*metric, metric_names()) +
+                                       "; `nictune metrics` lists them");
+      continue;
+    }
+    if (!metric || !goal) continue;
+    for (const auto& existing : spec.objectives) {
+      if (existing.metric == *metric) issues.add(r.path("metric"), "\"" + *metric + "\" is already an objective");
+    }
+    spec.objectives.push_back({*metric, *goal == "max" ? Goal::kMaximize : Goal::kMinimize});
+  }
+}
+
+void parse_outcome_constraints(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  if (!doc.contains("outcome_constraints")) return;
+  const Json& list = doc["outcome_constraints"];
+  if (!list.is_array()) {
+    issues.add("outcome_constraints", "expected an array of strings like \"loss_ratio <= 0.001\"");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string path = "outcome_constraints[" + std::to_string(i) + "]";
+    if (!list[i].is_string()) {
+      issues.add(path, "expected a string like \"loss_ratio <= 0.001\", found " + json_type_name(list[i]));
+      continue;
+    }
+    try {
+      Comparison c = Comparison::parse(list[i].get<std::string>());
+      if (c.lhs().kind != Operand::Kind::kName || !find_metric(c.lhs().text)) {
+        issues.add(path, "\"" + c.lhs().text + "\" is not a metric" + did_you_mean(c.lhs().text, metric_names()) +
+                             "; expected \"<metric> <op> <number>\"");
+        continue;
+      }
+      if (c.rhs().kind != Operand::Kind::kNumber) {
+        issues.add(path, "expected a number on the right of \"" + to_string(c.op()) + "\", found \"" + c.rhs().text + "\"");
+        continue;
+      }
+      spec.outcome_constraints.push_back(std::move(c));
+    } catch (const Error& e) {
+      issues.add(path, e.what());
+    }
+  }
+}
+
+void parse_strategy(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  if (!doc.contains("strategy")) return;  // grid with defaults
+  FieldReader r(doc["strategy"], "strategy", issues, {"type", "budget", "seed", "options"});
+  if (!r.ok()) return;
+  spec.strategy = r.choice("type", strategy_names()).value_or(spec.strategy);
+  spec.budget = static_cast<int>(r.integer("budget", 1, 100000).value_or(spec.budget));
+  spec.seed = static_cast<std::uint64_t>(r.integer("seed", 0, std::int64_t{1} << 53).value_or(1));
+  if (r.has("options")) {
+    if (!r.raw("options").is_object()) {
+      issues.add("strategy.options", "expected an object, found " + json_type_name(r.raw("options")));
+    } else {
+      spec.strategy_options = r.raw("options");
+    }
+  }
+}
+
+void parse_repetitions(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  if (!doc.contains("repetitions")) return;
+  FieldReader r(doc["repetitions"], "repetitions", issues, {"count", "min", "max", "ci_rel_width"});
+  if (!r.ok()) return;
+  if (r.has("count")) {
+    if (r.has("min") || r.has("max") || r.has("ci_rel_width")) {
+      issues.add("repetitions", "give either \"count\" or \"min\"/\"max\"/\"ci_rel_width\", not both");
+    }
+    int n = static_cast<int>(r.integer("count", 1, 1000).value_or(1));
+    spec.repetitions = {n, n, 0};
+    return;
+  }
+  spec.repetitions.min = static_cast<int>(r.integer("min", 1, 1000, true).value_or(1));
+  spec.repetitions.max = static_cast<int>(r.integer("max", 1, 1000, true).value_or(spec.repetitions.min));
+  spec.repetitions.ci_rel_width = r.number("ci_rel_width", 0.001, 10, true).value_or(0);
+  if (spec.repetitions.max < spec.repetitions.min) {
+    issues.add("repetitions.max", "must be at least min (" + std::to_string(spec.repetitions.min) + ")");
+  }
+}
+
+}  // namespace
+
+StrategyConfig ExperimentSpec::strategy_config() const {
+  StrategyConfig config;
+  config.space = space;
+  config.objectives = objectives;
+  config.outcome_constraints = outcome_constraints;
+  config.seed = seed;
+  config.budget = budget;
+  config.options = strategy_options;
+  return config;
+}
+
+ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
+  Issues issues;
+  ExperimentSpec spec;
+  spec.document = document;
+  FieldReader top(document, "", issues,
+                  {"version", "name", "description", "hosts", "benches", "space", "workload", "objectives",
+                   "outcome_constraints", "strategy", "repetitions", "baseline", "settle_s", "step_timeout_s"});
+  if (!top.ok()) throw SpecError(origin, issues);
+
+  if (auto version = top.integer("version", 1, 1000, true)) {
+    if (*version != kSpecVersion) {
+      issues.add("version", "this nictune reads spec version " + std::to_string(kSpecVersion) +
+                                ", found " + std::to_string(*version));
+    }
+  }
+  if (auto name = top.string("name", true)) {
+    bool ok = !name->empty() && name->size() <= 64 &&
+              std::all_of(name->begin(), name->end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+              });
+    if (ok) spec.name = *name;
+    else issues.add("name", "expected 1-64 characters of letters, digits, '-', '_' or '.', found \"" + *name + "\"");
+  }
+  spec.description = top.string("description").value_or("");
+  parse_benches(document, origin, spec, issues);
+  if (!document.contains("space")) {
+    issues.add("space", "missing (required): {\"parameters\": {\"rps\": [\"none\", \"all\"], ...}}");
+  } else {
+    spec.space = Space::from_json(document["space"], "space", issues);
+  }
+  if (!document.contains("workload")) {
+    issues.add("workload", "missing (required): e.g. {\"type\": \"udp_stream\", \"duration_s\": 5}");
+  } else {
+    validate_workload(document["workload"], "workload", issues);
+    spec.workload = document["workload"];
+  }
+  parse_objectives(document, spec, issues);
+  parse_outcome_constraints(document, spec, issues);
+  parse_strategy(document, spec, issues);
+  parse_repetitions(document, spec, issues);
+  spec.baseline = top.boolean("baseline").value_or(true);
+  spec.settle_s = top.number("settle_s", 0, 600).value_or(1.0);
+  spec.step_timeout_s = top.number("step_timeout_s", 1, 3600).value_or(60);
+
+  // Knobs on the LG need an LG-side agent; app.cpus on either side is applied by the load
+  // module. Nothing more to check here: capability is checked against the probe at run time.
+  if (!spec.space.parameters().empty()) {
+    try {
+      make_strategy(spec.strategy, spec.strategy_config());
+    } catch (const Error& e) {
+      // Factories name the option ("strategy.options.x: ..."); keep that as the path.
+      std::string message = e.what();
+      auto colon = message.find(": ");
+      if (message.rfind("strategy.", 0) == 0 && colon != std::string::npos) {
+        issues.add(message.substr(0, colon), message.substr(colon + 2));
+      } else {
+        issues.add("strategy", message);
+      }
+    }
+  }
+  if (!issues.empty()) throw SpecError(origin, issues);
+  return spec;
+}
+
+ExperimentSpec load_spec(const std::string& path) {
+  Json document = load_json_file(path);
+  return parse_spec(document, path);
+}
+
+}  // namespace nictune

@@ -1,0 +1,71 @@
+// The experiment spec: what to vary, on which hosts, under which load, judged by which
+// objectives. Documented field by field in docs/spec.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/comparison.hpp"
+#include "core/errors.hpp"
+#include "core/host_spec.hpp"
+#include "core/issues.hpp"
+#include "core/space.hpp"
+#include "strategies/strategy.hpp"
+
+namespace nictune {
+
+inline constexpr int kSpecVersion = 1;
+
+struct BenchSpec {
+  std::string name;  // "" for the single pair of "hosts"
+  HostSpec dut;
+  HostSpec lg;
+};
+
+struct RepetitionSpec {
+  int min = 1;
+  int max = 1;
+  double ci_rel_width = 0;  // adaptive when > 0: repeat until every objective's 95 % CI
+                            // half-width / |mean| is below this, or max is reached
+  bool adaptive() const { return ci_rel_width > 0 && max > min; }
+};
+
+struct ExperimentSpec {
+  int version = kSpecVersion;
+  std::string name;
+  std::string description;
+  std::vector<BenchSpec> benches;
+  Space space;
+  Json workload = Json::object();
+  std::vector<Objective> objectives;
+  std::vector<Comparison> outcome_constraints;
+  std::string strategy = "grid";
+  int budget = 50;
+  std::uint64_t seed = 1;
+  Json strategy_options = Json::object();
+  RepetitionSpec repetitions;
+  bool baseline = true;  // measure the host's original settings first and last
+  double settle_s = 1.0;
+  double step_timeout_s = 60;  // apply / serve / counters calls
+  Json document;  // the spec as written (comments dropped), stored with the experiment
+
+  StrategyConfig strategy_config() const;
+};
+
+// A spec that failed validation: every problem, each with its JSON path.
+class SpecError : public Error {
+ public:
+  SpecError(std::string origin, Issues issues)
+      : Error(ErrorCode::kInvalid, issues.format(origin)), issues_(std::move(issues)) {}
+  const Issues& issues() const { return issues_; }
+
+ private:
+  Issues issues_;
+};
+
+// Validates everything and returns the spec, or throws SpecError listing every problem.
+ExperimentSpec parse_spec(const Json& document, const std::string& origin);
+ExperimentSpec load_spec(const std::string& path);
+
+}  // namespace nictune

@@ -1,0 +1,111 @@
+#include "orchestrator/spec/experiment_spec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace nictune {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> lines_of(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(Spec, EveryShippedExperimentValidates) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(NICTUNE_SOURCE_DIR) / "experiments")) {
+    if (entry.path().extension() != ".json") continue;
+    ++count;
+    try {
+      ExperimentSpec spec = load_spec(entry.path().string());
+      EXPECT_FALSE(spec.name.empty());
+      EXPECT_FALSE(spec.benches.empty());
+      EXPECT_GT(spec.space.grid_size(), 0u) << entry.path();
+    } catch (const Error& e) {
+      ADD_FAILURE() << entry.path() << ":\n" << e.what();
+    }
+  }
+  EXPECT_GE(count, 3);
+}
+
+// Each broken spec keeps, beside it, the lines its validation must print.
+TEST(Spec, BrokenSpecsReportEveryProblemWithItsPath) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(NICTUNE_SOURCE_DIR) / "tests/data/specs/broken")) {
+    if (entry.path().extension() != ".json") continue;
+    ++count;
+    fs::path expected = entry.path();
+    expected.replace_extension(".expected");
+    ASSERT_TRUE(fs::exists(expected)) << expected;
+    std::string message;
+    try {
+      load_spec(entry.path().string());
+      ADD_FAILURE() << entry.path() << " validated";
+      continue;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalid);
+      message = e.what();
+    }
+    for (const auto& line : lines_of(expected)) {
+      EXPECT_NE(message.find(line), std::string::npos)
+          << entry.path().filename() << " should report:\n  " << line << "\nbut reported:\n" << message;
+    }
+  }
+  EXPECT_GE(count, 5);
+}
+
+TEST(Spec, DefaultsAreFilledIn) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "d",
+    "hosts": {"dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+    "space": {"parameters": {"rps": ["none", "all"]}},
+    "workload": {"type": "udp_stream"},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}]
+  })");
+  ExperimentSpec spec = parse_spec(doc, "inline");
+  EXPECT_EQ(spec.strategy, "grid");
+  EXPECT_EQ(spec.repetitions.min, 1);
+  EXPECT_FALSE(spec.repetitions.adaptive());
+  EXPECT_TRUE(spec.baseline);
+  ASSERT_EQ(spec.benches.size(), 1u);
+  EXPECT_EQ(spec.benches[0].dut.role, "dut");
+  EXPECT_EQ(spec.benches[0].lg.interface, "lo");
+  EXPECT_EQ(spec.document, doc);
+}
+
+TEST(Spec, BenchesAndAdaptiveRepetitions) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "b",
+    "benches": [
+      {"name": "a", "dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+      {"name": "a", "dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}}
+    ],
+    "space": {"parameters": {"rps": ["none", "all"]}},
+    "workload": {"type": "udp_stream"},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}],
+    "repetitions": {"min": 2, "max": 6, "ci_rel_width": 0.05}
+  })");
+  try {
+    parse_spec(doc, "inline");
+    FAIL();
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("benches[1].name: duplicate bench name \"a\""), std::string::npos) << e.what();
+  }
+  doc["benches"][1]["name"] = "b";
+  ExperimentSpec spec = parse_spec(doc, "inline");
+  EXPECT_EQ(spec.benches.size(), 2u);
+  EXPECT_TRUE(spec.repetitions.adaptive());
+  EXPECT_EQ(spec.repetitions.max, 6);
+}
+
+}  // namespace
+}  // namespace nictune
