@@ -1,24 +1,21 @@
 // Full factorial over the conditioned, constrained space; optionally shuffled (seeded).
+// Options: "shuffle" (bool, default false).
 #pragma once
 
-#include <set>
-
-#include "strategies/strategy.hpp"
+#include "strategies/strategy_base.hpp"
 
 namespace nictune {
 
-class GridStrategy : public Strategy {
+class GridStrategy : public StrategyBase {
  public:
   explicit GridStrategy(const StrategyConfig& config);
-  std::vector<Point> ask(std::size_t n) override;
-  void tell(const Point& point, const Outcome& outcome) override;
-  std::string stop_reason() const override;
+
+ protected:
+  std::vector<Point> propose(std::size_t n, std::mt19937_64& rng) override;
+  std::string own_stop_reason() const override;
 
  private:
   std::vector<Point> points_;
-  std::set<std::string> told_;
-  std::set<std::string> asked_;
-  std::size_t budget_;
 };
 
 }  // namespace nictune

@@ -1,6 +1,8 @@
 #include "core/errors.hpp"
 #include "core/text_util.hpp"
 #include "strategies/grid.hpp"
+#include "strategies/one_at_a_time.hpp"
+#include "strategies/random.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune {
@@ -8,6 +10,12 @@ namespace nictune {
 const std::map<std::string, StrategyFactory>& strategy_registry() {
   static const std::map<std::string, StrategyFactory> registry = {
       {"grid", [](const StrategyConfig& c) { return std::make_unique<GridStrategy>(c); }},
+      {"latin-hypercube",
+       [](const StrategyConfig& c) { return std::make_unique<RandomStrategy>(c, "lhs"); }},
+      {"one-at-a-time",
+       [](const StrategyConfig& c) { return std::make_unique<OneAtATimeStrategy>(c); }},
+      {"random",
+       [](const StrategyConfig& c) { return std::make_unique<RandomStrategy>(c, "uniform"); }},
   };
   return registry;
 }

@@ -27,9 +27,9 @@ struct StrategyConfig {
   std::vector<Objective> objectives;
   std::vector<Comparison> outcome_constraints;  // "loss_ratio <= 0.001"
   std::uint64_t seed = 1;
-  int budget = 50;  // evaluations (distinct points) the strategy may ask for
+  int budget = 50;                // evaluations (distinct points) the strategy may ask for
   Json options = Json::object();  // strategy-specific, validated by the factory
-  Json baseline_point;  // the host's current values where known (null otherwise)
+  Json baseline_point;            // the host's current values where known (null otherwise)
 };
 
 class Strategy {
