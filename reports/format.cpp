@@ -1,0 +1,124 @@
+#include "reports/format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace nictune::report {
+namespace {
+
+struct Scale {
+  double divisor = 1;
+  const char* suffix = "";
+};
+
+Scale scale_for(double value) {
+  const double a = std::fabs(value);
+  if (a >= 1e9) return {1e9, "G"};
+  if (a >= 1e6) return {1e6, "M"};
+  if (a >= 1e4) return {1e3, "k"};
+  return {};
+}
+
+std::string printf_text(const char* format, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, value);
+  return buf;
+}
+
+std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  std::string out = buf;
+  if (out == "-0" || out.find_first_not_of("-0.") == std::string::npos) {
+    if (out[0] == '-') out.erase(0, 1);  // no "-0.00"
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "n/a";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  const Scale s = scale_for(value);
+  std::string out = printf_text("%.4g", value / s.divisor) + s.suffix;
+  return out == "-0" ? "0" : out;
+}
+
+std::string format_summary(const stats::Summary& s, const std::string& plus_minus) {
+  if (s.n == 0 || std::isnan(s.mean)) return "n/a";
+  if (!s.has_ci()) return format_number(s.mean);
+  const Scale scale = scale_for(s.mean);
+  const double mean = s.mean / scale.divisor, half = s.half_width / scale.divisor;
+  if (half == 0) return format_number(s.mean) + plus_minus + "0";
+  const int decimals =
+      std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
+  return fixed(mean, decimals) + scale.suffix + plus_minus + fixed(half, decimals) + scale.suffix;
+}
+
+std::string format_percent(double ratio) {
+  if (std::isnan(ratio)) return "n/a";
+  if (std::isinf(ratio)) return ratio > 0 ? "+inf%" : "-inf%";
+  const double pct = ratio * 100;
+  std::string body = std::fabs(pct) >= 1000 ? fixed(pct, 0) : fixed(pct, 1);
+  if (body.find_first_not_of("-0.") == std::string::npos) return "0.0%";
+  return (pct > 0 ? "+" : "") + body + "%";
+}
+
+std::string format_p(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p < 0.001) return "<0.001";
+  return fixed(p, 3);
+}
+
+std::string value_text(const Json& value) {
+  if (value.is_null()) return "(inactive)";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_number_unsigned()) return std::to_string(value.get<unsigned long long>());
+  if (value.is_number()) return printf_text("%.6g", value.get<double>());
+  return value.dump();
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string md_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    if (c == '\n') {
+      out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace nictune::report

@@ -1,0 +1,264 @@
+// The report model over the fixed experiment of report_fixture.hpp, built through the real
+// SQLite store. Expected numbers are derived by hand in the comments.
+#include "reports/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "tests/unit/reports/report_fixture.hpp"
+
+namespace nictune::report {
+namespace {
+
+class ReportModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fixture_ = nictune::testing::make_report_fixture();
+    report_ = load_report(*fixture_.store, "");
+  }
+  const PointResult& point(char letter) {
+    const auto* p = report_.find_point(fixture_.points.at(letter), letter == 'b');
+    EXPECT_NE(p, nullptr) << letter;
+    return *p;
+  }
+  nictune::testing::ReportFixture fixture_;
+  Report report_;
+};
+
+TEST_F(ReportModel, ObjectivesAndConstraintsComeFromTheSpec) {
+  ASSERT_EQ(report_.objectives.size(), 2u);
+  EXPECT_EQ(report_.objectives[0].metric, "rx_pps");
+  EXPECT_EQ(report_.objectives[0].goal, Goal::kMaximize);
+  EXPECT_EQ(report_.objectives[1].metric, "dut_cpu_util");
+  EXPECT_EQ(report_.objectives[1].goal, Goal::kMinimize);
+  EXPECT_EQ(report_.constraints, std::vector<std::string>{"loss_ratio <= 0.001"});
+  EXPECT_EQ(report_.metric_names, (std::vector<std::string>{"dut_cpu_util", "loss_ratio", "rx_pps"}));
+}
+
+TEST_F(ReportModel, StatusesFrontTiesConstraintsAndFailures) {
+  EXPECT_EQ(point('A').status, PointStatus::kFront);
+  EXPECT_EQ(point('B').status, PointStatus::kFront);
+  EXPECT_EQ(point('D').status, PointStatus::kFront);
+  EXPECT_EQ(point('H').status, PointStatus::kFront);  // n = 1, not beaten by any front point
+  // E is dominated by A on the means (1.067M < 1.10M pps, 185.3 > 180 % CPU) but its CIs
+  // (+-0.19M, +-23.6) overlap A's on both objectives.
+  EXPECT_EQ(point('E').status, PointStatus::kTied);
+  EXPECT_EQ(point('E').rank, 1);
+  // F and the baseline are beaten by A beyond their CIs on rx_pps.
+  EXPECT_EQ(point('F').status, PointStatus::kDominated);
+  EXPECT_EQ(point('b').status, PointStatus::kDominated);
+  // C has the highest rx_pps of all but loses 0.4 %: never best.
+  EXPECT_EQ(point('C').status, PointStatus::kInfeasible);
+  EXPECT_EQ(point('C').rank, -1);
+  ASSERT_EQ(point('C').violations.size(), 1u);
+  EXPECT_EQ(point('C').violations[0], "loss_ratio <= 0.001 (is 0.004)");
+  EXPECT_EQ(point('G').status, PointStatus::kFailed);
+  EXPECT_EQ(point('G').failed, 1u);
+  EXPECT_EQ(point('G').complete, 0u);
+}
+
+TEST_F(ReportModel, RowsAreOrderedFrontFirstByTheFirstObjective) {
+  std::vector<std::int64_t> order;
+  for (const auto& p : report_.points) order.push_back(p.point_id);
+  const auto& id = fixture_.points;
+  // Front by rx_pps descending, then the tie, the dominated (rank 1 baseline before rank 2 F),
+  // the infeasible, the failed.
+  EXPECT_EQ(order, (std::vector<std::int64_t>{id.at('B'), id.at('H'), id.at('A'), id.at('D'), id.at('E'),
+                                               id.at('b'), id.at('F'), id.at('C'), id.at('G')}));
+  ASSERT_TRUE(report_.best);
+  EXPECT_EQ(report_.points[*report_.best].point_id, id.at('B'));
+  ASSERT_TRUE(report_.baseline);
+  EXPECT_TRUE(report_.points[*report_.baseline].baseline);
+}
+
+TEST_F(ReportModel, SummariesAndGainsOverTheBaseline) {
+  const auto& b = point('B');
+  EXPECT_EQ(b.complete, 3u);
+  EXPECT_DOUBLE_EQ(b.objectives[0].summary.mean, 1.25e6);
+  // sd of {1.25, 1.27, 1.23}M = 0.02M; half-width = t(0.975, 2) * 0.02M / sqrt(3).
+  EXPECT_NEAR(b.objectives[0].summary.half_width, 4.302652729749464 * 0.02e6 / std::sqrt(3.0), 1e-3);
+  // Gains in the objective's direction: rx +25 % (1.25M vs 1.00M), CPU -30 % (260 vs 200).
+  EXPECT_NEAR(b.objectives[0].gain, 0.25, 1e-12);
+  EXPECT_NEAR(b.objectives[1].gain, -0.30, 1e-12);
+  EXPECT_TRUE(b.objectives[0].gain_significant);
+  EXPECT_LT(b.objectives[0].gain_p_value, 0.01);
+  // H has one repetition: a gain but no test.
+  EXPECT_NEAR(point('H').objectives[0].gain, 0.2, 1e-12);
+  EXPECT_TRUE(std::isnan(point('H').objectives[0].gain_p_value));
+  EXPECT_FALSE(point('H').objectives[0].gain_significant);
+  EXPECT_TRUE(std::isnan(point('b').objectives[0].gain));
+}
+
+TEST_F(ReportModel, ConfigurationsShowOnlyWhatDiffersFromTheBaseline) {
+  EXPECT_EQ(point('b').label(), "(baseline)");
+  EXPECT_EQ(point('A').label(), "channels.combined=4");
+  EXPECT_EQ(point('B').label(), "channels.combined=4 rps=all sysctl.net.core.busy_poll=50");
+  EXPECT_EQ(point('F').label(), "coalesce.rx_usecs=8");
+  EXPECT_EQ(point('B').config.size(), 4u);
+}
+
+TEST_F(ReportModel, HypervolumeAndItsGrowth) {
+  // Feasible means scaled to [0, 1] (x = (1.25M - rx) / 0.35M, y = (cpu - 150) / 150): front
+  // B (0, .7333), H (.1429, .6), A (.4286, .2), D (.8571, 0); reference 1.1 on both axes.
+  // Area by slabs along x: .1429*.3667 + .2857*.5 + .4286*.9 + .2429*1.1 = .848095; / 1.21.
+  EXPECT_NEAR(report_.hypervolume, 0.848095238 / 1.21, 1e-8);
+  EXPECT_DOUBLE_EQ(report_.scale_best[0], 1.25e6);
+  EXPECT_DOUBLE_EQ(report_.scale_worst[0], 0.90e6);
+  EXPECT_DOUBLE_EQ(report_.scale_best[1], 150);
+  EXPECT_DOUBLE_EQ(report_.scale_worst[1], 300);
+
+  // Baseline alone (.7143, .3333): .3857 * .7667; then A, B, C (infeasible: flat), D, E
+  // (dominated: flat), F (flat), H. G failed: no evaluation.
+  const std::vector<double> expected = {0.295714286 / 1.21, 0.604285714 / 1.21, 0.761428571 / 1.21,
+                                        0.761428571 / 1.21, 0.81 / 1.21,        0.81 / 1.21,
+                                        0.81 / 1.21,        0.848095238 / 1.21};
+  ASSERT_EQ(report_.convergence.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(report_.convergence[i].evaluation, i);
+    EXPECT_NEAR(report_.convergence[i].hypervolume, expected[i], 1e-8) << "evaluation " << i;
+  }
+}
+
+TEST_F(ReportModel, MainEffects) {
+  // eta^2 from the point means (A-F, H; the baseline is not a search point), computed once
+  // with numpy: rx_pps: rps .6171, busy_poll .1699, channels .0954, rx_usecs .0220;
+  // dut_cpu_util: channels .7084, rx_usecs .5956, rps .1237, busy_poll .0273.
+  std::vector<std::pair<std::string, double>> rx, cpu;
+  for (const auto& e : report_.effects) {
+    (e.metric == "rx_pps" ? rx : cpu).emplace_back(e.knob, e.eta_squared);
+  }
+  ASSERT_EQ(rx.size(), 4u);
+  ASSERT_EQ(cpu.size(), 4u);
+  EXPECT_EQ(rx[0].first, "rps");
+  EXPECT_NEAR(rx[0].second, 0.6170913884007033, 1e-12);
+  EXPECT_EQ(rx[1].first, "sysctl.net.core.busy_poll");
+  EXPECT_NEAR(rx[1].second, 0.1699375122046473, 1e-12);
+  EXPECT_EQ(rx[2].first, "channels.combined");
+  EXPECT_NEAR(rx[2].second, 0.09544034368287442, 1e-12);
+  EXPECT_EQ(cpu[0].first, "channels.combined");
+  EXPECT_NEAR(cpu[0].second, 0.7083681206575477, 1e-12);
+  EXPECT_EQ(cpu[1].first, "coalesce.rx_usecs");
+  EXPECT_NEAR(cpu[1].second, 0.5956307518355779, 1e-12);
+
+  const auto& channels = report_.effects[4];  // cpu, channels
+  ASSERT_EQ(channels.knob, "channels.combined");
+  ASSERT_EQ(channels.levels.size(), 3u);
+  EXPECT_EQ(channels.levels[0].value, 2);  // numeric order
+  EXPECT_EQ(channels.levels[0].points, 3u);
+  EXPECT_NEAR(channels.levels[0].mean, 191.77777777777777, 1e-9);
+  EXPECT_EQ(channels.levels[2].value, 8);
+  EXPECT_DOUBLE_EQ(channels.levels[2].min, 300);
+  EXPECT_DOUBLE_EQ(channels.levels[2].max, 330);
+}
+
+TEST_F(ReportModel, HeatMapOfTheBestPointAgainstTheBaseline) {
+  const auto& h = report_.heatmap;
+  ASSERT_EQ(h.labels.size(), 2u);
+  EXPECT_EQ(h.labels[0], "baseline");
+  EXPECT_EQ(h.labels[1], "best (point " + std::to_string(fixture_.points.at('B')) + ")");
+  EXPECT_EQ(h.cpus, 4u);
+  ASSERT_EQ(h.loads[0].size(), 2u);  // irq, softirq
+  EXPECT_EQ(h.loads[0][0].series, "irq");
+  EXPECT_EQ(h.loads[0][1].series, "softirq");
+  // softirq on CPU 0 over the baseline's three trials: 9000 + 10 * repetition -> 9010.
+  EXPECT_DOUBLE_EQ(h.loads[0][1].per_cpu[0], 9010);
+  EXPECT_DOUBLE_EQ(h.loads[1][1].per_cpu[3], 2710);
+}
+
+TEST(ReportBuild, NoBaselineNoObjectivesAndNothingFeasible) {
+  ExperimentRecord e;
+  e.id = 1;
+  e.name = "bare";
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}],
+                           "outcome_constraints": ["loss_ratio <= 0.001"]})");
+  TrialRecord t;
+  t.id = 1;
+  t.point_id = 10;
+  t.point = {{"rps", "all"}};
+  t.outcome.metrics = {{"rx_pps", 5}, {"loss_ratio", 0.5}};
+  auto r = build_report(e, {}, {t});
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].status, PointStatus::kInfeasible);
+  EXPECT_EQ(r.points[0].label(), "rps=all");
+  EXPECT_FALSE(r.best);
+  EXPECT_TRUE(std::isnan(r.hypervolume));
+  ASSERT_EQ(r.notes.size(), 2u);
+  EXPECT_NE(r.notes[0].find("no baseline"), std::string::npos);
+  EXPECT_NE(r.notes[1].find("nothing is best"), std::string::npos);
+  ASSERT_EQ(r.contexts.size(), 0u);
+
+  e.spec = Json::object();
+  r = build_report(e, {}, {t});
+  EXPECT_TRUE(r.objectives.empty());
+  EXPECT_NE(r.notes[0].find("no objectives"), std::string::npos);
+}
+
+TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"},
+                                           {"metric": "rtt_p99_us", "goal": "min"}]})");
+  auto trial = [](std::int64_t id, std::int64_t point, double rx, std::optional<double> rtt) {
+    TrialRecord t;
+    t.id = id;
+    t.point_id = point;
+    t.point = {{"p", point}};
+    t.outcome.metrics["rx_pps"] = rx;
+    if (rtt) t.outcome.metrics["rtt_p99_us"] = *rtt;
+    return t;
+  };
+  auto r = build_report(e, {}, {trial(1, 1, 10, 5), trial(2, 2, 10, 5), trial(3, 3, 20, std::nullopt)});
+  EXPECT_EQ(r.find_point(1)->status, PointStatus::kFront);
+  EXPECT_EQ(r.find_point(2)->status, PointStatus::kFront);
+  EXPECT_EQ(r.find_point(3)->status, PointStatus::kInfeasible);
+  EXPECT_EQ(r.find_point(3)->violations, std::vector<std::string>{"rtt_p99_us was not measured"});
+}
+
+TEST(ReportBuild, ThreeObjectives) {
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
+                                           {"metric": "c", "goal": "min"}]})");
+  std::vector<TrialRecord> trials;
+  // (a, b, c): 1 and 2 trade off, 3 is dominated by 1 on every axis.
+  const std::vector<std::array<double, 3>> values = {{10, 1, 5}, {5, 0.5, 1}, {9, 2, 6}};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    TrialRecord t;
+    t.id = static_cast<std::int64_t>(i + 1);
+    t.point_id = t.id;
+    t.outcome.metrics = {{"a", values[i][0]}, {"b", values[i][1]}, {"c", values[i][2]}};
+    trials.push_back(t);
+  }
+  auto r = build_report(e, {}, trials);
+  EXPECT_EQ(r.find_point(1)->rank, 0);
+  EXPECT_EQ(r.find_point(2)->rank, 0);
+  EXPECT_EQ(r.find_point(3)->rank, 1);
+  // n = 1 everywhere: no CI, so 3 is beaten, not tied.
+  EXPECT_EQ(r.find_point(3)->status, PointStatus::kDominated);
+  // Scaled: a in [5, 10] (max), b in [0.5, 2], c in [1, 6]. Point 1 -> (0, 1/3, 4/5), point 2 ->
+  // (1, 0, 0). Union of boxes to 1.1: 1.1*.7667*.3 + .1*1.1*1.1 - .1*.7667*.3 = .25300 + .121 -
+  // .0230 = .351; divided by 1.1^3.
+  EXPECT_NEAR(r.hypervolume, (1.1 * (1.1 - 1.0 / 3) * 0.3 + 0.1 * 1.1 * 1.1 - 0.1 * (1.1 - 1.0 / 3) * 0.3) /
+                                 (1.1 * 1.1 * 1.1),
+              1e-12);
+}
+
+TEST(ReportLoad, UnknownExperimentNamesWhatTheDatabaseHolds) {
+  auto f = nictune::testing::make_report_fixture();
+  try {
+    load_report(*f.store, "ixgbe-rss-rpss");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalid);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("no experiment \"ixgbe-rss-rpss\""), std::string::npos) << what;
+    EXPECT_NE(what.find("did you mean \"ixgbe-rss-rps\""), std::string::npos) << what;
+  }
+  auto empty = open_sqlite_store(":memory:");
+  EXPECT_THROW(load_report(*empty, ""), Error);
+  EXPECT_EQ(load_report(*f.store, std::to_string(f.experiment)).experiment.name, "ixgbe-rss-rps");
+}
+
+}  // namespace
+}  // namespace nictune::report
