@@ -1,5 +1,6 @@
 #include "core/errors.hpp"
 #include "core/text_util.hpp"
+#include "strategies/bayes.hpp"
 #include "strategies/grid.hpp"
 #include "strategies/one_at_a_time.hpp"
 #include "strategies/random.hpp"
@@ -9,6 +10,7 @@ namespace nictune {
 
 const std::map<std::string, StrategyFactory>& strategy_registry() {
   static const std::map<std::string, StrategyFactory> registry = {
+      {"bayes", [](const StrategyConfig& c) { return std::make_unique<BayesStrategy>(c); }},
       {"grid", [](const StrategyConfig& c) { return std::make_unique<GridStrategy>(c); }},
       {"latin-hypercube",
        [](const StrategyConfig& c) { return std::make_unique<RandomStrategy>(c, "lhs"); }},

@@ -1,0 +1,402 @@
+#include "strategies/bayes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/errors.hpp"
+#include "strategies/acquisition.hpp"
+#include "strategies/pareto.hpp"
+
+namespace nictune {
+namespace {
+
+// A GP on a standardised target: y_std = (y - shift) / scale.
+struct Model {
+  GaussianProcess gp;
+  double shift = 0, scale = 1;
+
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& noise,
+           const GpFitOptions& options, std::mt19937_64& rng) {
+    shift = y.mean();
+    double sd = std::sqrt((y.array() - shift).square().mean());
+    scale = sd > 1e-12 * (1 + std::fabs(shift)) ? sd : 1;
+    gp.fit(x, (y.array() - shift) / scale, options, rng, noise);
+  }
+  double standardise(double v) const { return (v - shift) / scale; }
+};
+
+struct Prediction {
+  Eigen::VectorXd mean, sd;
+};
+
+Prediction predict(const Model& m, const Eigen::MatrixXd& x) {
+  Prediction p;
+  Eigen::VectorXd var;
+  m.gp.predict(x, p.mean, var);
+  p.sd = var.cwiseSqrt();
+  return p;
+}
+
+enum class Kind { kEi, kEhvi, kFeasibility };
+
+// Everything one ask needs to score candidates, updated in place by the believer.
+struct Acquisition {
+  Kind kind = Kind::kEi;
+  std::vector<Model> objectives;  // one (EI, ParEGO) or two (EHVI), standardised units
+  std::vector<Model> constraints;
+  std::vector<double> thresholds;  // standardised, as "model <= threshold"
+  std::optional<Model> success;
+  double incumbent = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<double>> front;
+  std::vector<double> reference;
+
+  Eigen::VectorXd feasibility(const Eigen::MatrixXd& x) const {
+    Eigen::VectorXd pof = Eigen::VectorXd::Ones(x.rows());
+    for (std::size_t c = 0; c < constraints.size(); ++c) {
+      Prediction p = predict(constraints[c], x);
+      for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        pof[i] *= probability_below(p.mean[i], p.sd[i], thresholds[c]);
+      }
+    }
+    if (success) {
+      Prediction p = predict(*success, x);
+      for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        // The label's noise keeps this a probability rather than a step.
+        double sd = std::sqrt(p.sd[i] * p.sd[i] + success->gp.hyperparameters().noise_variance);
+        pof[i] *= normal_cdf(p.mean[i] / std::max(sd, 1e-9));
+      }
+    }
+    return pof;
+  }
+
+  Eigen::VectorXd score(const Eigen::MatrixXd& x) const {
+    Eigen::VectorXd value = feasibility(x);
+    if (kind == Kind::kFeasibility) return value;
+    std::vector<Prediction> p;
+    for (const auto& m : objectives) p.push_back(predict(m, x));
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      double a;
+      if (kind == Kind::kEi) {
+        a = expected_improvement(p[0].mean[i], p[0].sd[i], incumbent);
+      } else {
+        a = expected_hypervolume_improvement_2d(front, reference, {p[0].mean[i], p[1].mean[i]},
+                                                {p[0].sd[i], p[1].sd[i]});
+      }
+      value[i] *= a;
+    }
+    return value;
+  }
+
+  // Kriging believer: pretend the point was measured at its posterior mean.
+  void believe(const Eigen::VectorXd& x) {
+    Eigen::MatrixXd row = x.transpose();
+    bool likely_feasible = feasibility(row)[0] >= 0.5;
+    std::vector<double> means;
+    for (auto& m : objectives) {
+      double mean, var;
+      m.gp.predict(x, mean, var);
+      m.gp.add_observation(x, mean);
+      means.push_back(mean);
+    }
+    for (auto& m : constraints) {
+      double mean, var;
+      m.gp.predict(x, mean, var);
+      m.gp.add_observation(x, mean);
+    }
+    if (success) {
+      double mean, var;
+      success->gp.predict(x, mean, var);
+      success->gp.add_observation(x, mean);
+    }
+    if (!likely_feasible || means.empty()) return;
+    if (kind == Kind::kEi) incumbent = std::min(incumbent, means[0]);
+    if (kind == Kind::kEhvi) front.push_back(means);
+  }
+};
+
+// "metric <= 0.001", "0.001 >= metric", with < and > treated alike; others are not modelled
+// (they still decide which observations count as feasible).
+std::optional<BayesStrategy::ModelledConstraint> modelled(const Comparison& c) {
+  BayesStrategy::ModelledConstraint m;
+  CompareOp op = c.op();
+  if (c.lhs().kind == Operand::Kind::kName && c.rhs().kind == Operand::Kind::kNumber) {
+    m.metric = c.lhs().text;
+    m.threshold = c.rhs().number;
+  } else if (c.lhs().kind == Operand::Kind::kNumber && c.rhs().kind == Operand::Kind::kName) {
+    m.metric = c.rhs().text;
+    m.threshold = c.lhs().number;
+    switch (op) {  // mirror: 5 < x is x > 5
+      case CompareOp::kLess:
+        op = CompareOp::kGreater;
+        break;
+      case CompareOp::kLessEqual:
+        op = CompareOp::kGreaterEqual;
+        break;
+      case CompareOp::kGreater:
+        op = CompareOp::kLess;
+        break;
+      case CompareOp::kGreaterEqual:
+        op = CompareOp::kLessEqual;
+        break;
+      default:
+        break;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (op == CompareOp::kLess || op == CompareOp::kLessEqual)
+    m.below = true;
+  else if (op == CompareOp::kGreater || op == CompareOp::kGreaterEqual)
+    m.below = false;
+  else
+    return std::nullopt;
+  return m;
+}
+
+Eigen::MatrixXd encode_all(const SpaceCodec& codec, const std::vector<Point>& points) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(points.size()), codec.dims());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    x.row(static_cast<Eigen::Index>(i)) = codec.encode(points[i]).transpose();
+  }
+  return x;
+}
+
+}  // namespace
+
+BayesStrategy::BayesStrategy(const StrategyConfig& config)
+    : StrategyBase(config, "bayes", {"initial_points", "acquisition", "candidates", "restarts"}) {
+  const std::size_t m = config.objectives.size();
+  if (m == 0) throw invalid("strategy: bayes needs at least one objective");
+  std::size_t params = config.space.parameters().size();
+  std::size_t fallback = std::clamp<std::size_t>(params + 1, 4, 10);
+  fallback = std::min(fallback, std::max<std::size_t>(2, budget() / 3));
+  initial_points_ = static_cast<std::size_t>(
+      options().integer("initial_points", static_cast<int>(fallback), 1, 1000));
+  std::string automatic = m == 1 ? "ei" : m == 2 ? "ehvi" : "parego";
+  acquisition_ = options().choice("acquisition", "auto", {"auto", "ei", "ehvi", "parego"});
+  if (acquisition_ == "auto") acquisition_ = automatic;
+  if (acquisition_ == "ei" && m != 1) {
+    throw invalid(
+        "strategy.options.acquisition: \"ei\" is for one objective; this experiment has " +
+        std::to_string(m) + " (use \"ehvi\" for two, \"parego\" for any number)");
+  }
+  if (acquisition_ == "ehvi" && m != 2) {
+    throw invalid(
+        "strategy.options.acquisition: \"ehvi\" is exact for two objectives; this "
+        "experiment has " +
+        std::to_string(m) + " (use \"ei\" for one, \"parego\" for more)");
+  }
+  candidates_ = options().integer("candidates", 1000, 10, 100000);
+  fit_.restarts = options().integer("restarts", 3, 0, 100);
+  for (const auto& c : config.outcome_constraints) {
+    if (auto mc = modelled(c)) modelled_.push_back(*mc);
+  }
+  std::mt19937_64 rng(mix_seed(config.seed, 0xba7e5));
+  design_ = codec().latin_hypercube(initial_points_, rng);
+}
+
+std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
+  const History& h = history();
+  std::vector<Point> out;
+  std::set<std::string> taken;
+  auto is_free = [&](const Point& p) {
+    std::string key = canonical_text(p);
+    return !h.known(key) && !taken.count(key);
+  };
+  auto take = [&](Point p) {
+    taken.insert(canonical_text(p));
+    out.push_back(std::move(p));
+  };
+
+  std::vector<const HistoryEntry*> usable = h.usable();
+  if (usable.size() < initial_points_) {
+    for (const auto& p : design_) {
+      if (out.size() >= n) return out;
+      if (is_free(p)) take(p);
+    }
+  }
+  if (usable.size() < 2) {
+    while (out.size() < n) {
+      auto p = random_unknown(rng, out);
+      if (!p) break;
+      take(std::move(*p));
+    }
+    return out;
+  }
+
+  // Training data: the usable entries, averaged over repetitions.
+  std::vector<Point> points;
+  for (const auto* e : usable) points.push_back(e->point);
+  Eigen::MatrixXd x = encode_all(codec(), points);
+  const auto& objectives = config().objectives;
+  const std::size_t m = objectives.size();
+  const Eigen::Index rows = x.rows();
+  Eigen::MatrixXd y(rows, static_cast<Eigen::Index>(m));
+  Eigen::VectorXd noise(rows);
+  std::vector<bool> feasible(static_cast<std::size_t>(rows));
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const HistoryEntry& e = *usable[static_cast<std::size_t>(i)];
+    auto v = *h.objective_vector(e);
+    for (std::size_t k = 0; k < m; ++k) y(i, static_cast<Eigen::Index>(k)) = v[k];
+    noise[i] = 1.0 / std::max(1, e.complete);
+    feasible[static_cast<std::size_t>(i)] = h.feasible(e);
+  }
+
+  Acquisition acq;
+  if (acquisition_ == "parego") {
+    // Augmented Chebyshev over objectives scaled to [0, 1], weights uniform on the simplex.
+    std::vector<double> w(m);
+    std::exponential_distribution<double> expo(1);
+    double total = 0;
+    for (auto& v : w) total += (v = expo(rng));
+    Eigen::VectorXd s(rows);
+    Eigen::VectorXd lo = y.colwise().minCoeff(), hi = y.colwise().maxCoeff();
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      double worst = -std::numeric_limits<double>::infinity(), sum = 0;
+      for (std::size_t k = 0; k < m; ++k) {
+        auto kk = static_cast<Eigen::Index>(k);
+        double f = hi[kk] > lo[kk] ? (y(i, kk) - lo[kk]) / (hi[kk] - lo[kk]) : 0;
+        worst = std::max(worst, w[k] / total * f);
+        sum += w[k] / total * f;
+      }
+      s[i] = worst + 0.05 * sum;
+    }
+    acq.objectives.emplace_back().fit(x, s, noise, fit_, rng);
+    acq.kind = Kind::kEi;
+  } else {
+    for (std::size_t k = 0; k < m; ++k) {
+      acq.objectives.emplace_back().fit(x, y.col(static_cast<Eigen::Index>(k)), noise, fit_, rng);
+    }
+    acq.kind = m == 1 ? Kind::kEi : Kind::kEhvi;
+  }
+
+  for (const auto& c : modelled_) {
+    std::vector<Point> cp;
+    std::vector<double> cv;
+    for (const auto& e : h.entries()) {
+      auto v = e.mean(c.metric);
+      if (!e.in_space || !v) continue;
+      cp.push_back(e.point);
+      cv.push_back(c.below ? *v : -*v);
+    }
+    if (cp.size() < 2) continue;
+    Model& model = acq.constraints.emplace_back();
+    model.fit(encode_all(codec(), cp),
+              Eigen::Map<Eigen::VectorXd>(cv.data(), Eigen::Index(cv.size())), Eigen::VectorXd(),
+              fit_, rng);
+    acq.thresholds.push_back(model.standardise(c.below ? c.threshold : -c.threshold));
+  }
+
+  std::vector<Point> outcome_points;
+  std::vector<double> labels;
+  bool any_failed = false;
+  for (const auto& e : h.entries()) {
+    if (!e.in_space || (e.complete == 0 && e.failed == 0)) continue;
+    outcome_points.push_back(e.point);
+    labels.push_back(e.complete > 0 ? 1.0 : -1.0);
+    any_failed = any_failed || e.complete == 0;
+  }
+  if (any_failed) {
+    GpFitOptions label_fit = fit_;
+    label_fit.restarts = std::min(label_fit.restarts, 1);
+    Model model;
+    model.gp.fit(encode_all(codec(), outcome_points),
+                 Eigen::Map<Eigen::VectorXd>(labels.data(), Eigen::Index(labels.size())), label_fit,
+                 rng);
+    acq.success = std::move(model);
+  }
+
+  // Incumbent / front from posterior means at the feasible evaluated points.
+  std::vector<Prediction> at_data;
+  for (const auto& model : acq.objectives) at_data.push_back(predict(model, x));
+  bool any_feasible = false;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    if (!feasible[static_cast<std::size_t>(i)]) continue;
+    any_feasible = true;
+    if (acq.kind == Kind::kEi) {
+      acq.incumbent = std::min(acq.incumbent, at_data[0].mean[i]);
+    } else {
+      acq.front.push_back({at_data[0].mean[i], at_data[1].mean[i]});
+    }
+  }
+  if (acq.kind == Kind::kEhvi) {
+    // Reference: the nadir of the modelled values plus a tenth of their range.
+    for (std::size_t k = 0; k < 2; ++k) {
+      double lo = at_data[k].mean.minCoeff(), hi = at_data[k].mean.maxCoeff();
+      acq.reference.push_back(hi + 0.1 * std::max(hi - lo, 1e-6));
+    }
+  }
+  if (!any_feasible) acq.kind = Kind::kFeasibility;
+  for (const auto& p : h.pending()) acq.believe(codec().encode(p));
+
+  // Points worth searching around: the best and the front, by observed values.
+  std::vector<Point> anchors;
+  if (auto best = h.best()) anchors.push_back(h.entries()[*best].point);
+  {
+    std::vector<std::vector<double>> obs;
+    for (const auto* e : usable) obs.push_back(*h.objective_vector(*e));
+    for (int i : pareto_front_indices(obs)) {
+      if (anchors.size() >= 6) break;
+      anchors.push_back(usable[static_cast<std::size_t>(i)]->point);
+    }
+  }
+
+  while (out.size() < n) {
+    std::vector<Point> pool;
+    std::set<std::string> in_pool;
+    auto consider = [&](const Point& p) {
+      std::string key = canonical_text(p);
+      if (!h.known(key) && !taken.count(key) && in_pool.insert(key).second) pool.push_back(p);
+    };
+    for (int i = 0; i < candidates_; ++i) {
+      if (auto p = codec().sample(rng, 8)) consider(*p);
+    }
+    for (const auto& a : anchors) {
+      for (const auto& p : codec().neighbours(a, rng)) consider(p);
+    }
+    if (pool.empty()) {
+      auto p = random_unknown(rng, out);
+      if (!p) break;
+      pool.push_back(*p);
+    }
+    Eigen::VectorXd scores = acq.score(encode_all(codec(), pool));
+    // Local search from the best few candidates: single-parameter moves while they help.
+    std::vector<std::size_t> order(pool.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::size_t starts = std::min<std::size_t>(5, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(starts), order.end(),
+                      [&](std::size_t a, std::size_t b) {
+                        return scores[Eigen::Index(a)] > scores[Eigen::Index(b)];
+                      });
+    Point best = pool[order[0]];
+    double best_score = scores[Eigen::Index(order[0])];
+    for (std::size_t s = 0; s < starts; ++s) {
+      Point current = pool[order[s]];
+      double current_score = scores[Eigen::Index(order[s])];
+      for (int step = 0; step < 12; ++step) {
+        std::vector<Point> moves;
+        for (auto& q : codec().neighbours(current, rng)) {
+          if (is_free(q)) moves.push_back(std::move(q));
+        }
+        if (moves.empty()) break;
+        Eigen::VectorXd ms = acq.score(encode_all(codec(), moves));
+        Eigen::Index arg;
+        double top = ms.maxCoeff(&arg);
+        if (!(top > current_score)) break;
+        current = moves[static_cast<std::size_t>(arg)];
+        current_score = top;
+      }
+      if (current_score > best_score) {
+        best = current;
+        best_score = current_score;
+      }
+    }
+    acq.believe(codec().encode(best));
+    take(std::move(best));
+  }
+  return out;
+}
+
+}  // namespace nictune

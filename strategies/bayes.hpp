@@ -1,0 +1,48 @@
+// Bayesian optimisation over the mixed space: one Gaussian process (gp.hpp) per objective on
+// the encoded points (encoding.hpp), a Latin hypercube as the initial design, then on each ask:
+// - one objective: noisy expected improvement, the incumbent being the best posterior mean
+//   among the evaluated feasible points (so one lucky noisy measurement does not freeze it);
+// - two objectives: exact expected hypervolume improvement over the front of posterior means;
+// - three or more (or "acquisition": "parego"): ParEGO, an augmented Chebyshev scalarisation
+//   with random weights drawn per ask, modelled by one GP, with expected improvement;
+// - outcome constraints "metric <= number" / ">=" (and < >): a GP per metric, multiplied in as
+//   the probability of feasibility; with no feasible point yet, that probability alone;
+// - failed points: a GP on success (+1) / failure (-1) turns into a probability of success, so
+//   the search steers away from regions that break.
+// The acquisition is maximised over random valid candidates plus neighbours of the best points,
+// then by local search (single-parameter moves). ask(n > 1) and points still pending are
+// handled by the kriging believer: each chosen point is added to every model at its posterior
+// mean before the next is chosen.
+// Options: "initial_points" (design size), "acquisition" ("auto", "ei", "ehvi", "parego"),
+// "candidates" (random candidates per choice), "restarts" (hyperparameter multi-start),
+// "patience".
+#pragma once
+
+#include "strategies/gp.hpp"
+#include "strategies/strategy_base.hpp"
+
+namespace nictune {
+
+class BayesStrategy : public StrategyBase {
+ public:
+  explicit BayesStrategy(const StrategyConfig& config);
+
+  struct ModelledConstraint {
+    std::string metric;
+    bool below = true;  // metric <= threshold (else >=)
+    double threshold = 0;
+  };
+
+ protected:
+  std::vector<Point> propose(std::size_t n, std::mt19937_64& rng) override;
+
+ private:
+  std::vector<Point> design_;
+  std::size_t initial_points_ = 0;
+  std::string acquisition_;
+  int candidates_ = 0;
+  GpFitOptions fit_;
+  std::vector<ModelledConstraint> modelled_;
+};
+
+}  // namespace nictune
