@@ -1,0 +1,459 @@
+#include "orchestrator/runner/runner.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "core/knob_catalog.hpp"
+#include "core/text_util.hpp"
+#include "core/version.hpp"
+#include "orchestrator/runner/plan.hpp"
+#include "orchestrator/runner/repetition_policy.hpp"
+#include "orchestrator/runner/trial_executor.hpp"
+#include "orchestrator/transport/transport.hpp"
+
+namespace nictune {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr auto kHeartbeatPeriod = std::chrono::seconds(2);
+
+struct Task {
+  std::size_t point_index;  // into the batch's point states
+  int repetition;
+};
+
+struct PointState {
+  Point point;
+  std::int64_t point_id = 0;
+  bool baseline = false;
+  int trials = 0;  // every trial so far, whatever its state: the next repetition number
+  std::vector<std::map<std::string, double>> complete;
+  int failed = 0;
+};
+
+std::vector<SampleRecord> samples_of(const Outcome& outcome) {
+  std::vector<SampleRecord> samples;
+  const Json* intervals = nullptr;
+  if (outcome.details.contains("load") && outcome.details["load"].contains("client")) {
+    const Json& client = outcome.details["load"]["client"];
+    if (client.contains("intervals") && client["intervals"].is_array()) intervals = &client["intervals"];
+  }
+  if (!intervals) return samples;
+  for (const auto& interval : *intervals) {
+    if (!interval.is_object() || !interval.contains("t") || !interval["t"].is_number()) continue;
+    double t = interval["t"].get<double>();
+    for (const auto& [name, value] : interval.items()) {
+      if (name != "t" && value.is_number()) samples.push_back({t, name, value.get<double>()});
+    }
+  }
+  return samples;
+}
+
+}  // namespace
+
+class Runner::Impl {
+ public:
+  Impl(const ExperimentSpec& spec, Store& store, AgentConnector connector, Progress& progress,
+       const std::atomic<bool>& interrupted, RunOptions options)
+      : spec_(spec),
+        store_(store),
+        connect_(std::move(connector)),
+        progress_(progress),
+        interrupted_(interrupted),
+        options_(options),
+        rng_(spec.seed ^ 0x6e6963747564ULL) {}
+
+  RunResult run() {
+    try {
+      connect_and_probe();
+      open_experiment();
+      record_hosts_and_snapshot();
+      start_heartbeat();
+      loop();
+    } catch (...) {
+      finish_hosts();
+      stop_heartbeat();
+      if (result_.experiment_id) {
+        try {
+          store_.set_experiment_status(result_.experiment_id, "failed");
+        } catch (...) {
+          // The store itself failed; the original error says more.
+        }
+      }
+      throw;
+    }
+    finish_hosts();
+    stop_heartbeat();
+    if (!fatal_.empty()) {
+      result_.status = "failed";
+      result_.error = fatal_;
+    } else {
+      result_.status = interrupted_ ? "interrupted" : "complete";
+    }
+    store_.set_experiment_status(result_.experiment_id, result_.status);
+    return result_;
+  }
+
+ private:
+  // --- hosts -------------------------------------------------------------------------------
+
+  void connect_and_probe() {
+    Issues issues;
+    for (const auto& bench_spec : spec_.benches) {
+      BenchSession bench;
+      bench.name = bench_spec.name;
+      bench.dut.spec = bench_spec.dut;
+      bench.lg.spec = bench_spec.lg;
+      benches_.push_back(std::move(bench));
+    }
+    for (auto& bench : benches_) {
+      for (HostSession* host : {&bench.dut, &bench.lg}) {
+        host->agent = connect_(host->spec);
+        host->probe = host->agent->call("probe", {{"interface", host->spec.interface}}, step_timeout());
+        check_capabilities(*host, issues);
+      }
+    }
+    if (!issues.empty()) throw SpecError("probe", issues);
+  }
+
+  void check_capabilities(HostSession& host, Issues& issues) {
+    const Json knobs = host.probe.value("knobs", Json::object());
+    for (const auto& p : spec_.space.parameters()) {
+      KnobRef ref = split_knob_key(p.name);
+      if (ref.role != host.spec.role || ref.knob == "app.cpus") continue;
+      std::string where = host.spec.role + " " + host.spec.interface + " (" + host.agent->describe() + ")";
+      if (!knobs.contains(ref.knob)) {
+        issues.add("space.parameters." + p.name, "the agent on " + where + " does not know this knob");
+        continue;
+      }
+      const Json& k = knobs[ref.knob];
+      if (!k.value("supported", false)) {
+        issues.add("space.parameters." + p.name,
+                   "not supported on " + where + ": " + k.value("reason", std::string("no reason given")));
+        continue;
+      }
+      host.knobs.push_back(ref.knob);
+    }
+  }
+
+  void open_experiment() {
+    std::string hash = fnv1a64_hex(spec_.document.dump());
+    if (options_.resume) {
+      auto existing = store_.find_experiment(spec_.name);
+      if (!existing) throw invalid("--resume: no experiment named \"" + spec_.name + "\" in the database");
+      if (existing->spec_hash != hash && !options_.force) {
+        throw invalid("--resume: the spec changed since experiment " + std::to_string(existing->id) +
+                      " started; run without --resume for a new experiment, or add --force");
+      }
+      result_.experiment_id = existing->id;
+      int recovered = store_.recover_stale_trials(existing->id, 0);
+      if (recovered) progress_.message("resume: " + std::to_string(recovered) + " interrupted trial(s) will be run again");
+      store_.set_experiment_status(existing->id, "running");
+      return;
+    }
+    result_.experiment_id = store_.create_experiment(spec_.name, spec_.document, kVersion);
+  }
+
+  void record_hosts_and_snapshot() {
+    bool have_hosts = !store_.hosts(result_.experiment_id).empty();
+    for (auto& bench : benches_) {
+      for (HostSession* host : {&bench.dut, &bench.lg}) {
+        Json snapshot = host->agent->call(
+            "snapshot", {{"interface", host->spec.interface}, {"knobs", host->knobs}}, step_timeout());
+        host->original = snapshot.value("values", Json::object());
+        if (!have_hosts) {
+          Json facts = host->probe;
+          facts["transport"] = host->agent->describe();
+          facts["interface"] = host->spec.interface;
+          facts["original"] = host->original;
+          store_.record_host(result_.experiment_id, host->spec.role, bench.name, facts);
+        }
+      }
+    }
+  }
+
+  void finish_hosts() {
+    for (auto& bench : benches_) {
+      for (HostSession* host : {&bench.dut, &bench.lg}) {
+        if (!host->agent) continue;
+        try {
+          Json r = host->agent->call("restore", Json::object(), step_timeout());
+          for (const auto& m : r.value("mismatches", Json::array())) {
+            progress_.message("warning: " + host->spec.role + " " + host->spec.interface + ": " +
+                              m.value("knob", "?") + " is " + m.value("found", Json()).dump() + ", expected " +
+                              m.value("expected", Json()).dump() + " after restore");
+          }
+        } catch (const std::exception& e) {
+          progress_.message("warning: " + host->spec.role + ": restore: " + e.what() +
+                            " (the agent restores on its own when the session ends)");
+        }
+        try {
+          host->agent->close();
+        } catch (...) {
+          // Closing a session that is already gone.
+        }
+        host->agent.reset();
+      }
+    }
+  }
+
+  bool reconnect(HostSession& host) {
+    try {
+      host.agent->close();
+    } catch (...) {
+      // The old session is gone; that is why we are here.
+    }
+    double delay = options_.reconnect_first_delay_s;
+    for (int attempt = 1; attempt <= options_.reconnect_attempts && !interrupted_; ++attempt) {
+      std::this_thread::sleep_for(milliseconds(static_cast<long>(delay * 1000)));
+      delay *= 2;
+      try {
+        host.agent = connect_(host.spec);
+        host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}}, step_timeout());
+        progress_.message(host.spec.role + " reconnected (attempt " + std::to_string(attempt) + ")");
+        return true;
+      } catch (const std::exception& e) {
+        progress_.message(host.spec.role + " reconnect attempt " + std::to_string(attempt) + " failed: " + e.what());
+      }
+    }
+    return false;
+  }
+
+  // --- the loop ----------------------------------------------------------------------------
+
+  void loop() {
+    strategy_ = make_strategy(spec_.strategy, spec_.strategy_config());
+    std::vector<PointState> carry_over = replay();
+    RunPlan plan = plan_run(spec_, 0);
+    std::size_t planned = plan.points * std::size_t(plan.repetitions_min) + std::size_t(plan.baseline_trials);
+    progress_.started(result_.experiment_id, spec_.name, planned);
+
+    if (spec_.baseline && !baseline_done_) run_points({baseline_state()});
+    if (!carry_over.empty()) run_points(std::move(carry_over));
+    while (!interrupted_ && fatal_.empty()) {
+      std::vector<Point> batch;
+      {
+        std::lock_guard lock(strategy_mutex_);
+        batch = strategy_->ask(batch_size());
+      }
+      if (batch.empty()) break;
+      std::vector<PointState> states;
+      for (const auto& p : batch) {
+        PointState s;
+        s.point = spec_.space.canonicalize(p);
+        s.point_id = store_.intern_point(result_.experiment_id, s.point);
+        states.push_back(std::move(s));
+      }
+      run_points(std::move(states));
+    }
+    if (spec_.baseline && !interrupted_ && fatal_.empty()) run_points({baseline_state()});
+    std::string reason;
+    {
+      std::lock_guard lock(strategy_mutex_);
+      reason = strategy_->stop_reason();
+    }
+    if (!reason.empty()) progress_.message("strategy: " + reason);
+  }
+
+  // Model-based strategies learn from every result, so they get one point per bench at a time;
+  // the others hand out several, whose repetitions are shuffled together so that drift over
+  // time does not masquerade as the effect of a knob.
+  std::size_t batch_size() const {
+    constexpr std::size_t kShuffledBatch = 8;
+    if (spec_.strategy == "bayes") return benches_.size();
+    return std::max(benches_.size(), kShuffledBatch);
+  }
+
+  PointState baseline_state() {
+    PointState s;
+    s.point = Json::object();
+    s.baseline = true;
+    s.point_id = store_.intern_point(result_.experiment_id, s.point);
+    return s;
+  }
+
+  // Tells the strategy what the store already holds; returns points whose repetitions are
+  // incomplete (interrupted) so they are finished before new points are asked for.
+  std::vector<PointState> replay() {
+    std::map<std::int64_t, PointState> by_point;
+    for (const auto& t : store_.trials(result_.experiment_id)) {
+      if (t.baseline) {
+        if (t.outcome.state == TrialState::kComplete) baseline_done_ = true;
+        continue;
+      }
+      PointState& s = by_point[t.point_id];
+      s.point = t.point;
+      s.point_id = t.point_id;
+      ++s.trials;
+      bool interrupted = t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
+      if (interrupted) continue;
+      if (t.outcome.state == TrialState::kComplete) s.complete.push_back(t.outcome.metrics);
+      if (t.outcome.state == TrialState::kFailed) ++s.failed;
+      strategy_->tell(t.point, t.outcome);
+    }
+    std::vector<PointState> unfinished;
+    for (auto& [id, s] : by_point) {
+      if (s.failed == 0 && int(s.complete.size()) < spec_.repetitions.min) {
+        // A point only ever interrupted was never told; tell the strategy it is taken.
+        unfinished.push_back(std::move(s));
+      }
+    }
+    return unfinished;
+  }
+
+  void run_points(std::vector<PointState> points) {
+    std::vector<Task> tasks;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      int have = int(points[i].complete.size());
+      for (int r = have; r < spec_.repetitions.min; ++r) tasks.push_back({i, 0});
+    }
+    RepetitionPolicy policy(spec_.repetitions, spec_.objectives);
+    while (!tasks.empty() && !interrupted_ && fatal_.empty()) {
+      std::shuffle(tasks.begin(), tasks.end(), rng_);
+      execute(points, tasks);
+      tasks.clear();
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        if (points[i].baseline) continue;
+        if (policy.wants_another(points[i].complete, points[i].failed)) tasks.push_back({i, 0});
+      }
+    }
+  }
+
+  void execute(std::vector<PointState>& points, const std::vector<Task>& tasks) {
+    std::mutex queue_mutex;
+    std::deque<Task> queue(tasks.begin(), tasks.end());
+    auto worker = [&](BenchSession& bench) {
+      while (!interrupted_ && fatal_.empty()) {
+        Task task;
+        {
+          std::lock_guard lock(queue_mutex);
+          if (queue.empty()) return;
+          task = queue.front();
+          queue.pop_front();
+          task.repetition = points[task.point_index].trials++;
+        }
+        run_one(bench, points[task.point_index], task.repetition, queue_mutex);
+      }
+    };
+    if (benches_.size() == 1) {
+      worker(benches_[0]);
+      return;
+    }
+    std::vector<std::thread> threads;
+    for (auto& bench : benches_) threads.emplace_back(worker, std::ref(bench));
+    for (auto& t : threads) t.join();
+  }
+
+  void run_one(BenchSession& bench, PointState& state, int repetition, std::mutex& state_mutex) {
+    std::int64_t trial = store_.begin_trial(result_.experiment_id, state.point_id, repetition, state.baseline, bench.name);
+    {
+      std::lock_guard lock(running_mutex_);
+      running_.insert(trial);
+    }
+    Outcome outcome;
+    try {
+      outcome = run_trial(bench, spec_, state.point, state.baseline);
+    } catch (const TransportError& e) {
+      outcome.state = TrialState::kFailed;
+      outcome.error = std::string("host lost: ") + e.what();
+      HostSession& lost = is_host_error(bench.dut, e) ? bench.dut : bench.lg;
+      progress_.message(outcome.error + "; reconnecting");
+      if (!reconnect(lost)) fatal_ = lost.spec.role + " lost and could not be reconnected: " + e.what();
+    }
+    if (interrupted_ && outcome.state == TrialState::kFailed) outcome.error = "interrupted: " + outcome.error;
+    store_.finish_trial(trial, outcome);
+    auto samples = samples_of(outcome);
+    if (!samples.empty()) store_.add_samples(trial, samples);
+    {
+      std::lock_guard lock(running_mutex_);
+      running_.erase(trial);
+    }
+    ++result_.trials_run;
+    if (outcome.state == TrialState::kFailed) ++result_.trials_failed;
+    {
+      std::lock_guard lock(state_mutex);
+      if (outcome.state == TrialState::kComplete) state.complete.push_back(outcome.metrics);
+      if (outcome.state == TrialState::kFailed && outcome.error.rfind("interrupted", 0) != 0) ++state.failed;
+    }
+    if (!state.baseline && outcome.error.rfind("interrupted", 0) != 0) {
+      std::lock_guard lock(strategy_mutex_);
+      strategy_->tell(state.point, outcome);
+    }
+    progress_.trial_done({trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
+  }
+
+  static bool is_host_error(const HostSession& host, const TransportError& e) {
+    return host.agent && std::string(e.what()).find(host.agent->describe()) != std::string::npos;
+  }
+
+  // --- heartbeat ---------------------------------------------------------------------------
+
+  void start_heartbeat() {
+    heartbeat_ = std::thread([this] {
+      std::unique_lock lock(heartbeat_mutex_);
+      while (!heartbeat_cv_.wait_for(lock, kHeartbeatPeriod, [this] { return stop_; })) {
+        std::set<std::int64_t> running;
+        {
+          std::lock_guard guard(running_mutex_);
+          running = running_;
+        }
+        for (auto id : running) {
+          try {
+            store_.heartbeat(id);
+          } catch (...) {
+            // A busy database delays one heartbeat; the next one follows in 2 s.
+          }
+        }
+      }
+    });
+  }
+
+  void stop_heartbeat() {
+    {
+      std::lock_guard lock(heartbeat_mutex_);
+      stop_ = true;
+    }
+    heartbeat_cv_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
+  }
+
+  milliseconds step_timeout() const { return milliseconds(static_cast<long>(spec_.step_timeout_s * 1000)); }
+
+  const ExperimentSpec& spec_;
+  Store& store_;
+  AgentConnector connect_;
+  Progress& progress_;
+  const std::atomic<bool>& interrupted_;
+  RunOptions options_;
+  std::vector<BenchSession> benches_;
+  std::unique_ptr<Strategy> strategy_;
+  std::mutex strategy_mutex_;
+  std::mt19937_64 rng_;
+  bool baseline_done_ = false;
+  std::string fatal_;
+  RunResult result_;
+
+  std::mutex running_mutex_;
+  std::set<std::int64_t> running_;
+  std::thread heartbeat_;
+  std::mutex heartbeat_mutex_;
+  std::condition_variable heartbeat_cv_;
+  bool stop_ = false;
+};
+
+Runner::Runner(const ExperimentSpec& spec, Store& store, AgentConnector connector, Progress& progress,
+               const std::atomic<bool>& interrupted, RunOptions options)
+    : impl_(std::make_unique<Impl>(spec, store, std::move(connector), progress, interrupted, options)) {}
+
+Runner::~Runner() = default;
+
+RunResult Runner::run() { return impl_->run(); }
+
+}  // namespace nictune

@@ -1,0 +1,171 @@
+#include "orchestrator/runner/trial_executor.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "core/knob_catalog.hpp"
+#include "orchestrator/runner/plan.hpp"
+#include "orchestrator/transport/transport.hpp"
+
+namespace nictune {
+namespace {
+
+using std::chrono::milliseconds;
+
+milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<long>(s * 1000)); }
+
+// Stops what a trial started even when a later step failed; never throws.
+struct TrialCleanup {
+  BenchSession& bench;
+  milliseconds timeout;
+  std::string server_id;
+  bool dut_counters = false;
+  bool lg_counters = false;
+  ~TrialCleanup() {
+    auto quietly = [](auto&& fn) {
+      try {
+        fn();
+      } catch (...) {
+        // The trial already failed for a reason that is being reported; a second error here
+        // (the host is gone) adds nothing.
+      }
+    };
+    if (dut_counters) quietly([&] { bench.dut.agent->call("counters.stop", Json::object(), timeout); });
+    if (lg_counters) quietly([&] { bench.lg.agent->call("counters.stop", Json::object(), timeout); });
+    if (!server_id.empty()) quietly([&] { bench.dut.agent->call("serve.stop", {{"id", server_id}}, timeout); });
+  }
+};
+
+std::string resolve_cpus(HostSession& host, const std::string& policy, milliseconds timeout) {
+  if (policy.empty()) return "";
+  Json r = host.agent->call("resolve", {{"interface", host.spec.interface}, {"policy", policy}}, timeout);
+  return r.value("cpus", "");
+}
+
+Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
+  if (values.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
+  return host.agent->call("apply",
+                          {{"interface", host.spec.interface},
+                           {"values", values},
+                           {"allow_management", host.spec.allow_management_interface}},
+                          timeout);
+}
+
+void add_counter_metrics(std::map<std::string, double>& metrics, const Json& counters, const std::string& role) {
+  if (!counters.contains("metrics")) return;
+  for (const auto& [name, value] : counters["metrics"].items()) {
+    if (!value.is_number()) continue;
+    std::string renamed = name;
+    if (role == "lg" && renamed.rfind("dut_", 0) == 0) renamed = "lg_" + renamed.substr(4);
+    metrics[renamed] = value.get<double>();
+  }
+}
+
+}  // namespace
+
+Json values_for_host(const HostSession& host, const std::string& role, const Point& point) {
+  Json values = Json::object();
+  for (const auto& knob : host.knobs) {
+    if (host.original.contains(knob)) values[knob] = host.original[knob];
+  }
+  for (const auto& [key, value] : point.items()) {
+    KnobRef ref = split_knob_key(key);
+    if (ref.role != role || ref.knob == "app.cpus") continue;
+    values[ref.knob] = value;
+  }
+  return values;
+}
+
+std::string app_policy_for(const std::string& role, const Point& point) {
+  std::string key = role == "dut" ? "app.cpus" : "lg:app.cpus";
+  auto it = point.find(key);
+  return it != point.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client, const Json& server) {
+  (void)workload;
+  std::map<std::string, double> metrics;
+  for (const Json* side : {&client, &server}) {
+    if (!side->contains("metrics")) continue;
+    for (const auto& [name, value] : (*side)["metrics"].items()) {
+      if (value.is_number()) metrics[name] = value.get<double>();
+    }
+  }
+  return metrics;
+}
+
+Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point, bool baseline) {
+  const milliseconds step = seconds_to_ms(spec.step_timeout_s);
+  Outcome outcome;
+  std::string stage = "apply";
+  try {
+    Json dut_values = values_for_host(bench.dut, "dut", baseline ? Json::object() : point);
+    Json lg_values = values_for_host(bench.lg, "lg", baseline ? Json::object() : point);
+    Json dut_applied = apply_values(bench.dut, dut_values, step);
+    Json lg_applied = apply_values(bench.lg, lg_values, step);
+    outcome.details["apply"] = {{"dut", dut_values},
+                                {"lg", lg_values},
+                                {"commands", dut_applied.value("commands", Json::array())},
+                                {"lg_commands", lg_applied.value("commands", Json::array())},
+                                {"read_back", dut_applied.value("applied", Json::object())}};
+
+    stage = "placement";
+    std::string server_cpus = baseline ? "" : resolve_cpus(bench.dut, app_policy_for("dut", point), step);
+    std::string client_cpus = baseline ? "" : resolve_cpus(bench.lg, app_policy_for("lg", point), step);
+    outcome.details["placement"] = {{"server_cpus", server_cpus}, {"client_cpus", client_cpus}};
+    std::this_thread::sleep_for(seconds_to_ms(spec.settle_s));
+
+    TrialCleanup cleanup{bench, step, "", false, false};
+    stage = "serve.start";
+    Json serve_params = {{"workload", spec.workload},
+                         {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+                         {"port", 0}};
+    if (!server_cpus.empty()) serve_params["cpus"] = server_cpus;
+    Json server = bench.dut.agent->call("serve.start", serve_params, step);
+    cleanup.server_id = server.at("id").get<std::string>();
+
+    stage = "counters.start";
+    bench.dut.agent->call("counters.start", {{"interface", bench.dut.spec.interface}}, step);
+    cleanup.dut_counters = true;
+    bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
+    cleanup.lg_counters = true;
+
+    stage = "load.run";
+    Json load_params = {{"workload", spec.workload},
+                        {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+                        {"port", server.at("port")}};
+    if (!client_cpus.empty()) load_params["cpus"] = client_cpus;
+    if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
+    Json client = bench.lg.agent->call("load.run", load_params,
+                                       step + seconds_to_ms(1.5 * workload_seconds(spec.workload)));
+
+    stage = "counters.stop";
+    Json dut_counters = bench.dut.agent->call("counters.stop", Json::object(), step);
+    cleanup.dut_counters = false;
+    Json lg_counters = bench.lg.agent->call("counters.stop", Json::object(), step);
+    cleanup.lg_counters = false;
+
+    stage = "serve.stop";
+    Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
+    cleanup.server_id.clear();
+
+    outcome.metrics = merge_load_metrics(spec.workload, client, served);
+    add_counter_metrics(outcome.metrics, dut_counters, "dut");
+    add_counter_metrics(outcome.metrics, lg_counters, "lg");
+    outcome.details["counters"] = dut_counters.value("details", Json::object());
+    outcome.details["lg_counters"] = lg_counters.value("details", Json::object());
+    outcome.details["load"] = {{"client", client}, {"server", served}};
+    outcome.state = TrialState::kComplete;
+  } catch (const TransportError&) {
+    throw;
+  } catch (const Error& e) {
+    outcome.state = TrialState::kFailed;
+    outcome.error = stage + ": " + e.what();
+  } catch (const Json::exception& e) {
+    outcome.state = TrialState::kFailed;
+    outcome.error = stage + ": malformed agent answer: " + e.what();
+  }
+  return outcome;
+}
+
+}  // namespace nictune

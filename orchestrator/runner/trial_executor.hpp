@@ -1,0 +1,45 @@
+// Runs one trial on one bench: apply the point on the DUT (and LG), settle, start the server,
+// take counters, run the load, stop everything, and turn what came back into an Outcome.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/trial.hpp"
+#include "orchestrator/runner/agent_caller.hpp"
+#include "orchestrator/spec/experiment_spec.hpp"
+
+namespace nictune {
+
+struct HostSession {
+  HostSpec spec;
+  std::unique_ptr<AgentCaller> agent;
+  Json probe = Json::object();
+  // Original values of every knob of the space this host carries (from `snapshot`). A trial
+  // applies these for knobs its point leaves out, so an inactive knob is never left at the
+  // previous point's value.
+  Json original = Json::object();
+  std::vector<std::string> knobs;  // space knobs of this host (catalog names, app.cpus excluded)
+};
+
+struct BenchSession {
+  std::string name;
+  HostSession dut;
+  HostSession lg;
+};
+
+// The values a point asks of one host, in catalog names: originals overlaid with the point.
+Json values_for_host(const HostSession& host, const std::string& role, const Point& point);
+// The point's application-placement policy for a role ("app.cpus" / "lg:app.cpus"), or "".
+std::string app_policy_for(const std::string& role, const Point& point);
+
+// Merges the server's and the client's load results into metrics (names from the catalog).
+std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client, const Json& server);
+
+// Never throws for a trial failure: it becomes Outcome{kFailed, error}. TransportError is
+// rethrown so the runner can reconnect the host.
+Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point, bool baseline);
+
+}  // namespace nictune

@@ -1,0 +1,278 @@
+// The runner against scripted agents: the loop, the store, repetitions, baseline, resume,
+// capability refusal, lost hosts. Real agents are exercised by the integration tests.
+#include "orchestrator/runner/runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "orchestrator/transport/transport.hpp"
+
+namespace nictune {
+namespace {
+
+// One simulated host: knob values that apply/restore change, and counters of what was asked.
+struct FakeHost {
+  Json original = {{"rps", "none"}, {"offload.gro", true}};
+  Json current = original;
+  std::set<std::string> unsupported;
+  int applies = 0, restores = 0, load_runs = 0, serves_open = 0, connects = 0;
+  int lose_connection_at_load = -1;  // throw TransportError on this load.run (0-based)
+  std::function<void(int)> after_load;  // called with the load.run count
+  double noise = 0;
+};
+
+class FakeAgent : public AgentCaller {
+ public:
+  FakeAgent(FakeHost& host, std::string name) : host_(host), name_(std::move(name)) { ++host_.connects; }
+
+  Json call(const std::string& method, const Json& params, std::chrono::milliseconds) override {
+    if (method == "probe") {
+      Json knobs = Json::object();
+      for (const auto& [k, v] : host_.original.items()) {
+        knobs[k] = host_.unsupported.count(k) ? Json{{"supported", false}, {"reason", "EOPNOTSUPP from the driver"}}
+                                              : Json{{"supported", true}, {"current", v}};
+      }
+      return {{"host", {{"kernel", "6.1.0-fake"}}}, {"knobs", knobs}};
+    }
+    if (method == "snapshot") {
+      Json values = Json::object();
+      for (const auto& k : params["knobs"]) values[k.get<std::string>()] = host_.original[k.get<std::string>()];
+      return {{"values", values}};
+    }
+    if (method == "apply") {
+      ++host_.applies;
+      for (const auto& [k, v] : params["values"].items()) host_.current[k] = v;
+      Json commands = Json::array();
+      for (const auto& [k, v] : params["values"].items()) commands.push_back("set " + k + " " + v.dump());
+      return {{"applied", params["values"]}, {"commands", commands}};
+    }
+    if (method == "resolve") return {{"cpus", params["policy"] == "single:1" ? "1" : "0"}};
+    if (method == "restore") {
+      ++host_.restores;
+      host_.current = host_.original;
+      return {{"restored", Json::array()}, {"mismatches", Json::array()}};
+    }
+    if (method == "serve.start") {
+      ++host_.serves_open;
+      return {{"id", "s1"}, {"port", 5000}};
+    }
+    if (method == "serve.stop") {
+      --host_.serves_open;
+      return {{"metrics", {{"rx_pps", rx_pps()}}}};
+    }
+    if (method == "counters.start") return {{"ok", true}};
+    if (method == "counters.stop") return {{"metrics", {{"dut_cpu_util", host_.current["rps"] == "all" ? 150.0 : 100.0}}}};
+    if (method == "load.run") {
+      int n = host_.load_runs++;
+      if (n == host_.lose_connection_at_load) throw TransportError(TransportErrorKind::kAgentCrash, name_ + ": agent exited");
+      if (host_.after_load) host_.after_load(host_.load_runs);
+      return {{"metrics", {{"tx_pps", 2e6}}}, {"intervals", {{{"t", 1.0}, {"tx_pps", 2e6}}}}};
+    }
+    throw Error(ErrorCode::kUnsupported, "fake: no method " + method);
+  }
+  std::string describe() const override { return name_; }
+  void close() override {}
+
+ private:
+  double rx_pps() {
+    double v = 1e6;
+    if (host_.current["rps"] == "all") v *= 1.3;
+    if (host_.current["offload.gro"] == false) v *= 0.9;
+    static int wobble = 0;
+    return v * (1 + host_.noise * ((wobble++ % 2) ? 1 : -1));
+  }
+  FakeHost& host_;
+  std::string name_;
+};
+
+Json spec_doc() {
+  return Json::parse(R"({
+    "version": 1, "name": "fake",
+    "hosts": {"dut": {"transport": "local", "interface": "eth1", "address": "198.18.0.1"},
+              "lg": {"transport": "local", "interface": "eth1", "address": "198.18.0.2"}},
+    "space": {"parameters": {"rps": ["none", "all"], "offload.gro": [true, false]}},
+    "workload": {"type": "udp_stream", "duration_s": 1, "warmup_s": 0},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}, {"metric": "dut_cpu_util", "goal": "min"}],
+    "repetitions": {"count": 2},
+    "settle_s": 0
+  })");
+}
+
+struct Harness {
+  FakeHost dut, lg;
+  std::unique_ptr<Store> store = open_sqlite_store(":memory:");
+  std::atomic<bool> interrupted{false};
+  std::ostringstream out;
+
+  RunResult run(const Json& doc, RunOptions options = {}) {
+    ExperimentSpec spec = parse_spec(doc, "test");
+    Progress progress(ProgressMode::kPlain, out, spec.objectives);
+    auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
+      return std::make_unique<FakeAgent>(h.role == "dut" ? dut : lg, h.role + " fake");
+    };
+    options.reconnect_first_delay_s = 0.001;
+    Runner runner(spec, *store, connector, progress, interrupted, options);
+    return runner.run();
+  }
+};
+
+TEST(Runner, GridRunStoresEveryTrialWithBaselineFirstAndLast) {
+  Harness h;
+  RunResult r = h.run(spec_doc());
+  EXPECT_EQ(r.status, "complete");
+  auto trials = h.store->trials(r.experiment_id);
+  // 4 points x 2 repetitions + 2 baselines x 2 repetitions
+  ASSERT_EQ(trials.size(), 12u);
+  EXPECT_TRUE(trials.front().baseline);
+  EXPECT_TRUE(trials.back().baseline);
+  int complete = 0;
+  std::map<std::string, int> reps;
+  for (const auto& t : trials) {
+    complete += t.outcome.state == TrialState::kComplete;
+    if (!t.baseline) reps[t.point.dump()]++;
+    EXPECT_TRUE(t.outcome.metrics.count("rx_pps")) << t.point;
+    EXPECT_TRUE(t.outcome.metrics.count("dut_cpu_util"));
+    EXPECT_TRUE(t.outcome.details["apply"]["commands"].is_array());
+  }
+  EXPECT_EQ(complete, 12);
+  EXPECT_EQ(reps.size(), 4u);
+  for (const auto& [p, n] : reps) EXPECT_EQ(n, 2) << p;
+  EXPECT_EQ(h.store->experiment(r.experiment_id)->status, "complete");
+  EXPECT_EQ(h.dut.current, h.dut.original);  // restored at the end
+  EXPECT_GE(h.dut.restores, 1);
+  EXPECT_EQ(h.dut.serves_open, 0);
+  EXPECT_EQ(h.store->hosts(r.experiment_id).size(), 2u);
+  EXPECT_FALSE(h.store->samples(trials[1].id).empty());
+  EXPECT_NE(h.out.str().find("[12/12]"), std::string::npos) << h.out.str();
+}
+
+TEST(Runner, BaselineAppliesTheOriginalValues) {
+  Harness h;
+  RunResult r = h.run(spec_doc());
+  auto trials = h.store->trials(r.experiment_id);
+  const auto& last = trials.back();
+  ASSERT_TRUE(last.baseline);
+  EXPECT_EQ(last.outcome.details["apply"]["dut"], h.dut.original);
+  EXPECT_DOUBLE_EQ(last.outcome.metrics.at("rx_pps"), 1e6);
+}
+
+TEST(Runner, UnsupportedKnobIsRefusedBeforeAnythingChanges) {
+  Harness h;
+  h.dut.unsupported = {"offload.gro"};
+  try {
+    h.run(spec_doc());
+    FAIL() << "ran a space the host cannot do";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("space.parameters.offload.gro: not supported on dut eth1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("EOPNOTSUPP"), std::string::npos);
+  }
+  EXPECT_EQ(h.dut.applies, 0);
+  EXPECT_TRUE(h.store->experiments().empty());
+}
+
+TEST(Runner, InterruptedRunResumesWithoutRerunningFinishedTrials) {
+  Harness h;
+  h.lg.after_load = [&](int n) {
+    if (n == 5) h.interrupted = true;
+  };
+  RunResult first = h.run(spec_doc());
+  EXPECT_EQ(first.status, "interrupted");
+  EXPECT_EQ(h.dut.current, h.dut.original);
+  auto after_first = h.store->trials(first.experiment_id);
+  int finished = 0;
+  for (const auto& t : after_first) finished += t.outcome.state == TrialState::kComplete;
+  EXPECT_EQ(finished, 5);
+
+  h.interrupted = false;
+  h.lg.after_load = nullptr;
+  int loads_before = h.lg.load_runs;
+  RunOptions resume;
+  resume.resume = true;
+  RunResult second = h.run(spec_doc(), resume);
+  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.experiment_id, first.experiment_id);
+  // 12 trials in all; the 5 finished ones are not run again.
+  EXPECT_EQ(h.lg.load_runs - loads_before, 12 - 5);
+  std::map<std::string, int> complete_reps;
+  for (const auto& t : h.store->trials(second.experiment_id)) {
+    if (!t.baseline && t.outcome.state == TrialState::kComplete) complete_reps[t.point.dump()]++;
+  }
+  ASSERT_EQ(complete_reps.size(), 4u);
+  for (const auto& [p, n] : complete_reps) EXPECT_EQ(n, 2) << p;
+}
+
+TEST(Runner, ResumeRefusesAChangedSpecUnlessForced) {
+  Harness h;
+  h.run(spec_doc());
+  Json changed = spec_doc();
+  changed["settle_s"] = 0.001;
+  RunOptions resume;
+  resume.resume = true;
+  try {
+    h.run(changed, resume);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("spec changed"), std::string::npos) << e.what();
+  }
+  resume.force = true;
+  EXPECT_EQ(h.run(changed, resume).status, "complete");
+}
+
+TEST(Runner, LostHostFailsTheTrialReconnectsAndGoesOn) {
+  Harness h;
+  h.lg.lose_connection_at_load = 3;
+  RunResult r = h.run(spec_doc());
+  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.trials_failed, 1);
+  EXPECT_EQ(h.lg.connects, 2);
+  int failed = 0;
+  for (const auto& t : h.store->trials(r.experiment_id)) {
+    if (t.outcome.state == TrialState::kFailed) {
+      ++failed;
+      EXPECT_NE(t.outcome.error.find("host lost"), std::string::npos) << t.outcome.error;
+    }
+  }
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(h.dut.serves_open, 0);  // the server of the failed trial was stopped
+}
+
+TEST(Runner, AdaptiveRepetitionsStopAtMaxForNoisyPoints) {
+  Harness h;
+  h.dut.noise = 0.2;
+  Json doc = spec_doc();
+  doc["repetitions"] = {{"min", 2}, {"max", 4}, {"ci_rel_width", 0.01}};
+  doc["baseline"] = false;
+  RunResult r = h.run(doc);
+  std::map<std::string, int> reps;
+  for (const auto& t : h.store->trials(r.experiment_id)) reps[t.point.dump()]++;
+  ASSERT_EQ(reps.size(), 4u);
+  for (const auto& [p, n] : reps) EXPECT_EQ(n, 4) << p;
+
+  Harness quiet;
+  quiet.dut.noise = 0;
+  RunResult q = quiet.run(doc);
+  std::map<std::string, int> quiet_reps;
+  for (const auto& t : quiet.store->trials(q.experiment_id)) quiet_reps[t.point.dump()]++;
+  for (const auto& [p, n] : quiet_reps) EXPECT_EQ(n, 2) << p;  // CI width 0: min is enough
+}
+
+TEST(Runner, RepetitionsRunInRandomisedOrder) {
+  Harness h;
+  Json doc = spec_doc();
+  doc["baseline"] = false;
+  doc["strategy"] = {{"type", "grid"}, {"budget", 2}};
+  doc["repetitions"] = {{"count", 4}};
+  RunResult r = h.run(doc);
+  std::vector<std::int64_t> order;
+  for (const auto& t : h.store->trials(r.experiment_id)) order.push_back(t.point_id);
+  ASSERT_EQ(order.size(), 8u);
+  // Points asked together are interleaved, not run as AAAA BBBB.
+  bool interleaved = false;
+  for (std::size_t i = 1; i < 4; ++i) interleaved |= order[i] != order[0];
+  EXPECT_TRUE(interleaved);
+  EXPECT_EQ(std::count(order.begin(), order.end(), order[0]), 4);
+}
+
+}  // namespace
+}  // namespace nictune
