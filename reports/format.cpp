@@ -82,6 +82,55 @@ std::string value_text(const Json& value) {
   return value.dump();
 }
 
+namespace {
+
+void pretty_into(std::string& out, const Json& value, std::size_t indent, std::size_t width,
+                 std::size_t lead) {
+  const std::string compact = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (!value.is_structured() || value.empty() || indent + lead + compact.size() <= width) {
+    // nlohmann's compact form has no spaces after ':' and ','; add them for reading.
+    if (!value.is_structured()) {
+      out += compact;
+      return;
+    }
+    std::string spaced;
+    bool in_string = false;
+    for (std::size_t i = 0; i < compact.size(); ++i) {
+      const char c = compact[i];
+      spaced += c;
+      if (c == '"' && (i == 0 || compact[i - 1] != '\\')) in_string = !in_string;
+      if (!in_string && (c == ':' || c == ',')) spaced += ' ';
+    }
+    if (indent + lead + spaced.size() <= width || !value.is_structured()) {
+      out += spaced;
+      return;
+    }
+  }
+  const std::string pad(indent + 2, ' ');
+  out += value.is_object() ? "{\n" : "[\n";
+  std::size_t i = 0;
+  for (auto it = value.begin(); it != value.end(); ++it, ++i) {
+    out += pad;
+    std::size_t key_width = 0;
+    if (value.is_object()) {
+      const std::string key = Json(it.key()).dump() + ": ";
+      out += key;
+      key_width = key.size();
+    }
+    pretty_into(out, *it, indent + 2, width, key_width + 1);
+    out += i + 1 < value.size() ? ",\n" : "\n";
+  }
+  out += std::string(indent, ' ') + (value.is_object() ? "}" : "]");
+}
+
+}  // namespace
+
+std::string pretty_json(const Json& value, std::size_t width) {
+  std::string out;
+  pretty_into(out, value, 0, width, 0);
+  return out;
+}
+
 std::string html_escape(const std::string& text) {
   std::string out;
   out.reserve(text.size());

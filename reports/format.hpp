@@ -21,6 +21,9 @@ std::string format_percent(double ratio);
 std::string format_p(double p);
 // A knob value as people write it: 4, 0.5, all, true.
 std::string value_text(const Json& value);
+// JSON indented by 2, but any array or object whose compact form fits in `width` columns (at
+// its indentation) stays on one line: specs read like people write them.
+std::string pretty_json(const Json& value, std::size_t width = 96);
 // Escapes for the formats that need it.
 std::string html_escape(const std::string& text);
 std::string csv_field(const std::string& text);

@@ -99,7 +99,7 @@ Json counters(char letter, int repetition) {
 
 std::int64_t add_fixture_experiment(Store& store, const std::string& name, double rx_scale,
                                     const std::string& kernel, std::map<char, std::int64_t>* ids) {
-  const std::int64_t e = store.create_experiment(name, spec_document(name), "0.1.0");
+  const std::int64_t e = store.create_experiment(name, spec_document(name), "0.0.7");
   store.record_host(e, "dut", "", dut_facts(kernel));
   store.record_host(e, "lg", "", lg_facts());
   for (const auto& p : fixture_points()) {

@@ -1,0 +1,158 @@
+// Golden outputs of the text, md, csv and json reports of the fixed experiment
+// (tests/data/reports/fixture.*). After an intended change, regenerate them with
+//   NICTUNE_UPDATE_GOLDENS=1 build-*/tests/unit/reports/reports_tests --gtest_filter='RenderGolden*'
+// and review the diff like code.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/version.hpp"
+#include "reports/render.hpp"
+#include "tests/unit/reports/report_fixture.hpp"
+
+namespace nictune::report {
+namespace {
+
+std::string golden_path(const std::string& format) {
+  const std::string ext = format == "text" ? "txt" : format;
+  return std::string(NICTUNE_SOURCE_DIR) + "/tests/data/reports/fixture." + ext;
+}
+
+// The reporting tool's own version changes with every release; goldens should not.
+std::string without_version(std::string text) {
+  const std::string version = std::string("nictune ") + kVersion;
+  for (std::size_t at = text.find(version); at != std::string::npos; at = text.find(version, at)) {
+    text.replace(at, version.size(), "nictune @VERSION@");
+  }
+  return text;
+}
+
+std::string rendered(const std::string& format) {
+  auto fixture = nictune::testing::make_report_fixture();
+  Report report = load_report(*fixture.store, "");
+  nictune::testing::pin_times(report);
+  std::ostringstream out;
+  render(format, report, out);
+  return without_version(out.str());
+}
+
+class RenderGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RenderGolden, MatchesTheGoldenFile) {
+  const std::string format = GetParam();
+  const std::string actual = rendered(format);
+  const std::string path = golden_path(format);
+  if (std::getenv("NICTUNE_UPDATE_GOLDENS")) {
+    std::ofstream(path) << actual;
+    GTEST_SKIP() << "rewrote " << path;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing golden " << path << " (NICTUNE_UPDATE_GOLDENS=1 writes it)";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  if (actual == expected.str()) return;
+  std::istringstream a(actual), e(expected.str());
+  std::string la, le;
+  for (int line = 1;; ++line) {
+    const bool more_a = static_cast<bool>(std::getline(a, la));
+    const bool more_e = static_cast<bool>(std::getline(e, le));
+    if (!more_a && !more_e) break;
+    if (la != le || more_a != more_e) {
+      FAIL() << path << " differs first at line " << line << "\n  expected: " << (more_e ? le : "<end>")
+             << "\n  actual:   " << (more_a ? la : "<end>");
+    }
+  }
+  FAIL() << path << " differs (line endings?)";
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, RenderGolden, ::testing::Values("text", "md", "csv", "json"));
+
+TEST(RenderText, FitsOneHundredColumns) {
+  std::istringstream lines(rendered("text"));
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    ++n;
+    std::size_t width = 0;
+    for (unsigned char c : line) width += (c & 0xC0) != 0x80 ? 1 : 0;
+    EXPECT_LE(width, 100u) << "line " << n << ": " << line;
+  }
+}
+
+TEST(RenderText, ManyObjectivesWrapWithinOneHundredColumns) {
+  ExperimentRecord e;
+  e.name = "wide";
+  e.spec = Json::parse(R"({"objectives": [
+      {"metric": "rx_pps", "goal": "max"}, {"metric": "rtt_p99_us", "goal": "min"},
+      {"metric": "dut_cpu_util", "goal": "min"}, {"metric": "rx_pps_per_cpu", "goal": "max"}]})");
+  std::vector<TrialRecord> trials;
+  for (int i = 0; i < 6; ++i) {
+    TrialRecord t;
+    t.id = i + 1;
+    t.point_id = 1 + i / 2;
+    t.point = {{"a.very.long.knob.name.that.goes.on", std::string(60, 'x') + std::to_string(i / 2)}};
+    t.outcome.metrics = {{"rx_pps", 1.2345e6 + i * 1111}, {"rtt_p99_us", 31.4 + i * 0.01 * (i / 2 == 1 ? -1 : 1)},
+                         {"dut_cpu_util", 200 - i}, {"rx_pps_per_cpu", 5555.5 + i}};
+    trials.push_back(t);
+  }
+  std::ostringstream out;
+  render("text", build_report(e, {}, trials), out);
+  std::istringstream lines(out.str());
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::size_t width = 0;
+    for (unsigned char c : line) width += (c & 0xC0) != 0x80 ? 1 : 0;
+    EXPECT_LE(width, 100u) << line;
+  }
+  EXPECT_NE(out.str().find("rx_pps_per_cpu (max)"), std::string::npos);
+}
+
+TEST(RenderJson, HasEveryTrialAndMetric) {
+  auto fixture = nictune::testing::make_report_fixture();
+  const auto trials = fixture.store->trials(fixture.experiment);
+  std::ostringstream out;
+  render("json", load_report(*fixture.store, ""), out);
+  const Json doc = Json::parse(out.str());
+  ASSERT_EQ(doc.at("trials").size(), trials.size());
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(doc["trials"][i]["id"], trials[i].id);
+    for (const auto& [name, value] : trials[i].outcome.metrics) {
+      EXPECT_DOUBLE_EQ(doc["trials"][i]["metrics"][name].get<double>(), value);
+    }
+  }
+  EXPECT_EQ(doc["experiment"]["spec"]["name"], "ixgbe-rss-rps");
+  EXPECT_EQ(doc["hosts"][0]["context"]["kernel"], "6.1.0-18-amd64");
+  EXPECT_EQ(doc["best_point_id"], fixture.points.at('B'));
+}
+
+TEST(RenderCsv, OneRowPerTrialWithHostContext) {
+  const std::string csv = rendered("csv");
+  std::istringstream lines(csv);
+  std::string line;
+  int rows = 0;
+  std::getline(lines, line);
+  EXPECT_EQ(line.rfind("experiment_id,experiment,spec_hash,tool_version,dut_hostname,dut_kernel,", 0), 0u);
+  while (std::getline(lines, line)) {
+    ++rows;
+    EXPECT_NE(line.find(",6.1.0-18-amd64,ixgbe 5.19.6,0x800003df,"), std::string::npos) << line;
+  }
+  EXPECT_EQ(rows, 23);
+}
+
+TEST(Render, UnknownFormatIsAUsageError) {
+  Report report;
+  std::ostringstream out;
+  try {
+    render("htm", report, out);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalid);
+    EXPECT_NE(std::string(e.what()).find("did you mean \"html\""), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nictune::report
