@@ -81,8 +81,10 @@ void render_csv(const Report& r, std::ostream& out) {
     row.push_back(t.outcome.error);
     row.push_back(p ? to_string(p->status) : "");
     row.push_back(p && p->rank >= 0 ? std::to_string(p->rank) : "");
+    // Baseline trials run the empty point; their columns show the host's original values.
+    const Json& config = t.baseline && p ? p->config : t.point;
     for (const auto& k : knob_set) {
-      row.push_back(t.point.is_object() && t.point.contains(k) ? cell_value(t.point.at(k)) : "");
+      row.push_back(config.is_object() && config.contains(k) ? cell_value(config.at(k)) : "");
     }
     for (const auto& m : r.metric_names) {
       auto it = t.outcome.metrics.find(m);

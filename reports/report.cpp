@@ -29,6 +29,23 @@ struct Group {
 
 int status_order(PointStatus s) { return static_cast<int>(s); }
 
+// The runner stores the baseline as the empty point and records the host's original values of
+// every knob in the space in details.apply ("dut": {knob: value}, "lg": {...}); space keys
+// name LG knobs "lg:knob".
+Json baseline_values(const TrialRecord& t) {
+  Json config = Json::object();
+  const Json& details = t.outcome.details;
+  if (!details.is_object() || !details.contains("apply") || !details.at("apply").is_object()) return config;
+  const Json& apply = details.at("apply");
+  for (const char* role : {"dut", "lg"}) {
+    if (!apply.contains(role) || !apply.at(role).is_object()) continue;
+    for (const auto& item : apply.at(role).items()) {
+      config[std::string(role) == "lg" ? "lg:" + item.key() : item.key()] = item.value();
+    }
+  }
+  return config;
+}
+
 // Objective value turned into "smaller is better"; NaN stays NaN.
 double minimised(const Objective& o, double value) {
   return o.goal == Goal::kMaximize ? -value : value;
@@ -251,6 +268,7 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
       p.baseline = t.baseline;
       p.config = t.point.is_object() ? t.point : Json::object();
     }
+    if (t.baseline && p.config.empty()) p.config = baseline_values(t);
     if (t.baseline) g.baseline_point_ids.insert(t.point_id);
     p.trial_ids.push_back(t.id);
     switch (t.outcome.state) {
@@ -290,9 +308,7 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
           p.changes[item.key()] = item.value();
         }
       }
-      for (const auto& item : base.items()) {
-        if (!p.config.contains(item.key())) p.changes[item.key()] = Json();  // now inactive
-      }
+      // A key the point lacks (an inactive conditional knob) keeps the host's value: no change.
     }
     for (const auto& o : objectives) {
       ObjectiveResult res;

@@ -107,11 +107,14 @@ std::int64_t add_fixture_experiment(Store& store, const std::string& name, doubl
                          {"rps", p.rps},
                          {"coalesce.rx_usecs", p.rx_usecs},
                          {"sysctl.net.core.busy_poll", p.busy_poll}};
-    const std::int64_t point = store.intern_point(e, config);
+    // Like the runner: the baseline is the empty point, and every trial records the values it
+    // applied (the host's originals for knobs the point leaves alone) and the agent's commands.
+    const bool baseline = p.letter == 'b';
+    const std::int64_t point = store.intern_point(e, baseline ? Json::object() : config);
     if (ids) (*ids)[p.letter] = point;
     const std::size_t reps = p.fails ? 1 : p.rx_pps.size();
     for (std::size_t rep = 0; rep < reps; ++rep) {
-      const std::int64_t trial = store.begin_trial(e, point, static_cast<int>(rep), p.letter == 'b', "");
+      const std::int64_t trial = store.begin_trial(e, point, static_cast<int>(rep), baseline, "");
       Outcome outcome;
       if (p.fails) {
         outcome.state = TrialState::kFailed;
@@ -120,7 +123,11 @@ std::int64_t add_fixture_experiment(Store& store, const std::string& name, doubl
         outcome.metrics = {{"rx_pps", p.rx_pps[rep] * rx_scale},
                            {"dut_cpu_util", p.cpu[rep]},
                            {"loss_ratio", p.loss[rep]}};
-        Json details = {{"apply", {{"commands", apply_commands(p)}}}};
+        Json details = {{"apply",
+                         {{"dut", config},
+                          {"lg", Json::object()},
+                          {"commands", apply_commands(p)},
+                          {"lg_commands", Json::array()}}}};
         Json c = counters(p.letter, static_cast<int>(rep));
         if (!c.empty()) details["counters"] = c;
         outcome.details = details;
