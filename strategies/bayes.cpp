@@ -226,22 +226,36 @@ std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
     return out;
   }
 
-  // Training data: the usable entries, averaged over repetitions.
+  // Training data: the usable entries, averaged over repetitions, and the failed ones at the
+  // worst value observed for each objective: a failure is a bad outcome, so the surrogate itself
+  // (not only the success model) learns to stay away from it.
   std::vector<Point> points;
   for (const auto* e : usable) points.push_back(e->point);
+  std::size_t failed_rows = 0;
+  for (const auto& e : h.entries()) {
+    if (e.in_space && e.complete == 0 && e.failed > 0) {
+      points.push_back(e.point);
+      ++failed_rows;
+    }
+  }
   Eigen::MatrixXd x = encode_all(codec(), points);
   const auto& objectives = config().objectives;
   const std::size_t m = objectives.size();
   const Eigen::Index rows = x.rows();
+  const auto good_rows = static_cast<Eigen::Index>(usable.size());
   Eigen::MatrixXd y(rows, static_cast<Eigen::Index>(m));
-  Eigen::VectorXd noise(rows);
-  std::vector<bool> feasible(static_cast<std::size_t>(rows));
-  for (Eigen::Index i = 0; i < rows; ++i) {
+  Eigen::VectorXd noise = Eigen::VectorXd::Ones(rows);
+  std::vector<bool> feasible(static_cast<std::size_t>(rows), false);
+  for (Eigen::Index i = 0; i < good_rows; ++i) {
     const HistoryEntry& e = *usable[static_cast<std::size_t>(i)];
     auto v = *h.objective_vector(e);
     for (std::size_t k = 0; k < m; ++k) y(i, static_cast<Eigen::Index>(k)) = v[k];
     noise[i] = 1.0 / std::max(1, e.complete);
     feasible[static_cast<std::size_t>(i)] = h.feasible(e);
+  }
+  if (failed_rows > 0) {
+    Eigen::RowVectorXd worst = y.topRows(good_rows).colwise().maxCoeff();
+    for (Eigen::Index i = good_rows; i < rows; ++i) y.row(i) = worst;
   }
 
   Acquisition acq;
