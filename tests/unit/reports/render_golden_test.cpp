@@ -156,3 +156,69 @@ TEST(Render, UnknownFormatIsAUsageError) {
 
 }  // namespace
 }  // namespace nictune::report
+
+namespace nictune::report {
+namespace {
+
+TEST(RenderHtml, SelfContainedWithoutScriptsOrFetches) {
+  const std::string html = rendered("html");
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  for (std::size_t at = html.find("href=\""); at != std::string::npos; at = html.find("href=\"", at + 1)) {
+    EXPECT_EQ(html[at + 6], '#') << html.substr(at, 60);
+  }
+  // The only URI is the SVG namespace name, which is never fetched.
+  for (std::size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1)) {
+    const std::string uri = html.substr(at, 26);
+    EXPECT_TRUE(uri == "http://www.w3.org/2000/svg" || html.compare(at, 10, "http-equiv") == 0) << uri;
+  }
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(html.find("data-plot=\"scatter\""), std::string::npos);
+  EXPECT_NE(html.find("kernel</th><td>6.1.0-18-amd64"), std::string::npos);
+}
+
+TEST(RenderHtml, ThreeObjectivesGetEveryPair) {
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
+                                           {"metric": "c", "goal": "min"}]})");
+  std::vector<TrialRecord> trials;
+  for (int i = 0; i < 4; ++i) {
+    TrialRecord t;
+    t.id = i + 1;
+    t.point_id = i + 1;
+    t.point = {{"k", i}};
+    t.outcome.metrics = {{"a", 10.0 + i}, {"b", 5.0 - i * i}, {"c", 1.0 + (i % 2)}};
+    trials.push_back(t);
+  }
+  std::ostringstream out;
+  render("html", build_report(e, {}, trials), out);
+  const std::string html = out.str();
+  std::size_t n = 0;
+  for (std::size_t at = html.find("data-plot=\"scatter\""); at != std::string::npos;
+       at = html.find("data-plot=\"scatter\"", at + 1)) {
+    ++n;
+  }
+  EXPECT_EQ(n, 3u);  // a-b, a-c, b-c
+}
+
+TEST(RenderHtml, EscapesWhatTheDatabaseSays) {
+  ExperimentRecord e;
+  e.name = "<script>alert(1)</script>";
+  e.spec = Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}]})");
+  TrialRecord t;
+  t.id = 1;
+  t.point_id = 1;
+  t.point = {{"k", "<b>&"}};
+  t.outcome.metrics = {{"a", 1}};
+  std::ostringstream out;
+  render("html", build_report(e, {}, {t}), out);
+  EXPECT_EQ(out.str().find("<script>"), std::string::npos);
+  EXPECT_NE(out.str().find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(out.str().find("k=&lt;b&gt;&amp;"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nictune::report
