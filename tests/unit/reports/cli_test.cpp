@@ -1,0 +1,192 @@
+// The report, export and compare commands as `nictune` runs them (same error-to-exit-code
+// mapping as orchestrator/main.cpp), on a database file written through the SQLite store.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "orchestrator/cli/args.hpp"
+#include "orchestrator/cli/commands.hpp"
+#include "tests/unit/reports/report_fixture.hpp"
+
+namespace nictune::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result invoke(const Command& command, const std::vector<std::string>& argv) {
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  Result r;
+  try {
+    r.code = command.run(argv);
+  } catch (const UsageError& e) {
+    std::cerr << "nictune " << e.what() << "\n";
+    r.code = kExitUsage;
+  } catch (const Error& e) {
+    std::cerr << "nictune " << command.name << ": " << e.what() << "\n";
+    r.code = e.code() == ErrorCode::kInvalid ? kExitUsage : kExitFailed;
+  }
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / ("nictune-cli-" + std::to_string(getpid()) + "-XXXXXX")).string();
+    dir_ = mkdtemp(tmpl.data());
+    db_ = (dir_ / "lab.db").string();
+    auto fixture = nictune::testing::make_report_fixture(db_, "on-6.1");
+    points_ = fixture.points;
+    nictune::testing::add_fixture_experiment(*fixture.store, "on-6.6", 0.9, "6.6.13-amd64", nullptr);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  fs::path dir_;
+  std::string db_;
+  std::map<char, std::int64_t> points_;
+};
+
+TEST_F(Cli, ReportToStandardOutputAndToFiles) {
+  Result r = invoke(report_command(), {"--db", db_, "--experiment", "on-6.1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("Pareto-best configurations"), std::string::npos);
+  EXPECT_NE(r.out.find("kernel: 6.1.0-18-amd64"), std::string::npos);
+
+  // The newest experiment by default; the format from -o's extension.
+  const fs::path html = dir_ / "report.html";
+  r = invoke(report_command(), {"--db", db_, "-o", html.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  const std::string page = slurp(html);
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(page.find("6.6.13-amd64"), std::string::npos);
+
+  for (const std::string format : {"md", "csv", "json"}) {
+    r = invoke(report_command(), {"--db", db_, "--format", format, "--experiment", "1"});
+    EXPECT_EQ(r.code, 0) << format << ": " << r.err;
+    EXPECT_FALSE(r.out.empty()) << format;
+  }
+}
+
+TEST_F(Cli, ReportUsageErrors) {
+  Result r = invoke(report_command(), {"--db", db_, "--format", "htm"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("did you mean \"html\""), std::string::npos) << r.err;
+  r = invoke(report_command(), {"--db", (dir_ / "typo.db").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no database at"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "typo.db"));  // a reader never creates a database
+  r = invoke(report_command(), {"--db", db_, "--experiment", "on-6.2"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no experiment \"on-6.2\""), std::string::npos) << r.err;
+  r = invoke(report_command(), {"--db", db_, "--bogus"});
+  EXPECT_EQ(r.code, 2);
+  r = invoke(report_command(), {"--db", db_, "extra"});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(Cli, ReportDefaultsToNictuneDbHere) {
+  const fs::path old = fs::current_path();
+  fs::current_path(dir_);
+  Result missing = invoke(report_command(), {});
+  fs::copy_file(db_, dir_ / "nictune.db");
+  Result found = invoke(report_command(), {"--format", "csv"});
+  fs::current_path(old);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nictune.db"), std::string::npos) << missing.err;
+  EXPECT_EQ(found.code, 0) << found.err;
+}
+
+TEST_F(Cli, ExportFormats) {
+  const std::string b = std::to_string(points_.at('B'));
+  Result r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "sh"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("#!/bin/sh\n", 0), 0u);
+  EXPECT_NE(r.out.find("ethtool -L $IFACE combined 4"), std::string::npos);
+
+  const fs::path script = dir_ / "b.sh";
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "sh", "-o", script.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(fs::status(script).permissions() & fs::perms::owner_exec, fs::perms::none);
+
+  const fs::path profile = dir_ / "profile";
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "tuned", "-o", profile.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(slurp(profile / "tuned.conf").find("[sysctl]"), std::string::npos);
+  EXPECT_TRUE(fs::exists(profile / "nictune-apply.sh"));
+
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "tuned"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("==> tuned.conf <==\n", 0), 0u);
+  EXPECT_NE(r.out.find("\n==> nictune-apply.sh <==\n"), std::string::npos);
+
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["point_id"], points_.at('B'));
+}
+
+TEST_F(Cli, ExportErrors) {
+  Result r = invoke(export_command(), {"--db", db_, "--format", "sh"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--point ID is required"), std::string::npos) << r.err;
+  r = invoke(export_command(), {"--db", db_, "--point", "3"});
+  EXPECT_EQ(r.code, 2);
+  r = invoke(export_command(), {"--db", db_, "--point", "x3", "--format", "sh"});
+  EXPECT_EQ(r.code, 2);
+  r = invoke(export_command(), {"--db", db_, "--point", "99999", "--format", "sh"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no experiment in the database measured point 99999"), std::string::npos) << r.err;
+  // G's only trial failed before anything was applied: nothing exact to export.
+  r = invoke(export_command(), {"--db", db_, "--point", std::to_string(points_.at('G')), "--format", "sh"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("has no recorded commands"), std::string::npos) << r.err;
+  r = invoke(export_command(), {"--db", db_, "--point", "3", "--format", "ansible"});
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(Cli, CompareExitStatus) {
+  Result r = invoke(compare_command(), {"--db", db_, "on-6.1", "on-6.6"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.out.find("REGRESSION"), std::string::npos);
+  r = invoke(compare_command(), {"--db", db_, "on-6.1", "on-6.6", "--threshold", "15%"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = invoke(compare_command(), {"--db", db_, "on-6.1", "on-6.1"});
+  EXPECT_EQ(r.code, 0);
+  r = invoke(compare_command(), {"--db", db_, "on-6.1", "on-6.6", "--format", "json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(Json::parse(r.out)["any_significant_regression"], true);
+  r = invoke(compare_command(), {"--db", db_, "on-6.1", "on-6.6", "--threshold", "5"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("ambiguous"), std::string::npos) << r.err;
+  r = invoke(compare_command(), {"--db", db_, "on-6.1"});
+  EXPECT_EQ(r.code, 2);
+  r = invoke(compare_command(), {"--db", db_, "on-6.1", "nope"});
+  EXPECT_EQ(r.code, 2);
+}
+
+}  // namespace
+}  // namespace nictune::cli
