@@ -1,0 +1,139 @@
+// udp_stream client: each flow is a connected UDP socket with its own source port (so RSS/RPS
+// hash the flows apart); each worker thread sends batches with sendmmsg round-robin over its
+// flows, at full speed or paced to its share of the target rate.
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agents/load/builtin.hpp"
+#include "agents/load/client_run.hpp"
+
+namespace nictune::load {
+namespace {
+
+constexpr int kIoTimeoutMs = 100;
+
+class UdpStreamWorker : public ClientWorker {
+ public:
+  UdpStreamWorker(const Workload& w, const RunOptions& options, unsigned index)
+      : w_(w), options_(options), flows_(flows_of_worker(w, index)) {}
+
+  void setup() override {
+    SockAddr target = parse_address(options_.target, options_.port, "target");
+    for (int flow : flows_) {
+      Fd fd = make_socket(target.family(), SOCK_DGRAM);
+      if (!options_.bind.empty()) bind_to(fd.get(), parse_address(options_.bind, 0, "bind"));
+      connect_bounded(fd.get(), target, kIoTimeoutMs);
+      set_io_timeout(fd.get(), kIoTimeoutMs);
+      int src_port = local_address(fd.get()).port();
+      sockets_.push_back({std::move(fd), flow, src_port, 0, 0});
+    }
+    const auto batch = static_cast<std::size_t>(w_.batch);
+    stride_ = (static_cast<std::size_t>(w_.payload) + 7) & ~std::size_t{7};
+    buffer_.assign(batch * stride_, 'n');
+    iov_.resize(batch);
+    msgs_.resize(batch);
+    for (std::size_t i = 0; i < batch; ++i) {
+      iov_[i] = {buffer_.data() + i * stride_, static_cast<std::size_t>(w_.payload)};
+      msgs_[i] = {};
+      msgs_[i].msg_hdr.msg_iov = &iov_[i];
+      msgs_[i].msg_hdr.msg_iovlen = 1;
+    }
+  }
+
+  void run(const RunClock& clock, std::atomic<bool>& abort) override {
+    const double share = static_cast<double>(flows_.size()) / w_.flows;
+    Pacer pacer(w_.rate_pps * share, clock.start_ns, static_cast<unsigned>(w_.batch));
+    PhaseTracker tracker(clock);
+    const auto payload = static_cast<std::uint64_t>(w_.payload);
+    std::size_t next_flow = 0;
+    std::int64_t progress_ns = clock.start_ns;
+    const auto stall_ns = static_cast<std::int64_t>(w_.peer_timeout_s * 1e9);
+    std::uint64_t blocked = 0;
+    Counts* counts = &report.warmup;
+    double cpu_start = 0;
+    while (!abort.load(std::memory_order_relaxed)) {
+      std::int64_t now = now_ns();
+      if (tracker.update(now)) {
+        if (tracker.phase() == Phase::kDone) break;
+        if (counts == &report.warmup) cpu_start = thread_cpu_seconds();
+        counts = &report.intervals[tracker.interval()];
+      }
+      unsigned n = pacer.allow(now, tracker.next_boundary());
+      if (n == 0) continue;
+      Flow& flow = sockets_[next_flow];
+      next_flow = next_flow + 1 == sockets_.size() ? 0 : next_flow + 1;
+      PacketHeader header{kPacketMagic,
+                          static_cast<std::uint16_t>(flow.id),
+                          static_cast<std::uint8_t>(tracker.phase()),
+                          0,
+                          tracker.interval(),
+                          flow.seq};
+      for (unsigned i = 0; i < n; ++i) {
+        std::memcpy(buffer_.data() + i * stride_, &header, sizeof header);
+        ++header.seq;
+      }
+      int sent = sendmmsg(flow.fd.get(), msgs_.data(), n, 0);
+      if (sent < 0) {
+        int e = errno;
+        if (e == EINTR) continue;
+        if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS) {
+          ++blocked;
+          if (now - progress_ns > stall_ns) {
+            fail(report, abort, "could not send for " + std::to_string(w_.peer_timeout_s) + " s");
+          }
+          continue;
+        }
+        if (e == ECONNREFUSED) {
+          fail(report, abort,
+               "the target refused the datagrams (ICMP port unreachable): is the server "
+               "still running?");
+        } else {
+          fail(report, abort, "sendmmsg: " + errno_text(e));
+        }
+        break;
+      }
+      progress_ns = now;
+      flow.seq += static_cast<std::uint32_t>(sent);
+      pacer.sent(static_cast<std::uint64_t>(sent));
+      counts->tx_packets += static_cast<std::uint64_t>(sent);
+      counts->tx_bytes += static_cast<std::uint64_t>(sent) * payload;
+      if (counts != &report.warmup) flow.measured += static_cast<std::uint64_t>(sent);
+    }
+    report.cpu_seconds = thread_cpu_seconds() - cpu_start;
+    Json flows = Json::array();
+    for (const auto& f : sockets_) {
+      flows.push_back(Json{{"flow", f.id}, {"src_port", f.src_port}, {"tx_packets", f.measured}});
+    }
+    report.details["flows"] = std::move(flows);
+    report.details["send_blocked"] = blocked;
+  }
+
+ private:
+  struct Flow {
+    Fd fd;
+    int id;
+    int src_port;
+    std::uint32_t seq;
+    std::uint64_t measured;
+  };
+  const Workload& w_;
+  const RunOptions& options_;
+  std::vector<int> flows_;
+  std::vector<Flow> sockets_;
+  std::size_t stride_ = 0;
+  std::vector<char> buffer_;
+  std::vector<iovec> iov_;
+  std::vector<mmsghdr> msgs_;
+};
+
+}  // namespace
+
+Json run_udp_stream(const Workload& workload, const RunOptions& options) {
+  return run_client_workers(workload, options, [&](unsigned index) {
+    return std::make_unique<UdpStreamWorker>(workload, options, index);
+  });
+}
+
+}  // namespace nictune::load
