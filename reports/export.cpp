@@ -198,7 +198,7 @@ std::string export_header(const ExportInput& in) {
   }
   std::string when = format_utc(in.measured_at > 0 ? in.measured_at : e.created_at);
   comment(out, "Measured " + (when.empty() ? std::string("at an unrecorded time") : when) + " by nictune " +
-                   (e.tool_version.empty() ? std::string(kNotRecorded) : e.tool_version) + ", spec " + e.spec_hash +
+                   (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) + ", spec " + e.spec_hash +
                    (in.interface.empty() ? "" : ", interface " + in.interface));
   if (!in.results.empty()) {
     comment(out, "Results (mean ± 95 % CI):");

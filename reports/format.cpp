@@ -94,12 +94,21 @@ void pretty_into(std::string& out, const Json& value, std::size_t indent, std::s
       return;
     }
     std::string spaced;
-    bool in_string = false;
-    for (std::size_t i = 0; i < compact.size(); ++i) {
-      const char c = compact[i];
+    bool in_string = false, escaped = false;
+    for (const char c : compact) {
       spaced += c;
-      if (c == '"' && (i == 0 || compact[i - 1] != '\\')) in_string = !in_string;
-      if (!in_string && (c == ':' || c == ',')) spaced += ' ';
+      if (in_string) {
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+        } else if (c == '"') {
+          in_string = false;
+        }
+        continue;
+      }
+      if (c == '"') in_string = true;
+      if (c == ':' || c == ',') spaced += ' ';
     }
     if (indent + lead + spaced.size() <= width || !value.is_structured()) {
       out += spaced;

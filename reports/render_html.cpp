@@ -368,7 +368,7 @@ void render_html(const Report& r, std::ostream& out) {
     }
     out << "</tbody></table>\n";
   }
-  out << "<p class=\"meta\">Run by nictune " << esc(e.tool_version.empty() ? std::string(kNotRecorded) : e.tool_version)
+  out << "<p class=\"meta\">Run by nictune " << esc(e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version)
       << ", reported by nictune " << kVersion << "; spec <code>" << esc(e.spec_hash)
       << "</code> (<a href=\"#spec\">in full below</a>).</p>\n";
   std::vector<std::string> objectives;

@@ -83,7 +83,7 @@ void render_md(const Report& r, std::ostream& out) {
     }
     out << "\n";
   }
-  out << "Run by nictune " << (e.tool_version.empty() ? std::string(kNotRecorded) : e.tool_version)
+  out << "Run by nictune " << (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version)
       << ", reported by nictune " << kVersion << "; spec `" << e.spec_hash << "` (at the end).\n\n";
   std::vector<std::string> objectives;
   for (const auto& o : r.objectives) objectives.push_back(objective_heading(o));

@@ -92,7 +92,7 @@ void header(const Report& r, std::ostream& out) {
       first = false;
     }
   }
-  wrap(out, "tool: run by nictune " + (e.tool_version.empty() ? std::string(kNotRecorded) : e.tool_version) +
+  wrap(out, "tool: run by nictune " + (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) +
                 ", reported by nictune " + kVersion, "  ", "       ");
   wrap(out, "spec: " + e.spec_hash + " (in full at the end)", "  ", "       ");
   out << "\n";
