@@ -58,6 +58,7 @@ TEST(Bayes, TwoObjectivesWithAnOutcomeConstraintInBatches) {
   auto c = nic_config(true, 7, 24);
   c.objectives = {{"rx_pps", Goal::kMaximize}, {"p99_rtt_us", Goal::kMinimize}};
   c.outcome_constraints = {Comparison::parse("loss_ratio <= 0.0005")};  // channels <= 5 only
+  c.options = {{"candidates", 300}, {"restarts", 1}};                   // sanitizer builds are slow
   BayesStrategy s(c);
   auto modelled = run(s, 3, 6, nic_outcome);
   ASSERT_GE(modelled.size(), 12u);
@@ -82,6 +83,7 @@ TEST(Bayes, ThreeObjectivesUseParego) {
 
 TEST(Bayes, SteersAwayFromFailingConfigurations) {
   auto c = nic_config(true, 5, 30);
+  c.options = {{"candidates", 300}, {"restarts", 1}};  // sanitizer builds are slow
   BayesStrategy s(c);
   auto modelled = run(s, 1, 8, [](const Point& p) {
     if (p["channels.combined"].get<int>() >= 10) {
