@@ -36,7 +36,9 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   // Up to n new points (canonical, valid, never previously told as failed). Fewer, or none,
-  // when the strategy has nothing more to propose (grid exhausted, budget spent, converged).
+  // when the strategy has nothing more to propose (grid exhausted, budget spent, converged;
+  // stop_reason() then says why). None with an empty stop_reason() means "waiting": every point
+  // it can propose now is pending (one-at-a-time before it can move its centre).
   virtual std::vector<Point> ask(std::size_t n) = 0;
   // Record an outcome for a point (asked or evaluated elsewhere). Repetitions of the same point
   // may be told several times; a strategy aggregates them.
