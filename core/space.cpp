@@ -176,7 +176,8 @@ std::vector<Json> Parameter::grid_values() const {
         double t = static_cast<double>(i) / (n - 1);
         double x = log && min > 0 ? std::exp(std::log(min) + t * (std::log(max) - std::log(min)))
                                   : min + t * (max - min);
-        out.emplace_back(x);
+        // Rounded like canonical_value, so a grid point hashes like its canonical form.
+        out.push_back(canonical_value(Json(std::clamp(x, min, max))).value_or(Json(x)));
       }
       return out;
     }

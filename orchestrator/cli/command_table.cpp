@@ -8,6 +8,9 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       run_command(),
       validate_command(),
+      probe_command(),
+      ask_command(),
+      tell_command(),
       knobs_command(),
       metrics_command(),
   };

@@ -114,10 +114,19 @@ class Runner::Impl {
       benches_.push_back(std::move(bench));
     }
     for (auto& bench : benches_) {
+      bench.shared_host = same_endpoint(bench.dut.spec, bench.lg.spec);
       for (HostSession* host : {&bench.dut, &bench.lg}) {
-        host->agent = connect_(host->spec);
+        if (host == &bench.lg && bench.shared_host) {
+          host->agent = bench.dut.agent;
+        } else {
+          host->agent = connect_(host->spec);
+        }
         host->probe = host->agent->call("probe", {{"interface", host->spec.interface}}, step_timeout());
         check_capabilities(*host, issues);
+      }
+      if (bench.shared_host && !bench.lg.knobs.empty() && bench.lg.spec.interface == bench.dut.spec.interface) {
+        issues.add("space.parameters", "the LG is the DUT's host and interface (" + bench.dut.spec.interface +
+                                           "): set its knobs without the \"lg:\" prefix");
       }
     }
     if (!issues.empty()) throw SpecError("probe", issues);
@@ -165,6 +174,10 @@ class Runner::Impl {
     bool have_hosts = !store_.hosts(result_.experiment_id).empty();
     for (auto& bench : benches_) {
       for (HostSession* host : {&bench.dut, &bench.lg}) {
+        if (host == &bench.lg && bench.shared_host && host->knobs.empty()) {
+          if (!have_hosts) store_.record_host(result_.experiment_id, "lg", bench.name, bench.dut.probe);
+          continue;
+        }
         Json snapshot = host->agent->call(
             "snapshot", {{"interface", host->spec.interface}, {"knobs", host->knobs}}, step_timeout());
         host->original = snapshot.value("values", Json::object());
@@ -183,6 +196,10 @@ class Runner::Impl {
     for (auto& bench : benches_) {
       for (HostSession* host : {&bench.dut, &bench.lg}) {
         if (!host->agent) continue;
+        if (host == &bench.lg && bench.shared_host) {
+          host->agent.reset();  // the DUT's session, restored and closed above
+          continue;
+        }
         try {
           Json r = host->agent->call("restore", Json::object(), step_timeout());
           for (const auto& m : r.value("mismatches", Json::array())) {
@@ -363,9 +380,10 @@ class Runner::Impl {
     } catch (const TransportError& e) {
       outcome.state = TrialState::kFailed;
       outcome.error = std::string("host lost: ") + e.what();
-      HostSession& lost = is_host_error(bench.dut, e) ? bench.dut : bench.lg;
+      HostSession& lost = bench.shared_host || is_host_error(bench.dut, e) ? bench.dut : bench.lg;
       progress_.message(outcome.error + "; reconnecting");
       if (!reconnect(lost)) fatal_ = lost.spec.role + " lost and could not be reconnected: " + e.what();
+      if (bench.shared_host) bench.lg.agent = bench.dut.agent;
     }
     if (interrupted_ && outcome.state == TrialState::kFailed) outcome.error = "interrupted: " + outcome.error;
     store_.finish_trial(trial, outcome);

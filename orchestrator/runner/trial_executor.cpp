@@ -42,7 +42,15 @@ std::string resolve_cpus(HostSession& host, const std::string& policy, milliseco
   return r.value("cpus", "");
 }
 
+// Knobs the point leaves out (an inactive conditional parameter, the baseline) go back to the
+// host's original values: the agent restores its snapshot and takes a new one, then the point's
+// values are applied on top.
 Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
+  if (host.knobs.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
+  if (needs_reset(host, values)) {
+    host.agent->call("restore", {{"interface", host.spec.interface}}, timeout);
+    host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}}, timeout);
+  }
   if (values.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
   return host.agent->call("apply",
                           {{"interface", host.spec.interface},
@@ -63,17 +71,28 @@ void add_counter_metrics(std::map<std::string, double>& metrics, const Json& cou
 
 }  // namespace
 
+bool same_endpoint(const HostSpec& a, const HostSpec& b) {
+  if (a.transport != b.transport) return false;
+  if (a.transport == "local") return a.netns == b.netns;
+  return a.host == b.host && a.port == b.port && a.user == b.user;
+}
+
 Json values_for_host(const HostSession& host, const std::string& role, const Point& point) {
+  (void)host;
   Json values = Json::object();
-  for (const auto& knob : host.knobs) {
-    if (host.original.contains(knob)) values[knob] = host.original[knob];
-  }
   for (const auto& [key, value] : point.items()) {
     KnobRef ref = split_knob_key(key);
     if (ref.role != role || ref.knob == "app.cpus") continue;
     values[ref.knob] = value;
   }
   return values;
+}
+
+bool needs_reset(const HostSession& host, const Json& values) {
+  for (const auto& knob : host.knobs) {
+    if (!values.contains(knob)) return true;
+  }
+  return false;
 }
 
 std::string app_policy_for(const std::string& role, const Point& point) {
@@ -102,7 +121,7 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     Json dut_values = values_for_host(bench.dut, "dut", baseline ? Json::object() : point);
     Json lg_values = values_for_host(bench.lg, "lg", baseline ? Json::object() : point);
     Json dut_applied = apply_values(bench.dut, dut_values, step);
-    Json lg_applied = apply_values(bench.lg, lg_values, step);
+    Json lg_applied = bench.shared_host && bench.lg.knobs.empty() ? Json::object() : apply_values(bench.lg, lg_values, step);
     outcome.details["apply"] = {{"dut", dut_values},
                                 {"lg", lg_values},
                                 {"commands", dut_applied.value("commands", Json::array())},
@@ -127,8 +146,10 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "counters.start";
     bench.dut.agent->call("counters.start", {{"interface", bench.dut.spec.interface}}, step);
     cleanup.dut_counters = true;
-    bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
-    cleanup.lg_counters = true;
+    if (!bench.shared_host) {
+      bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
+      cleanup.lg_counters = true;
+    }
 
     stage = "load.run";
     Json load_params = {{"workload", spec.workload},
@@ -142,8 +163,11 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "counters.stop";
     Json dut_counters = bench.dut.agent->call("counters.stop", Json::object(), step);
     cleanup.dut_counters = false;
-    Json lg_counters = bench.lg.agent->call("counters.stop", Json::object(), step);
-    cleanup.lg_counters = false;
+    Json lg_counters = Json::object();
+    if (cleanup.lg_counters) {
+      lg_counters = bench.lg.agent->call("counters.stop", Json::object(), step);
+      cleanup.lg_counters = false;
+    }
 
     stage = "serve.stop";
     Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);

@@ -15,11 +15,11 @@ namespace nictune {
 
 struct HostSession {
   HostSpec spec;
-  std::unique_ptr<AgentCaller> agent;
+  std::shared_ptr<AgentCaller> agent;
   Json probe = Json::object();
-  // Original values of every knob of the space this host carries (from `snapshot`). A trial
-  // applies these for knobs its point leaves out, so an inactive knob is never left at the
-  // previous point's value.
+  // Original state of every knob of the space this host carries (from `snapshot`, recorded
+  // with the host's facts). A trial that leaves a knob out restores it first, so an inactive
+  // knob is never left at the previous point's value.
   Json original = Json::object();
   std::vector<std::string> knobs;  // space knobs of this host (catalog names, app.cpus excluded)
 };
@@ -28,9 +28,15 @@ struct BenchSession {
   std::string name;
   HostSession dut;
   HostSession lg;
+  // The LG is the DUT's own host (loopback, one-box experiments): one agent session serves
+  // both roles, since an agent holds its interface exclusively; LG counters are then the DUT's.
+  bool shared_host = false;
 };
 
-// The values a point asks of one host, in catalog names: originals overlaid with the point.
+// Same host reached the same way: one agent session must serve both.
+bool same_endpoint(const HostSpec& a, const HostSpec& b);
+
+// The values a point asks of one host, in catalog names.
 Json values_for_host(const HostSession& host, const std::string& role, const Point& point);
 // The point's application-placement policy for a role ("app.cpus" / "lg:app.cpus"), or "".
 std::string app_policy_for(const std::string& role, const Point& point);

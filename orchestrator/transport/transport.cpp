@@ -14,4 +14,8 @@ std::string to_string(TransportErrorKind kind) {
   return "?";
 }
 
+std::string transport_label(const std::string& role, const std::string& description) {
+  return role.empty() ? description : role + " (" + description + ")";
+}
+
 }  // namespace nictune

@@ -16,6 +16,8 @@ enum class TransportErrorKind { kUnreachable, kAuth, kHostKey, kTimeout, kAgentC
 std::string to_string(TransportErrorKind kind);
 
 // Always reaches the user as one clear line: "dut (ssh root@198.18.1.2:22): host key changed ...".
+// The transports build that prefix themselves (transport_label), so a TransportError's message
+// is complete as it is.
 class TransportError : public Error {
  public:
   TransportError(TransportErrorKind kind, const std::string& message)
@@ -26,6 +28,10 @@ class TransportError : public Error {
   TransportErrorKind kind_;
 };
 
+// "dut (ssh root@198.18.1.2:22)", or just the description when the role is empty.
+std::string transport_label(const std::string& role, const std::string& description);
+
+// One transport is used by one thread at a time.
 class Transport {
  public:
   virtual ~Transport() = default;

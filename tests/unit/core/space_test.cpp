@@ -115,3 +115,22 @@ TEST(Space, ConditionCycleIsReported) {
 
 }  // namespace
 }  // namespace nictune
+
+namespace nictune {
+namespace {
+
+TEST(Space, FloatGridPointsAreAlreadyCanonical) {
+  Issues issues;
+  Parameter p;
+  p.name = "x";
+  p.type = ParamType::kFloat;
+  p.min = 0.1;
+  p.max = 0.7;
+  p.levels = 7;
+  for (const auto& v : p.grid_values()) {
+    EXPECT_EQ(p.canonical_value(v)->dump(), v.dump());
+  }
+}
+
+}  // namespace
+}  // namespace nictune

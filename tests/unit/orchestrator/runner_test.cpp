@@ -90,7 +90,7 @@ Json spec_doc() {
   return Json::parse(R"({
     "version": 1, "name": "fake",
     "hosts": {"dut": {"transport": "local", "interface": "eth1", "address": "198.18.0.1"},
-              "lg": {"transport": "local", "interface": "eth1", "address": "198.18.0.2"}},
+              "lg": {"transport": "local", "netns": "nt-lg", "interface": "eth1", "address": "198.18.0.2"}},
     "space": {"parameters": {"rps": ["none", "all"], "offload.gro": [true, false]}},
     "workload": {"type": "udp_stream", "duration_s": 1, "warmup_s": 0},
     "objectives": [{"metric": "rx_pps", "goal": "max"}, {"metric": "dut_cpu_util", "goal": "min"}],
@@ -153,8 +153,9 @@ TEST(Runner, BaselineAppliesTheOriginalValues) {
   auto trials = h.store->trials(r.experiment_id);
   const auto& last = trials.back();
   ASSERT_TRUE(last.baseline);
-  EXPECT_EQ(last.outcome.details["apply"]["dut"], h.dut.original);
-  EXPECT_DOUBLE_EQ(last.outcome.metrics.at("rx_pps"), 1e6);
+  EXPECT_EQ(last.outcome.details["apply"]["dut"], Json::object());  // nothing applied on top
+  EXPECT_DOUBLE_EQ(last.outcome.metrics.at("rx_pps"), 1e6);          // measured at the originals
+  EXPECT_GE(h.dut.restores, 3);  // before each baseline, and at the end
 }
 
 TEST(Runner, UnsupportedKnobIsRefusedBeforeAnythingChanges) {

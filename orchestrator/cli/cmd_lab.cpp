@@ -1,0 +1,184 @@
+// `nictune lab up|down|status`: a DUT and an LG in network namespaces, reachable over SSH.
+#include <iostream>
+
+#include "core/errors.hpp"
+#include "orchestrator/cli/command_table.hpp"
+#include "orchestrator/cli/commands.hpp"
+#include "orchestrator/lab/lab.hpp"
+#include "orchestrator/transport/agent_client.hpp"
+#include "orchestrator/transport/transport_registry.hpp"
+
+namespace nictune::cli {
+namespace {
+
+constexpr const char* kLabHelp = R"(usage: nictune lab up [--queues N] [--name NAME] [--dir DIR] [--index K] [--template PATH]
+       nictune lab down [--name NAME] [--dir DIR]
+       nictune lab status [--name NAME] [--dir DIR] [--ssh] [--json]
+
+A lab lets you try nictune without hardware: two network namespaces, a DUT and an LG, joined by
+a veth data link with N queues (DUT 198.18.0.1/24, LG 198.18.0.2/24), each reachable from this
+namespace over its own management veth (root 198.18.1.1 <-> dut 198.18.1.2, root 198.18.1.5 <->
+lg 198.18.1.6) where an OpenSSH sshd listens with keys generated for the lab. It writes
+known_hosts and an experiment template that points at it. Needs root.
+
+  up       build the lab (an existing healthy lab is kept; a half-made one is removed first)
+  down     remove everything the lab made: sshd and other processes in its namespaces (by PID),
+           the namespaces and veths, its files and the template
+  status   what exists and whether sshd answers; exit 0 when the lab is healthy, 1 otherwise
+
+options:
+  --name NAME      lab name, 1-9 characters of a-z 0-9 - (default "default")
+  --dir DIR        state, keys and sshd files (default /var/lib/nictune/lab/NAME)
+  --queues N       tx/rx queues of the data veth (default 4)
+  --index K        address block 0-127: data 198.18.(2K).0/24, management 198.18.(2K+1).0/24
+                   (default 0; give each lab that runs at the same time its own)
+  --template PATH  where the experiment template goes (default experiments/lab-NAME.json when
+                   ./experiments exists, else DIR/experiment.json)
+  --ssh            status: also connect over SSH and say hello to each agent (uploads the agent
+                   to ~/.cache/nictune on first use)
+  --json           status: print JSON
+)";
+
+struct LabArgs {
+  std::string action;
+  lab::LabConfig config;
+  bool json = false;
+  bool ssh = false;
+};
+
+int parse_int(const std::string& option, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    int value = std::stoi(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  throw invalid(option + " \"" + text + "\": expected an integer");
+}
+
+LabArgs parse(const std::vector<std::string>& args) {
+  LabArgs out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw invalid(arg + " needs a value (`nictune lab --help`)");
+      return args[++i];
+    };
+    if (arg == "--name") {
+      out.config.name = value();
+    } else if (arg == "--dir") {
+      out.config.dir = value();
+    } else if (arg == "--queues") {
+      out.config.queues = parse_int(arg, value());
+    } else if (arg == "--index") {
+      out.config.index = parse_int(arg, value());
+    } else if (arg == "--template") {
+      out.config.template_path = value();
+    } else if (arg == "--json") {
+      out.json = true;
+    } else if (arg == "--ssh") {
+      out.ssh = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      throw invalid("lab: unknown option \"" + arg + "\" (`nictune lab --help` lists them)");
+    } else if (out.action.empty()) {
+      out.action = arg;
+    } else {
+      throw invalid("lab: unexpected argument \"" + arg + "\"");
+    }
+  }
+  if (out.action != "up" && out.action != "down" && out.action != "status") {
+    throw invalid(out.action.empty() ? "lab: expected up, down or status (`nictune lab --help`)"
+                                     : "lab: unknown action \"" + out.action + "\"; expected up, down or status");
+  }
+  bool up = out.action == "up";
+  if (!up && (out.config.queues != 4 || !out.config.template_path.empty())) {
+    throw invalid("lab " + out.action + ": --queues and --template belong to `lab up`");
+  }
+  if (out.action != "status" && (out.json || out.ssh)) {
+    throw invalid("lab " + out.action + ": --json and --ssh belong to `lab status`");
+  }
+  out.config.validate();
+  return out;
+}
+
+int run_up(LabArgs& args) {
+  args.config.log = [](const std::string& line) { std::cerr << "lab: " << line << "\n"; };
+  lab::LabState state = lab::lab_up(args.config);
+  const auto& dut = state.hosts[0];
+  const auto& lg = state.hosts[1];
+  std::cout << "lab \"" << state.name << "\" is up (" << state.queues << " queues)\n";
+  for (const auto& host : {dut, lg}) {
+    std::cout << "  " << host.role << (host.role.size() < 3 ? " " : "") << "  netns " << host.netns << "  data "
+              << host.data_interface << " " << host.data_address << "/24  ssh root@" << host.mgmt_address
+              << " (sshd pid " << host.sshd_pid << ")\n";
+  }
+  std::cout << "  keys and known_hosts in " << state.dir << "\n"
+            << "  experiment template: " << state.template_path << "\n"
+            << "next: nictune run " << state.template_path << "   (and `nictune lab down"
+            << (state.name == "default" ? std::string() : " --name " + state.name) << "` when done)\n";
+  return kExitOk;
+}
+
+int run_down(LabArgs& args) {
+  auto removed = lab::lab_down(args.config);
+  if (removed.empty()) {
+    std::cout << "lab \"" << args.config.name << "\": nothing to remove\n";
+  } else {
+    std::cout << "lab \"" << args.config.name << "\" removed:\n";
+    for (const auto& line : removed) std::cout << "  " << line << "\n";
+  }
+  return kExitOk;
+}
+
+int run_status(LabArgs& args) {
+  auto status = lab::lab_status(args.config);
+  Json agents = Json::object();
+  bool agents_ok = true;
+  if (args.ssh && status.exists) {
+    TransportOptions options;
+    options.agent_binary = find_local_agent_binary();
+    options.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    for (const auto& host : status.state.hosts) {
+      try {
+        auto client = AgentClient::connect(status.state.host_spec(host.role), options);
+        const Json& facts = client->facts();
+        agents[host.role] = {{"ok", true}, {"describe", client->label()}, {"facts", facts}};
+        client->close();
+      } catch (const Error& e) {
+        agents_ok = false;
+        agents[host.role] = {{"ok", false}, {"error", e.what()}};
+      }
+    }
+  }
+  if (args.json) {
+    Json out = status.to_json();
+    if (args.ssh) out["agents"] = agents;
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << status.render();
+    for (const auto& [role, agent] : agents.items()) {
+      if (agent.value("ok", false)) {
+        const Json& facts = agent["facts"];
+        std::cout << "  " << role << " agent: " << facts.value("agent", "?") << " " << facts.value("version", "?")
+                  << " on " << facts.value("hostname", "?") << ", kernel " << facts.value("kernel", "?") << "\n";
+      } else {
+        std::cout << "  " << role << " agent: " << agent.value("error", "?") << "\n";
+      }
+    }
+  }
+  return status.healthy && agents_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+Command lab_command() {
+  return Command{"lab", "a DUT and an LG in network namespaces with sshd, to try nictune without hardware",
+                 kLabHelp, [](const std::vector<std::string>& raw) {
+                   LabArgs args = parse(raw);
+                   if (args.action == "up") return run_up(args);
+                   if (args.action == "down") return run_down(args);
+                   return run_status(args);
+                 }};
+}
+
+}  // namespace nictune::cli
