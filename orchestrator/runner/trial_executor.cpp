@@ -42,6 +42,13 @@ std::string resolve_cpus(HostSession& host, const std::string& policy, milliseco
   return r.value("cpus", "");
 }
 
+bool needs_reset(const HostSession& host, const Json& values) {
+  for (const auto& knob : host.knobs) {
+    if (!values.contains(knob)) return true;
+  }
+  return false;
+}
+
 // Knobs the point leaves out (an inactive conditional parameter, the baseline) go back to the
 // host's original values: the agent restores its snapshot and takes a new one, then the point's
 // values are applied on top.
@@ -86,13 +93,6 @@ Json values_for_host(const HostSession& host, const std::string& role, const Poi
     values[ref.knob] = value;
   }
   return values;
-}
-
-bool needs_reset(const HostSession& host, const Json& values) {
-  for (const auto& knob : host.knobs) {
-    if (!values.contains(knob)) return true;
-  }
-  return false;
 }
 
 std::string app_policy_for(const std::string& role, const Point& point) {
