@@ -9,8 +9,13 @@ const std::vector<Command>& commands() {
       run_command(),
       validate_command(),
       probe_command(),
+      report_command(),
+      export_command(),
+      compare_command(),
+      check_command(),
       ask_command(),
       tell_command(),
+      lab_command(),
       knobs_command(),
       metrics_command(),
   };

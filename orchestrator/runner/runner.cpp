@@ -56,6 +56,30 @@ std::vector<SampleRecord> samples_of(const Outcome& outcome) {
   return samples;
 }
 
+// The probe as recorded with the experiment, with the facts every report shows lifted to the
+// top level (hostname, kernel, driver, firmware, CPU), and the original knob values.
+Json host_facts(const HostSession& host) {
+  Json facts = host.probe;
+  const Json h = host.probe.value("host", Json::object());
+  const Json nic = host.probe.value("nic", Json::object());
+  auto lift = [&](const char* to, const Json& from, const char* key) {
+    if (from.contains(key) && !from[key].is_null()) facts[to] = from[key];
+  };
+  lift("hostname", h, "hostname");
+  lift("kernel", h, "kernel");
+  lift("distro", h, "distro");
+  lift("cpu_model", h, "cpu_model");
+  lift("cpus", h, "cpus_online");
+  lift("driver", nic, "driver");
+  lift("driver_version", nic, "version");
+  lift("firmware", nic, "firmware");
+  lift("bus_info", nic, "bus_info");
+  facts["transport"] = host.agent->describe();
+  facts["interface"] = host.spec.interface;
+  facts["original"] = host.original;
+  return facts;
+}
+
 }  // namespace
 
 class Runner::Impl {
@@ -175,17 +199,14 @@ class Runner::Impl {
     for (auto& bench : benches_) {
       for (HostSession* host : {&bench.dut, &bench.lg}) {
         if (host == &bench.lg && bench.shared_host && host->knobs.empty()) {
-          if (!have_hosts) store_.record_host(result_.experiment_id, "lg", bench.name, bench.dut.probe);
+          if (!have_hosts) store_.record_host(result_.experiment_id, "lg", bench.name, host_facts(bench.dut));
           continue;
         }
         Json snapshot = host->agent->call(
             "snapshot", {{"interface", host->spec.interface}, {"knobs", host->knobs}}, step_timeout());
         host->original = snapshot.value("values", Json::object());
         if (!have_hosts) {
-          Json facts = host->probe;
-          facts["transport"] = host->agent->describe();
-          facts["interface"] = host->spec.interface;
-          facts["original"] = host->original;
+          Json facts = host_facts(*host);
           store_.record_host(result_.experiment_id, host->spec.role, bench.name, facts);
         }
       }

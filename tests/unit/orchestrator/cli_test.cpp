@@ -42,7 +42,7 @@ TEST(Cli, UnknownCommandSuggestsTheClosest) {
 TEST(Cli, EveryListedCommandHasHelp) {
   auto top = run_nictune("--help");
   ASSERT_EQ(top.status, 0);
-  for (const char* name : {"run", "validate", "knobs", "metrics"}) {
+  for (const char* name : {"run", "validate", "probe", "report", "export", "compare", "check", "ask", "tell", "lab", "knobs", "metrics"}) {
     EXPECT_NE(top.output.find(std::string("  ") + name), std::string::npos) << name;
     auto r = run_nictune(std::string(name) + " --help");
     EXPECT_EQ(r.status, 0) << name;
