@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "core/text_util.hpp"
@@ -217,6 +218,67 @@ std::string effect_plot(const KnobEffect& e) {
   return plot.str();
 }
 
+struct HeatRow {
+  std::string label;
+  const std::vector<double>* values;
+  std::string scale;  // rows with the same scale share one colour range
+  bool gap_before = false;
+};
+
+std::string heat_svg(const std::string& kind, const std::string& title, const std::vector<HeatRow>& rows,
+                     std::size_t cpus) {
+  std::map<std::string, double> max;
+  for (const auto& row : rows) {
+    for (double v : *row.values) {
+      if (std::isfinite(v)) max[row.scale] = std::max(max[row.scale], v);
+    }
+  }
+  std::size_t label_chars = 0;
+  for (const auto& row : rows) label_chars = std::max(label_chars, row.label.size());
+  const double label_w = std::clamp(static_cast<double>(label_chars) * 6.6 + 16, 120.0, 320.0), head_h = 22;
+  const double cell_w = std::clamp(880.0 / static_cast<double>(std::max<std::size_t>(1, cpus)), 6.0, 56.0);
+  const double cell_h = 24;
+  double height = head_h + 6;
+  for (const auto& row : rows) height += cell_h + (row.gap_before ? 8 : 0);
+  const double width = label_w + cell_w * static_cast<double>(cpus) + 10;
+  std::string s = "<svg class=\"plot\" data-plot=\"" + kind + "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                  num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+                  "\" role=\"img\" aria-label=\"" + esc(title) + "\">\n<title>" + esc(title) + "</title>\n";
+  const std::size_t label_every = cell_w >= 34 ? 1 : static_cast<std::size_t>(std::ceil(34 / cell_w));
+  for (std::size_t c = 0; c < cpus; c += label_every) {
+    s += "<text class=\"tick\" x=\"" + num(label_w + cell_w * (static_cast<double>(c) + 0.5)) + "\" y=\"15\" "
+         "text-anchor=\"middle\">cpu" + std::to_string(c) + "</text>";
+  }
+  s += "\n";
+  double y = head_h;
+  for (const auto& row : rows) {
+    if (row.gap_before) y += 8;
+    s += "<text class=\"axis-label\" x=\"" + num(label_w - 8) + "\" y=\"" + num(y + cell_h / 2 + 4) +
+         "\" text-anchor=\"end\">" + esc(row.label) + "</text>";
+    const double top = max[row.scale];
+    for (std::size_t c = 0; c < cpus; ++c) {
+      const double v = c < row.values->size() ? (*row.values)[c] : NAN;
+      const double f = top > 0 && std::isfinite(v) ? v / top : (std::isfinite(v) ? 0 : NAN);
+      const double x = label_w + cell_w * static_cast<double>(c);
+      s += "<g><title>" + esc(row.label + ", cpu" + std::to_string(c) + ": " +
+                              (std::isfinite(v) ? format_number(v) : std::string("not reported"))) +
+           "</title><rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(cell_w - 1) + "\" height=\"" +
+           num(cell_h - 1) + "\" fill=\"" + svg::heat_colour(f) + "\"/>";
+      if (cell_w >= 34 && std::isfinite(v)) {
+        s += "<text class=\"cell-text\" x=\"" + num(x + cell_w / 2) + "\" y=\"" + num(y + cell_h / 2 + 3.5) +
+             "\" text-anchor=\"middle\" fill=\"" + (svg::heat_needs_light_text(f) ? "#fff" : "#222") + "\">" +
+             esc(format_number(v)) + "</text>";
+      }
+      s += "</g>";
+    }
+    s += "\n";
+    y += cell_h;
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+// Counter series: for each counter, the baseline row above the best row, one colour scale.
 std::string heatmap_svg(const Report& r) {
   const auto& h = r.heatmap;
   std::vector<std::string> series;
@@ -225,62 +287,32 @@ std::string heatmap_svg(const Report& r) {
       if (std::find(series.begin(), series.end(), l.series) == series.end()) series.push_back(l.series);
     }
   }
-  const double label_w = 190, head_h = 22;
-  const double cell_w = std::clamp(880.0 / static_cast<double>(std::max<std::size_t>(1, h.cpus)), 6.0, 56.0);
-  const double cell_h = 26;
-  const std::size_t rows = series.size() * h.labels.size();
-  const double width = label_w + cell_w * static_cast<double>(h.cpus) + 10;
-  const double height = head_h + cell_h * static_cast<double>(rows) + 6.0 * static_cast<double>(series.size());
-  std::string s = "<svg class=\"plot\" data-plot=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                  num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
-                  "\" role=\"img\" aria-label=\"per-CPU counters, baseline against the best point\">\n"
-                  "<title>per-CPU counters, baseline against the best point</title>\n";
-  const std::size_t label_every = cell_w >= 34 ? 1 : static_cast<std::size_t>(std::ceil(34 / cell_w));
-  for (std::size_t c = 0; c < h.cpus; c += label_every) {
-    s += "<text class=\"tick\" x=\"" + num(label_w + cell_w * (static_cast<double>(c) + 0.5)) + "\" y=\"15\" "
-         "text-anchor=\"middle\">cpu" + std::to_string(c) + "</text>";
-  }
-  s += "\n";
-  double y = head_h;
+  std::vector<HeatRow> rows;
   for (const auto& name : series) {
-    double max = 0;
-    for (const auto& loads : h.loads) {
-      for (const auto& l : loads) {
-        if (l.series != name) continue;
-        for (double v : l.per_cpu) {
-          if (std::isfinite(v)) max = std::max(max, v);
-        }
-      }
-    }
+    bool first = true;
     for (std::size_t i = 0; i < h.labels.size(); ++i) {
-      const CpuLoad* load = nullptr;
       for (const auto& l : h.loads[i]) {
-        if (l.series == name) load = &l;
+        if (l.series != name) continue;
+        rows.push_back({name + " · " + h.labels[i], &l.per_cpu, name, first && !rows.empty()});
+        first = false;
       }
-      s += "<text class=\"axis-label\" x=\"" + num(label_w - 8) + "\" y=\"" + num(y + cell_h / 2 + 4) +
-           "\" text-anchor=\"end\">" + esc(name + " · " + h.labels[i]) + "</text>";
-      for (std::size_t c = 0; c < h.cpus; ++c) {
-        const double v = load && c < load->per_cpu.size() ? load->per_cpu[c] : NAN;
-        const double f = max > 0 && std::isfinite(v) ? v / max : NAN;
-        const double x = label_w + cell_w * static_cast<double>(c);
-        s += "<g><title>" + esc(name + ", " + h.labels[i] + ", cpu" + std::to_string(c) + ": " +
-                                (std::isfinite(v) ? format_number(v) : std::string("not reported"))) +
-             "</title><rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(cell_w - 1) + "\" height=\"" +
-             num(cell_h - 1) + "\" fill=\"" + svg::heat_colour(f) + "\"/>";
-        if (cell_w >= 34 && std::isfinite(v)) {
-          s += "<text class=\"cell-text\" x=\"" + num(x + cell_w / 2) + "\" y=\"" + num(y + cell_h / 2 + 3.5) +
-               "\" text-anchor=\"middle\" fill=\"" + (svg::heat_needs_light_text(f) ? "#fff" : "#222") + "\">" +
-               esc(format_number(v)) + "</text>";
-        }
-        s += "</g>";
-      }
-      s += "\n";
-      y += cell_h;
     }
-    y += 6;
   }
-  s += "</svg>\n";
-  return s;
+  return heat_svg("heatmap", "per-CPU counters, baseline against the best point", rows, h.cpus);
+}
+
+// Interrupts per queue: the baseline's queues, then the best point's, one colour scale.
+std::string queue_heatmap_svg(const Report& r) {
+  const auto& h = r.heatmap;
+  std::vector<HeatRow> rows;
+  for (std::size_t i = 0; i < h.labels.size() && i < h.queues.size(); ++i) {
+    bool first = true;
+    for (const auto& q : h.queues[i]) {
+      rows.push_back({h.labels[i] + " · " + q.series, &q.per_cpu, "queues", first && !rows.empty()});
+      first = false;
+    }
+  }
+  return heat_svg("queue-heatmap", "interrupts per queue and CPU, baseline against the best point", rows, h.cpus);
 }
 
 std::string gain_cell(const ObjectiveResult& o, bool baseline) {
@@ -434,7 +466,16 @@ void render_html(const Report& r, std::ostream& out) {
     out << "<section id=\"heatmap\">\n<h2>Per-CPU work: baseline against the best point</h2>\n<p class=\"meta\">"
            "The agent's per-CPU counters, mean per trial; each counter's colour scale runs from 0 to its "
            "largest value in either row, so the two rows compare directly.</p>\n"
-        << heatmap_svg(r) << "</section>\n";
+;
+    bool any_series = false;
+    for (const auto& loads : r.heatmap.loads) any_series = any_series || !loads.empty();
+    if (any_series) out << heatmap_svg(r);
+    if (r.heatmap.has_queues()) {
+      out << "<h3>Interrupts per queue</h3>\n<p class=\"meta\">Which CPUs serviced each queue's interrupts, "
+             "mean per trial; one colour scale for both configurations.</p>\n"
+          << queue_heatmap_svg(r);
+    }
+    out << "</section>\n";
   }
 
   if (!r.notes.empty()) {

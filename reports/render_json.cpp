@@ -119,7 +119,18 @@ void render_json(const Report& r, std::ostream& out) {
       for (double v : l.per_cpu) values.push_back(number(v));
       series[l.series] = values;
     }
-    heat["rows"].push_back({{"label", r.heatmap.labels[i]}, {"point_id", r.heatmap.point_ids[i]}, {"per_cpu", series}});
+    Json queues = Json::object();
+    if (i < r.heatmap.queues.size()) {
+      for (const auto& q : r.heatmap.queues[i]) {
+        Json values = Json::array();
+        for (double v : q.per_cpu) values.push_back(number(v));
+        queues[q.series] = values;
+      }
+    }
+    heat["rows"].push_back({{"label", r.heatmap.labels[i]},
+                            {"point_id", r.heatmap.point_ids[i]},
+                            {"per_cpu", series},
+                            {"interrupts_per_queue", queues}});
   }
   doc["per_cpu_heatmap"] = heat;
 

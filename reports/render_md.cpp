@@ -211,6 +211,27 @@ void render_md(const Report& r, std::ostream& out) {
     }
   }
 
+  if (r.heatmap.has_queues()) {
+    out << "### Interrupts per queue\n\nWhich CPUs serviced each queue's interrupts, mean per trial.\n\n";
+    for (std::size_t i = 0; i < r.heatmap.labels.size() && i < r.heatmap.queues.size(); ++i) {
+      if (r.heatmap.queues[i].empty()) continue;
+      std::vector<std::string> head = {r.heatmap.labels[i]};
+      std::vector<std::string> align = {"---"};
+      for (std::size_t c = 0; c < r.heatmap.cpus; ++c) {
+        head.push_back("cpu" + std::to_string(c));
+        align.push_back("--:");
+      }
+      row(out, head);
+      row(out, align);
+      for (const auto& q : r.heatmap.queues[i]) {
+        std::vector<std::string> cells = {q.series};
+        for (double v : q.per_cpu) cells.push_back(format_number(v));
+        row(out, cells);
+      }
+      out << "\n";
+    }
+  }
+
   if (!r.notes.empty()) {
     out << "## Notes\n\n";
     for (const auto& n : r.notes) out << "- " << n << "\n";

@@ -274,6 +274,7 @@ void heatmap(const Report& r, std::ostream& out) {
   }
   std::size_t label_width = 0;
   for (const auto& l : h.labels) label_width = std::max(label_width, width_of(l));
+  for (const auto& name : series) label_width = std::max(label_width, width_of(name));
   label_width = std::max<std::size_t>(label_width, 8) + 2;
   const std::size_t cell = 8;
   const std::size_t per_line = std::max<std::size_t>(1, (kWidth - 2 - label_width) / cell);
@@ -295,6 +296,32 @@ void heatmap(const Report& r, std::ostream& out) {
         }
         out << line << "\n";
       }
+    }
+  }
+  if (!h.has_queues()) return;
+  out << "\n  Interrupts per queue (mean per trial)\n";
+  constexpr std::size_t kQueues = 32;
+  std::size_t queue_width = 8;
+  for (const auto& queues : h.queues) {
+    for (const auto& q : queues) queue_width = std::max(queue_width, width_of(q.series));
+  }
+  queue_width = std::min<std::size_t>(queue_width, 40) + 2;
+  const std::size_t queue_per_line = std::max<std::size_t>(1, (kWidth - 4 - queue_width) / cell);
+  for (std::size_t i = 0; i < h.labels.size() && i < h.queues.size(); ++i) {
+    if (h.queues[i].empty()) continue;
+    for (std::size_t start = 0; start < h.cpus; start += queue_per_line) {
+      const std::size_t end = std::min(h.cpus, start + queue_per_line);
+      std::string head = "    " + pad(h.labels[i], queue_width);
+      for (std::size_t c = start; c < end; ++c) head += pad("cpu" + std::to_string(c), cell, true);
+      out << head << "\n";
+      for (std::size_t qi = 0; qi < h.queues[i].size() && qi < kQueues; ++qi) {
+        const auto& q = h.queues[i][qi];
+        std::string name = q.series.size() > queue_width - 2 ? q.series.substr(0, queue_width - 2) : q.series;
+        std::string line = "    " + pad(name, queue_width);
+        for (std::size_t c = start; c < end; ++c) line += pad(format_number(q.per_cpu[c]), cell, true);
+        out << line << "\n";
+      }
+      if (h.queues[i].size() > kQueues) out << "    ... and " << h.queues[i].size() - kQueues << " more queues\n";
     }
   }
 }

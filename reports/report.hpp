@@ -84,17 +84,31 @@ struct KnobEffect {
   std::vector<EffectLevel> levels;
 };
 
-// Per-CPU counters (outcome.details["counters"]["per_cpu"]), averaged over a point's trials.
+// Per-CPU counters from the DUT agent (outcome.details["counters"]), averaged over a point's
+// complete trials. Series come from "per_cpu" rows ({"cpu": N, "busy": %, "softirq": %,
+// "irq": %, "net_rx_softirqs": n, ...}: the ones named in kPreferredCpuSeries when present,
+// otherwise every numeric field) and from "softnet" rows ("processed" -> "softnet_processed").
+// Queues come from "irqs" ({"<irq>": {"name", "queue", "per_cpu": {"<cpu>": n}}}): which CPUs
+// serviced each queue's interrupts.
+inline const std::vector<std::string> kPreferredCpuSeries = {
+    "busy", "softirq", "irq", "net_rx_softirqs", "net_tx_softirqs", "softnet_processed"};
 struct CpuLoad {
-  std::string series;  // counter name from the agent: "softirq", "irq", ...
+  std::string series;           // counter name, or the queue/IRQ name for queue rows
   std::vector<double> per_cpu;  // index = CPU number; NaN where no trial reported the CPU
 };
 struct HeatMap {
   std::vector<std::string> labels;  // "baseline", "best (point 12)"
   std::vector<std::int64_t> point_ids;
-  std::vector<std::vector<CpuLoad>> loads;  // per label
+  std::vector<std::vector<CpuLoad>> loads;   // per label: per-CPU counter series
+  std::vector<std::vector<CpuLoad>> queues;  // per label: interrupts per queue and CPU
   std::size_t cpus = 0;
   bool empty() const { return labels.empty(); }
+  bool has_queues() const {
+    for (const auto& q : queues) {
+      if (!q.empty()) return true;
+    }
+    return false;
+  }
 };
 
 struct Report {

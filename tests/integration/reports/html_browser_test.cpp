@@ -112,6 +112,7 @@ TEST(HtmlInBrowser, LoadsWithoutErrorsAndShowsEveryPlot) {
   EXPECT_EQ(count(dom, "data-plot=\"convergence\""), 1u);
   EXPECT_EQ(count(dom, "data-plot=\"effect\""), 8u);
   EXPECT_EQ(count(dom, "data-plot=\"heatmap\""), 1u);
+  EXPECT_EQ(count(dom, "data-plot=\"queue-heatmap\""), 1u);
   // Front points (4) are drawn as filled circles; the pareto table has a row per configuration.
   EXPECT_EQ(count(dom, "class=\"pt-front\""), 4u);
   EXPECT_EQ(count(dom, "<tr class=\"front\""), 4u);

@@ -76,23 +76,34 @@ std::vector<std::string> apply_commands(const FixturePoint& p) {
           "sysctl -w net.core.busy_poll=" + std::to_string(p.busy_poll)};
 }
 
-// Which CPUs handled the receive work: the baseline piles softirq on CPU 0, point B spreads it.
+// Which CPUs handled the receive work, in the agent's counters format: the baseline has every
+// queue's interrupt on CPU 0, which saturates; point B spreads the queues over the 4 CPUs.
 Json counters(char letter, int repetition) {
-  std::vector<std::vector<double>> softirq_irq;
-  if (letter == 'b') {
-    softirq_irq = {{9000, 5200}, {800, 300}, {600, 250}, {500, 200}};
-  } else if (letter == 'B') {
-    softirq_irq = {{2600, 1300}, {2500, 1250}, {2400, 1200}, {2700, 1350}};
-  } else {
-    return Json::object();
-  }
-  Json per_cpu = Json::array();
-  for (std::size_t cpu = 0; cpu < softirq_irq.size(); ++cpu) {
+  if (letter != 'b' && letter != 'B') return Json::object();
+  const bool base = letter == 'b';
+  Json per_cpu = Json::array(), softnet = Json::array(), irqs = Json::object();
+  for (int cpu = 0; cpu < 4; ++cpu) {
+    const bool hot = base && cpu == 0;
     per_cpu.push_back({{"cpu", cpu},
-                       {"softirq", softirq_irq[cpu][0] + 10 * repetition},
-                       {"irq", softirq_irq[cpu][1]}});
+                       {"busy", hot ? 98.0 : base ? 20.0 : 65.0 + repetition},
+                       {"user", 1.0},
+                       {"softirq", hot ? 60.0 : base ? 2.0 : 30.0},
+                       {"irq", hot ? 12.0 : base ? 0.5 : 5.0},
+                       {"idle", hot ? 2.0 : base ? 80.0 : 35.0},
+                       {"net_rx_softirqs", hot ? 90000 : base ? 500 : 25000 + 10 * repetition}});
+    softnet.push_back({{"cpu", cpu}, {"processed", hot ? 9000000 : base ? 100000 : 3000000}, {"dropped", 0}});
+    Json cells = Json::object();
+    if (base) {
+      cells["0"] = 50000 + 100 * repetition;
+    } else {
+      cells[std::to_string(cpu)] = 40000;
+    }
+    irqs[std::to_string(120 + cpu)] = {{"name", "eth1-TxRx-" + std::to_string(cpu)},
+                                       {"queue", "rx-" + std::to_string(cpu)},
+                                       {"total", base ? 50000 : 40000},
+                                       {"per_cpu", cells}};
   }
-  return {{"per_cpu", per_cpu}};
+  return {{"seconds", 10}, {"per_cpu", per_cpu}, {"softnet", softnet}, {"irqs", irqs}};
 }
 
 }  // namespace

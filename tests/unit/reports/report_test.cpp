@@ -160,12 +160,20 @@ TEST_F(ReportModel, HeatMapOfTheBestPointAgainstTheBaseline) {
   EXPECT_EQ(h.labels[0], "baseline");
   EXPECT_EQ(h.labels[1], "best (point " + std::to_string(fixture_.points.at('B')) + ")");
   EXPECT_EQ(h.cpus, 4u);
-  ASSERT_EQ(h.loads[0].size(), 2u);  // irq, softirq
-  EXPECT_EQ(h.loads[0][0].series, "irq");
-  EXPECT_EQ(h.loads[0][1].series, "softirq");
-  // softirq on CPU 0 over the baseline's three trials: 9000 + 10 * repetition -> 9010.
-  EXPECT_DOUBLE_EQ(h.loads[0][1].per_cpu[0], 9010);
-  EXPECT_DOUBLE_EQ(h.loads[1][1].per_cpu[3], 2710);
+  // The preferred series in their order; "user" and "idle" are left out.
+  std::vector<std::string> series;
+  for (const auto& l : h.loads[0]) series.push_back(l.series);
+  EXPECT_EQ(series, (std::vector<std::string>{"busy", "softirq", "irq", "net_rx_softirqs", "softnet_processed"}));
+  // busy on CPU 1 of point B over its three trials: 65 + repetition -> 66.
+  EXPECT_DOUBLE_EQ(h.loads[1][0].per_cpu[1], 66);
+  EXPECT_DOUBLE_EQ(h.loads[0][4].per_cpu[0], 9000000);
+  // Queues in IRQ order; the baseline's interrupts all on CPU 0 (50000 + 100 * repetition).
+  ASSERT_EQ(h.queues[0].size(), 4u);
+  EXPECT_EQ(h.queues[0][0].series, "rx-0 (irq 120)");
+  EXPECT_DOUBLE_EQ(h.queues[0][2].per_cpu[0], 50100);
+  EXPECT_DOUBLE_EQ(h.queues[0][2].per_cpu[2], 0);
+  EXPECT_DOUBLE_EQ(h.queues[1][2].per_cpu[2], 40000);
+  EXPECT_DOUBLE_EQ(h.queues[1][2].per_cpu[0], 0);
 }
 
 TEST(ReportBuild, NoBaselineNoObjectivesAndNothingFeasible) {
