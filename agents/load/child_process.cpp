@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -59,24 +60,32 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   out_.reset(memfd_create("nictune-child-out", MFD_CLOEXEC));
   err_.reset(memfd_create("nictune-child-err", MFD_CLOEXEC));
   if (!out_ || !err_) throw Error(ErrorCode::kIo, "memfd_create: " + errno_text(errno));
+  keeper_ = std::thread([this, argv, cpus] { keep(argv, cpus); });
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return started_; });
+  if (pid_ < 0) {
+    lock.unlock();
+    keeper_.join();
+    throw Error(ErrorCode::kIo,
+                "cannot start " + argv.front() + ": fork: " + errno_text(spawn_errno_));
+  }
+}
+
+void ChildProcess::keep(std::vector<std::string> argv, std::vector<unsigned> cpus) {
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   cpu_set_t mask;
   CPU_ZERO(&mask);
   for (unsigned cpu : cpus) {
     if (cpu < CPU_SETSIZE) CPU_SET(cpu, &mask);
   }
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int out = out_.get(), err = err_.get();
   const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ < 0) {
-    int e = errno;
-    if (null_fd >= 0) ::close(null_fd);
-    throw Error(ErrorCode::kIo, "fork: " + errno_text(e));
-  }
-  if (pid_ == 0) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);
     // The agent blocks its termination signals for signalfd; the tool must get them.
@@ -85,43 +94,60 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
     if (null_fd >= 0) ::dup2(null_fd, 0);
-    ::dup2(out_.get(), 1);
-    ::dup2(err_.get(), 2);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
     if (!cpus.empty()) ::sched_setaffinity(0, sizeof mask, &mask);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
+  const int fork_errno = errno;
   if (null_fd >= 0) ::close(null_fd);
+  {
+    std::lock_guard lock(mutex_);
+    started_ = true;
+    pid_ = pid;
+    spawn_errno_ = pid < 0 ? fork_errno : 0;
+  }
+  changed_.notify_all();
+  if (pid < 0) return;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  {
+    std::lock_guard lock(mutex_);
+    status_ = status;
+  }
+  changed_.notify_all();
 }
 
 ChildProcess::~ChildProcess() {
   if (running()) stop(SIGKILL, 1000);
+  if (keeper_.joinable()) keeper_.join();
+}
+
+bool ChildProcess::running() {
+  std::lock_guard lock(mutex_);
+  return pid_ > 0 && !status_;
 }
 
 std::optional<int> ChildProcess::wait_for(int timeout_ms) {
-  if (status_) return status_;
-  const std::int64_t deadline = now_ns() + static_cast<std::int64_t>(timeout_ms) * 1000000;
-  for (;;) {
-    int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      status_ = status;
-      return status_;
-    }
-    if (r < 0 && errno != EINTR) {
-      status_ = 0;
-      return status_;
-    }
-    if (now_ns() >= deadline) return std::nullopt;
-    ::usleep(5000);
-  }
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                    [&] { return status_.has_value(); });
+  return status_;
 }
 
 int ChildProcess::stop(int signal, int grace_ms) {
-  if (status_) return *status_;
-  ::kill(pid_, signal);
+  {
+    std::lock_guard lock(mutex_);
+    if (status_) return *status_;
+    ::kill(pid_, signal);
+  }
   if (auto s = wait_for(grace_ms)) return *s;
-  ::kill(pid_, SIGKILL);
+  {
+    std::lock_guard lock(mutex_);
+    if (!status_) ::kill(pid_, SIGKILL);
+  }
   auto s = wait_for(5000);
   return s ? *s : 0;
 }

@@ -1,13 +1,18 @@
 // Runs an external tool (iperf3, sockperf) as a child: stdin from /dev/null (never the agent's
 // JSON-RPC input), stdout and stderr captured in memory files (no pipe to fill up and block the
-// tool), pinned to a CPU list, killed if the agent dies (PR_SET_PDEATHSIG) and always bounded
-// in time by the caller.
+// tool), pinned to a CPU list, killed if the agent dies and always bounded in time by the caller.
+// The child is forked and reaped by a keeper thread of its own: PR_SET_PDEATHSIG fires when the
+// *thread* that forked ends, so forking from a caller's short-lived thread would kill a server
+// that must outlive the call.
 #pragma once
 
 #include <sys/types.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/load/sys_util.hpp"
@@ -32,7 +37,7 @@ class ChildProcess {
   std::optional<int> wait_for(int timeout_ms);
   // Sends `signal`, waits up to `grace_ms`, then SIGKILL. Returns the wait status.
   int stop(int signal, int grace_ms);
-  bool running() const { return pid_ > 0 && !status_; }
+  bool running();
   pid_t pid() const { return pid_; }
 
   std::string output() const;  // stdout
@@ -41,10 +46,16 @@ class ChildProcess {
   static std::string describe(int status);
 
  private:
+  void keep(std::vector<std::string> argv, std::vector<unsigned> cpus);
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool started_ = false;
+  int spawn_errno_ = 0;
   pid_t pid_ = -1;
   std::optional<int> status_;
   Fd out_;
   Fd err_;
+  std::thread keeper_;
 };
 
 }  // namespace nictune::load

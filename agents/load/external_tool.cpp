@@ -33,7 +33,8 @@ bool wait_for_bound_port(const std::string& protocol, int port, int timeout_ms) 
   std::snprintf(hex, sizeof hex, ":%04X", port);
   for (;;) {
     for (const char* suffix : {"", "6"}) {
-      std::ifstream in("/proc/net/" + protocol + suffix);
+      // thread-self: the namespace of this thread, which may differ from the process's.
+      std::ifstream in("/proc/thread-self/net/" + protocol + suffix);
       std::string line;
       std::getline(in, line);  // header
       while (std::getline(in, line)) {

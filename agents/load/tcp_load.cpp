@@ -6,6 +6,7 @@
 #include <linux/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 
@@ -231,12 +232,12 @@ class TcpRrWorker : public ClientWorker {
       const bool measuring = tracker.phase() == Phase::kMeasure;
       const std::uint32_t interval = tracker.interval();
       Counts& counts = measuring ? report.intervals[interval] : report.warmup;
-      std::int64_t round_start = now_ns();
+      const std::int64_t round_start = now;
       std::size_t outstanding = 0;
       for (std::size_t i = 0; i < n; ++i) {
         ++counts.tx_packets;
         counts.tx_bytes += payload;
-        start_ns_[i] = now_ns();
+        start_ns_[i] = i == 0 ? now : now_ns();  // clock reads are not free on VMs
         got_[i] = 0;
         if (crr()) {
           try {
@@ -265,7 +266,7 @@ class TcpRrWorker : public ClientWorker {
         fail(report, abort, read_error);
         break;
       }
-      bool any = false;
+      std::int64_t last_reply = 0;
       for (std::size_t i = 0; i < n; ++i) {
         const bool completed = !waiting_[i] && got_[i] == payload;
         if (crr()) {
@@ -285,17 +286,17 @@ class TcpRrWorker : public ClientWorker {
           ++counts.lost;
           continue;
         }
-        any = true;
+        last_reply = std::max(last_reply, done_ns_[i]);
         ++counts.rx_packets;
         counts.rx_bytes += payload;
-        if (measuring)
+        if (measuring) {
           histograms.record(interval, static_cast<std::uint64_t>(done_ns_[i] - start_ns_[i]));
+        }
       }
       if (abort.load(std::memory_order_relaxed)) break;
-      const std::int64_t after = now_ns();
-      if (any) {
-        progress_ns = after;
-      } else if (after - progress_ns > peer_timeout_ns) {
+      if (last_reply) {
+        progress_ns = last_reply;
+      } else if (now_ns() - progress_ns > peer_timeout_ns) {
         fail(report, abort,
              "no reply from the target for " + std::to_string(w_.peer_timeout_s) +
                  " s: is the server still running?");

@@ -102,7 +102,9 @@ class UdpServer : public LoadServer {
       return;
     }
     st.cpu = current_cpu();
-    const auto batch = static_cast<std::size_t>(w_.batch);
+    // An echo has at most one request per flow in flight: a longer vector only makes recvmmsg
+    // try again for datagrams that cannot be there yet.
+    const auto batch = static_cast<std::size_t>(echo ? std::min(w_.batch, w_.flows) : w_.batch);
     const std::size_t slot = (static_cast<std::size_t>(w_.payload) + 64 + 7) & ~std::size_t{7};
     constexpr std::size_t kControl = CMSG_SPACE(sizeof(timespec));
     std::vector<char> buffer(batch * slot);

@@ -1,7 +1,9 @@
 // udp_stream client: each flow is a connected UDP socket with its own source port (so RSS/RPS
 // hash the flows apart); each worker thread sends batches with sendmmsg round-robin over its
 // flows, at full speed or paced to its share of the target rate.
+#include <linux/errqueue.h>
 #include <sys/socket.h>
+#include <time.h>  // before linux/errqueue.h, which uses timespec
 
 #include <cerrno>
 #include <cstring>
@@ -24,6 +26,12 @@ class UdpStreamWorker : public ClientWorker {
     for (int flow : flows_) {
       Fd fd = make_socket(target.family(), SOCK_DGRAM);
       if (!options_.bind.empty()) bind_to(fd.get(), parse_address(options_.bind, 0, "bind"));
+      // ICMP errors (port unreachable: the server is gone) also go to the error queue, because
+      // sendmmsg reports a pending error only when it hits the first datagram of a batch and
+      // otherwise consumes it silently.
+      const bool v6 = target.family() == AF_INET6;
+      set_option(fd.get(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, 1,
+                 "IP_RECVERR");
       connect_bounded(fd.get(), target, kIoTimeoutMs);
       set_io_timeout(fd.get(), kIoTimeoutMs);
       int src_port = local_address(fd.get()).port();
@@ -53,8 +61,16 @@ class UdpStreamWorker : public ClientWorker {
     std::uint64_t blocked = 0;
     Counts* counts = &report.warmup;
     double cpu_start = 0;
+    std::int64_t next_error_check = clock.start_ns;
     while (!abort.load(std::memory_order_relaxed)) {
       std::int64_t now = now_ns();
+      if (now >= next_error_check) {
+        next_error_check = now + kErrorCheckNs;
+        if (int e = queued_error()) {
+          fail(report, abort, send_error_text(e));
+          break;
+        }
+      }
       if (tracker.update(now)) {
         if (tracker.phase() == Phase::kDone) break;
         if (counts == &report.warmup) cpu_start = thread_cpu_seconds();
@@ -111,6 +127,40 @@ class UdpStreamWorker : public ClientWorker {
   }
 
  private:
+  static std::string send_error_text(int e) {
+    if (e == ECONNREFUSED) {
+      return "the target refused the datagrams (ICMP port unreachable): is the server still "
+             "running?";
+    }
+    return "sending: " + errno_text(e) + ": is the server still reachable?";
+  }
+
+  // The first error an ICMP message left on any flow's error queue, or 0.
+  int queued_error() {
+    for (auto& flow : sockets_) {
+      char data[64];
+      alignas(cmsghdr) char control[256];
+      iovec iov{data, sizeof data};
+      msghdr m{};
+      m.msg_iov = &iov;
+      m.msg_iovlen = 1;
+      m.msg_control = control;
+      m.msg_controllen = sizeof control;
+      if (recvmsg(flow.fd.get(), &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) continue;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+            (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+          sock_extended_err error;
+          std::memcpy(&error, CMSG_DATA(c), sizeof error);
+          if (error.ee_errno) return static_cast<int>(error.ee_errno);
+        }
+      }
+    }
+    return 0;
+  }
+
+  static constexpr std::int64_t kErrorCheckNs = 20000000;
+
   struct Flow {
     Fd fd;
     int id;
