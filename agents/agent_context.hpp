@@ -12,6 +12,8 @@ struct AgentContext {
   std::string sysfs_root = "/sys";
   std::string procfs_root = "/proc";
   std::string state_dir = "/var/lib/nictune";  // persisted snapshots
+  // Tests: a FakeEthtool state file standing in for the ethtool ioctl ("" = the real ioctl).
+  std::string fake_ethtool;
   // Run in order when the agent ends for any reason (EOF, signal, shutdown request):
   // this is how applied settings are restored when the SSH session dies.
   std::vector<std::function<void()>> shutdown_hooks;

@@ -3,10 +3,12 @@
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "agents/agent_context.hpp"
 #include "agents/methods.hpp"
+#include "agents/safety/restore_command.hpp"
 #include "agents/stdio_server.hpp"
 #include "core/version.hpp"
 
@@ -22,6 +24,11 @@ options:
   --sysfs-root DIR   read and write sysfs below DIR instead of /sys (tests: a fake root)
   --procfs-root DIR  read and write procfs below DIR instead of /proc
   --state-dir DIR    where snapshots persist (default /var/lib/nictune)
+  --restore          put back every snapshot in the state directory (after a crash or reboot),
+                     print {"restored", "mismatches"} as JSON and exit: 0 verified, 1 a value
+                     is off; use the same --sysfs-root/--procfs-root/--state-dir as the agent
+  --interface IF     with --restore: only this interface's snapshot
+  --fake-ethtool FILE  tests: a FakeEthtool state file instead of the ethtool ioctl
   --version          print the version and exit
   -h, --help         this text
 )";
@@ -30,6 +37,8 @@ options:
 
 int main(int argc, char** argv) {
   nictune::agent::AgentContext context;
+  bool restore = false;
+  std::optional<std::string> restore_interface;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char* name) -> std::string {
@@ -43,8 +52,8 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     } else if (arg == "--version") {
-      std::cout << "nictune-agent " << nictune::kVersion << " (protocol " << nictune::kProtocolVersion
-                << ")\n";
+      std::cout << "nictune-agent " << nictune::kVersion << " (protocol "
+                << nictune::kProtocolVersion << ")\n";
       return 0;
     } else if (arg == "--sysfs-root") {
       context.sysfs_root = value("--sysfs-root");
@@ -52,10 +61,24 @@ int main(int argc, char** argv) {
       context.procfs_root = value("--procfs-root");
     } else if (arg == "--state-dir") {
       context.state_dir = value("--state-dir");
+    } else if (arg == "--restore") {
+      restore = true;
+    } else if (arg == "--interface") {
+      restore_interface = value("--interface");
+    } else if (arg == "--fake-ethtool") {
+      context.fake_ethtool = value("--fake-ethtool");
     } else {
       std::cerr << "nictune-agent: unknown option \"" << arg << "\"\n" << kUsage;
       return 2;
     }
+  }
+
+  if (restore_interface && !restore) {
+    std::cerr << "nictune-agent: --interface only goes with --restore\n" << kUsage;
+    return 2;
+  }
+  if (restore) {
+    return nictune::agent::restore_command(context, restore_interface, std::cout, std::cerr);
   }
 
   nictune::rpc::MethodTable methods;
@@ -65,7 +88,8 @@ int main(int argc, char** argv) {
 
   auto result = nictune::agent::serve_stdio(methods, STDIN_FILENO, STDOUT_FILENO);
   std::cerr << "nictune-agent: stopping (" << nictune::agent::to_string(result.reason)
-            << (result.signal ? std::string(" ") + strsignal(result.signal) : std::string()) << ")\n";
+            << (result.signal ? std::string(" ") + strsignal(result.signal) : std::string())
+            << ")\n";
   for (auto it = context.shutdown_hooks.rbegin(); it != context.shutdown_hooks.rend(); ++it) {
     try {
       (*it)();

@@ -1,0 +1,53 @@
+// Counter samples and the deltas between two of them: per-CPU time from /proc/stat, the
+// interface's IRQs from /proc/interrupts, NET_RX/NET_TX from /proc/softirqs,
+// /proc/net/softnet_stat, link statistics and driver statistics (ETHTOOL_GSTATS).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/counters/proc_parsers.hpp"
+#include "agents/knobs/ethtool.hpp"
+#include "agents/knobs/kernel_files.hpp"
+#include "agents/topology/nic_device.hpp"
+#include "core/json_util.hpp"
+
+namespace nictune::agent {
+
+struct CounterSample {
+  std::chrono::steady_clock::time_point time;
+  ProcStat stat;
+  std::optional<InterruptsTable> interrupts;
+  std::optional<SoftirqsTable> softirqs;
+  std::vector<SoftnetRow> softnet;
+  std::map<std::string, std::uint64_t> link;
+  std::map<std::string, std::uint64_t> driver;
+  std::string driver_error;  // why there are no driver statistics
+};
+
+struct SampleOptions {
+  std::string interface;  // "" for host-wide counters only
+  bool driver_stats = true;
+  Ethtool* ethtool = nullptr;
+};
+
+// Throws Error(kIo) when /proc/stat cannot be read; every other source is optional.
+CounterSample take_counter_sample(const KernelFiles& files, const SampleOptions& options);
+
+// {"metrics": {...}, "details": {...}} for the window a..b. `irqs` are the interface's IRQs;
+// metric names are "<prefix>_cpu_util" and so on (prefix "dut" or "lg").
+Json counter_delta(const CounterSample& a, const CounterSample& b,
+                   const std::vector<InterfaceIrq>& irqs, const std::string& prefix);
+
+// Just the metrics (no details), for time-series samples.
+Json counter_metrics(const CounterSample& a, const CounterSample& b,
+                     const std::vector<InterfaceIrq>& irqs, const std::string& prefix);
+
+// "rx_queue_3_packets", "rx3_bytes", "rx-3.packets", "tx_queue_0_drops" -> {"rx-3", "packets"};
+// nullopt for counters that are not per queue.
+std::optional<std::pair<std::string, std::string>> split_queue_stat(const std::string& name);
+
+}  // namespace nictune::agent

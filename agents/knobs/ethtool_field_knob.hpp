@@ -1,0 +1,100 @@
+// Knobs that are one field of an ethtool get/set structure: coalesce (ETHTOOL_G/SCOALESCE),
+// pause (ETHTOOL_G/SPAUSEPARAM), rings (ETHTOOL_G/SRINGPARAM). Writing one field reads the whole
+// structure, changes the field and sets it back, exactly what `ethtool -C/-A/-G` do.
+#pragma once
+
+#include <cerrno>
+#include <string>
+
+#include "agents/knobs/knob.hpp"
+#include "core/errors.hpp"
+
+namespace nictune::agent {
+
+template <typename Struct>
+struct EthtoolFieldSpec {
+  const char* get_name;  // "ETHTOOL_GCOALESCE", for messages
+  const char* set_name;
+  int (Ethtool::*get)(const std::string&, Struct&);
+  int (Ethtool::*set)(const std::string&, const Struct&);
+  __u32 Struct::*field;
+  bool boolean;
+  long long max;                        // integers: largest accepted (min is `min`)
+  __u32 Struct::*device_max = nullptr;  // integers: the device's own maximum, when it has one
+  long long min = 0;
+  const char* command = "";  // "ethtool -C $IFACE rx-usecs"
+};
+
+template <typename Struct>
+class EthtoolFieldKnob final : public Knob {
+ public:
+  EthtoolFieldKnob(const KnobInfo& info, const EthtoolFieldSpec<Struct>& spec)
+      : Knob(info), spec_(spec) {}
+
+  Json read(const KnobEnv& env) const override {
+    __u32 value = get(env).*spec_.field;
+    if (spec_.boolean) return value != 0;
+    return value;
+  }
+
+  Json range(const KnobEnv& env) const override {
+    if (spec_.boolean) return bool_range();
+    return int_range(spec_.min, max(env));
+  }
+
+  Json target(const KnobEnv& env, const Json& requested) const override {
+    if (spec_.boolean) {
+      bool on = require_bool(name(), requested);
+      get(env);  // supported at all?
+      return on;
+    }
+    return require_int(name(), requested, spec_.min, max(env));
+  }
+
+  void write(const KnobEnv& env, const Json& state) const override {
+    Struct s = get(env);
+    s.*spec_.field = spec_.boolean ? (state.get<bool>() ? 1u : 0u) : state.get<__u32>();
+    if (int error = ((*env.ethtool).*spec_.set)(env.interface, s)) {
+      std::string what = name() + ": " + spec_.set_name + " " + value_text(state);
+      if (error == EOPNOTSUPP)
+        throw Error(ErrorCode::kUnsupported, what + ": EOPNOTSUPP from the driver");
+      throw errno_error(error, what);
+    }
+  }
+
+  std::vector<std::string> commands(const KnobEnv&, const Json& state) const override {
+    return {std::string(spec_.command) + " " + value_text(state)};
+  }
+
+ private:
+  Struct get(const KnobEnv& env) const {
+    Struct s{};
+    if (int error = ((*env.ethtool).*spec_.get)(env.interface, s)) {
+      if (error == EOPNOTSUPP) {
+        throw Error(ErrorCode::kUnsupported,
+                    std::string(spec_.get_name) + ": EOPNOTSUPP from the driver");
+      }
+      throw errno_error(error, spec_.get_name);
+    }
+    if (spec_.device_max && s.*spec_.device_max == 0) {
+      throw Error(ErrorCode::kUnsupported,
+                  std::string(spec_.get_name) + ": the device reports a maximum of 0");
+    }
+    return s;
+  }
+
+  long long max(const KnobEnv& env) const {
+    if (!spec_.device_max) return spec_.max;
+    long long device = get(env).*spec_.device_max;
+    return device < spec_.max ? device : spec_.max;
+  }
+
+  std::string value_text(const Json& state) const {
+    if (spec_.boolean) return state.get<bool>() ? "on" : "off";
+    return std::to_string(state.get<long long>());
+  }
+
+  EthtoolFieldSpec<Struct> spec_;
+};
+
+}  // namespace nictune::agent

@@ -1,0 +1,116 @@
+// The agent binary on a fake host (--sysfs-root, --procfs-root, --fake-ethtool): the knobs a
+// veth lacks (IRQ affinity, coalescing, pause, rings, RSS) through the whole JSON-RPC path,
+// and the crash path: SIGKILL, then `nictune-agent --restore` in a second process. No root
+// needed.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "../../unit/agents/fake_host.hpp"
+#include "agent_process.hpp"
+
+namespace nictune::agent {
+namespace {
+
+class FakeRootAgent : public ::testing::Test {
+ protected:
+  FakeRootAgent() : host_(8) {
+    host_.add_nic(testing::ixgbe_like(4, 60));
+    testing::give_full_ethtool(host_, "eth1", 4);
+    ethtool_file_ = host_.state_dir() + "/fake-ethtool.json";
+    FakeEthtool persisted(ethtool_file_);
+    persisted.device("eth1") = host_.ethtool.device("eth1");
+    persisted.device("eth1").fail.clear();
+    ethtool_coalesce c{};
+    persisted.get_coalesce("eth1", c);
+    persisted.set_coalesce("eth1", c);  // writes the state file
+  }
+  std::vector<std::string> args(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> a = {nictune::testing::agent_binary(), "--sysfs-root", host_.sysfs(), "--procfs-root",
+                                  host_.procfs(), "--state-dir", host_.state_dir() + "/snapshots",
+                                  "--fake-ethtool", ethtool_file_};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  Json ethtool_state() { return FakeEthtool(ethtool_file_).to_json()["devices"]["eth1"]; }
+  std::string irqs() {
+    std::string out;
+    for (int irq = 60; irq < 64; ++irq) out += host_.read("proc/irq/" + std::to_string(irq) + "/smp_affinity_list") + ";";
+    return out;
+  }
+
+  testing::FakeHost host_;
+  std::string ethtool_file_;
+};
+
+TEST_F(FakeRootAgent, EthtoolAndIrqKnobsThroughTheBinaryAndRestoreAfterSigkill) {
+  Json before = ethtool_state();
+  std::string irqs_before = irqs();
+  {
+    nictune::testing::Agent agent(args());
+    Json probe = agent.result("probe", {{"interface", "eth1"}});
+    for (const char* name : {"irq_affinity", "coalesce.rx_usecs", "pause.rx", "rings.rx", "rss.queues", "channels.combined"}) {
+      EXPECT_TRUE(probe["knobs"][name]["supported"].get<bool>()) << name << ": " << probe["knobs"][name].dump();
+    }
+    EXPECT_EQ(probe["topology"]["irqs"].size(), 5u);
+    Json result = agent.result("apply", {{"interface", "eth1"},
+                                         {"values",
+                                          {{"irq_affinity", "spread"},
+                                           {"coalesce.rx_usecs", 64},
+                                           {"coalesce.adaptive_rx", false},
+                                           {"pause.tx", false},
+                                           {"rings.rx", 2048},
+                                           {"rss.queues", 2}}}});
+    EXPECT_EQ(result["applied"]["irq_affinity"]["63"], "3");
+    Json commands = result["commands"];
+    EXPECT_NE(std::find(commands.begin(), commands.end(), "ethtool -X $IFACE equal 2"), commands.end());
+    EXPECT_NE(std::find(commands.begin(), commands.end(), "echo 3 > /proc/irq/63/smp_affinity_list"), commands.end());
+    EXPECT_EQ(ethtool_state()["coalesce"]["rx_coalesce_usecs"], 64);
+    EXPECT_EQ(ethtool_state()["rings"]["rx_pending"], 2048);
+    EXPECT_EQ(host_.read("proc/irq/63/smp_affinity_list"), "3");
+    agent.kill_agent(SIGKILL);
+    EXPECT_TRUE(agent.wait_exit());
+  }
+  EXPECT_NE(ethtool_state(), before);
+  int status = -1;
+  std::string command;
+  for (const auto& a : args({"--restore"})) command += a + " ";
+  std::string out = nictune::testing::shell(command, &status, /*with_stderr=*/false);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_TRUE(Json::parse(out)["mismatches"].empty()) << out;
+  EXPECT_EQ(ethtool_state(), before);
+  EXPECT_EQ(irqs(), irqs_before);
+  // Nothing left to restore: a second run has nothing to do.
+  out = nictune::testing::shell(command, &status, false);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(Json::parse(out)["restored"].size(), 0u);
+}
+
+TEST_F(FakeRootAgent, RestoreCommandLeavesALiveAgentAlone) {
+  nictune::testing::Agent agent(args());
+  agent.result("apply", {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 9}}}});
+  int status = -1;
+  std::string command;
+  for (const auto& a : args({"--restore"})) command += a + " ";
+  std::string out = nictune::testing::shell(command, &status, false);
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("locked by a running agent"), std::string::npos) << out;
+  EXPECT_EQ(ethtool_state()["coalesce"]["rx_coalesce_usecs"], 9);
+  // The agent restores on end of input.
+  agent.close_input();
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(ethtool_state()["coalesce"]["rx_coalesce_usecs"], 3);
+}
+
+TEST_F(FakeRootAgent, BadOptions) {
+  int status = -1;
+  nictune::testing::shell(nictune::testing::agent_binary() + " --interface eth1", &status);
+  EXPECT_EQ(status, 2);
+  std::string out = nictune::testing::shell(nictune::testing::agent_binary() + " --restore --interface ../x --state-dir " +
+                                                host_.state_dir(),
+                                            &status);
+  EXPECT_EQ(status, 2) << out;
+}
+
+}  // namespace
+}  // namespace nictune::agent

@@ -1,0 +1,307 @@
+// The agent against a real kernel: two network namespaces joined by a veth pair with 4 rx/tx
+// queues. Every value the agent writes is checked independently (ethtool, cat of the sysfs
+// file), never with the agent's own read, and so is every restore: through `restore`, end of
+// input after the parent dies, SIGTERM, and `nictune-agent --restore` after a SIGKILL.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agent_process.hpp"
+#include "core/cpu_set.hpp"
+#include "core/json_util.hpp"
+
+namespace nictune {
+namespace {
+
+using testing::Agent;
+using testing::agent_binary;
+using testing::netns_agent_args;
+using testing::shell;
+
+class VethAgent : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces";
+    if (shell("command -v ethtool").empty()) GTEST_SKIP() << "needs ethtool for independent checks";
+    std::string pid = std::to_string(::getpid());
+    ns_a_ = "nta" + pid;
+    ns_b_ = "ntb" + pid;
+    int status = 0;
+    shell("ip netns add " + ns_a_, &status);
+    if (status != 0) GTEST_SKIP() << "cannot create network namespaces (ip netns add failed)";
+    created_.push_back(ns_a_);
+    shell("ip netns add " + ns_b_, &status);
+    ASSERT_EQ(status, 0);
+    created_.push_back(ns_b_);
+    std::string out = shell("ip -n " + ns_a_ +
+                                " link add va numtxqueues 4 numrxqueues 4 type veth peer name vb " +
+                                "numtxqueues 4 numrxqueues 4 netns " + ns_b_,
+                            &status);
+    ASSERT_EQ(status, 0) << out;
+    shell("ip -n " + ns_a_ + " addr add 198.18.0.1/30 dev va && ip -n " + ns_a_ +
+          " link set va up && ip -n " + ns_a_ + " link set lo up");
+    shell("ip -n " + ns_b_ + " addr add 198.18.0.2/30 dev vb && ip -n " + ns_b_ +
+          " link set vb up");
+    state_dir_ = std::filesystem::temp_directory_path() /
+                 ("nictune-veth-" + pid + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(state_dir_);
+    std::filesystem::create_directories(state_dir_);
+    original_ = values();
+  }
+  void TearDown() override {
+    for (const auto& ns : created_) shell("ip netns del " + ns);
+    if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_);
+  }
+
+  std::string in_a(const std::string& command) {
+    return shell("ip netns exec " + ns_a_ + " bash -c '" + command + "'");
+  }
+  std::string cat(const std::string& file) {
+    return in_a("cat " + file + " 2>/dev/null || echo absent");
+  }
+  std::string mask_list(const std::string& file) {
+    std::string text = cat(file);
+    return text == "absent" ? text : CpuSet::parse_mask(text).to_list();
+  }
+  // "rx tx" of `ethtool -l`'s current settings.
+  std::string channels() {
+    std::string text = in_a("ethtool -l va");
+    auto current = text.find("Current hardware settings:");
+    if (current == std::string::npos) return "?";
+    text = text.substr(current);
+    auto field = [&](const std::string& name) {
+      auto pos = text.find(name + ":");
+      if (pos == std::string::npos) return std::string("?");
+      auto start = text.find_first_not_of(" \t", pos + name.size() + 1);
+      return text.substr(start, text.find('\n', start) - start);
+    };
+    return field("RX") + " " + field("TX");
+  }
+  std::string gro() {
+    std::string text = in_a("ethtool -k va");
+    auto pos = text.find("generic-receive-offload: ");
+    return pos == std::string::npos ? "?" : text.substr(pos + 25, text.find('\n', pos) - pos - 25);
+  }
+  // Every value the tests touch, read without the agent.
+  std::string values() {
+    std::string out = "channels=" + channels() + " gro=" + gro();
+    for (int q = 0; q < 4; ++q) {
+      std::string rx = "/sys/class/net/va/queues/rx-" + std::to_string(q);
+      std::string tx = "/sys/class/net/va/queues/tx-" + std::to_string(q);
+      out += " rps" + std::to_string(q) + "=" + mask_list(rx + "/rps_cpus");
+      out += " flow" + std::to_string(q) + "=" + cat(rx + "/rps_flow_cnt");
+      out += " xps" + std::to_string(q) + "=" + mask_list(tx + "/xps_cpus");
+    }
+    return out;
+  }
+  Json apply_point(Agent& agent) {
+    Json result = agent.result("apply", {{"interface", "va"},
+                                         {"values",
+                                          {{"channels.rx", 2},
+                                           {"channels.tx", 2},
+                                           {"rps", "all"},
+                                           {"xps", "spread"},
+                                           {"rfs.flow_cnt", 3000},
+                                           {"offload.gro", true}}}});
+    EXPECT_EQ(channels(), "2 2");
+    EXPECT_EQ(gro(), "on");
+    std::string all = CpuSet::parse_list(shell("cat /sys/devices/system/cpu/online")).to_list();
+    EXPECT_EQ(mask_list("/sys/class/net/va/queues/rx-0/rps_cpus"), all);
+    EXPECT_EQ(mask_list("/sys/class/net/va/queues/rx-1/rps_cpus"), all);
+    EXPECT_EQ(cat("/sys/class/net/va/queues/rx-1/rps_flow_cnt"), "4096");
+    EXPECT_EQ(mask_list("/sys/class/net/va/queues/tx-0/xps_cpus"), "0");
+    EXPECT_NE(values(), original_);
+    return result;
+  }
+  std::string snapshot_file() const { return (state_dir_ / "va.snapshot.json").string(); }
+
+  std::string ns_a_, ns_b_;
+  std::vector<std::string> created_;
+  std::filesystem::path state_dir_;
+  std::string original_;
+};
+
+TEST_F(VethAgent, AppliesChannelsRpsXpsFlowCountAndGroThenRestores) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  Json result = apply_point(agent);
+  EXPECT_EQ(result["applied"]["channels.rx"], 2);
+  Json commands = result["commands"];
+  EXPECT_NE(std::find(commands.begin(), commands.end(), "ethtool -L $IFACE rx 2"), commands.end())
+      << commands.dump();
+  EXPECT_NE(std::find(commands.begin(), commands.end(), "ethtool -K $IFACE gro on"),
+            commands.end());
+  EXPECT_TRUE(std::filesystem::exists(snapshot_file()));
+  // The snapshot on disk holds the original values.
+  Json snapshot = load_json_file(snapshot_file());
+  EXPECT_EQ(snapshot["knobs"]["channels.rx"], 4);
+  EXPECT_EQ(snapshot["knobs"]["rps"].size(), 4u);
+
+  Json restored = agent.result("restore");
+  EXPECT_TRUE(restored["mismatches"].empty()) << restored.dump();
+  EXPECT_EQ(values(), original_);
+  EXPECT_FALSE(std::filesystem::exists(snapshot_file()));
+}
+
+TEST_F(VethAgent, UnsupportedKnobsSayWhy) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  Json probe = agent.result("probe", {{"interface", "va"}});
+  const Json& knobs = probe["knobs"];
+  EXPECT_EQ(probe["nic"]["driver"], "veth");
+  EXPECT_EQ(probe["topology"]["rx_queues"], 4);
+  EXPECT_TRUE(knobs["channels.rx"]["supported"].get<bool>());
+  EXPECT_EQ(knobs["channels.rx"]["range"]["max"], 4);
+  EXPECT_TRUE(knobs["rps"]["supported"].get<bool>());
+  EXPECT_TRUE(knobs["offload.gro"]["supported"].get<bool>());
+  auto reason = [&](const std::string& name) {
+    EXPECT_FALSE(knobs[name]["supported"].get<bool>()) << name;
+    return knobs[name]["reason"].get<std::string>();
+  };
+  EXPECT_NE(reason("coalesce.rx_usecs").find("EOPNOTSUPP from the driver"), std::string::npos);
+  EXPECT_NE(reason("pause.rx").find("EOPNOTSUPP"), std::string::npos);
+  EXPECT_NE(reason("rings.rx").find("EOPNOTSUPP"), std::string::npos);
+  EXPECT_NE(reason("rss.queues").find("EOPNOTSUPP"), std::string::npos);
+  EXPECT_NE(reason("irq_affinity").find("no IRQs: virtual device"), std::string::npos);
+  EXPECT_NE(reason("channels.combined").find("no combined channels"), std::string::npos);
+  EXPECT_NE(reason("offload.lro").find("[fixed]"), std::string::npos);
+  EXPECT_NE(reason("sysctl.net.core.busy_poll").find("not in the root network namespace"),
+            std::string::npos);
+  EXPECT_NE(reason("rfs.sock_flow_entries").find("not in the root network namespace"),
+            std::string::npos);
+  // Asking for one of them changes nothing and names the knob.
+  Json response = agent.call(
+      "apply", {{"interface", "va"}, {"values", {{"rps", "all"}, {"coalesce.rx_usecs", 10}}}});
+  EXPECT_EQ(response["error"]["data"]["code"], "unsupported") << response.dump();
+  EXPECT_NE(response["error"]["message"].get<std::string>().find("coalesce.rx_usecs"),
+            std::string::npos);
+  EXPECT_EQ(values(), original_);
+}
+
+TEST_F(VethAgent, HostileRequestsChangeNothing) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  for (const Json& params :
+       {Json{{"interface", "../va"}, {"values", {{"rps", "all"}}}},
+        Json{{"interface", "va"}, {"values", {{"rps", "list:0-4095"}}}},
+        Json{{"interface", "va"}, {"values", {{"rps", "all"}, {"rfs.flow_cnt", 1e18}}}},
+        Json{{"interface", "va"}, {"values", {{"rps", "all"}, {"channels.rx", 99}}}},
+        Json{{"interface", "va"}, {"values", {{"rps", "all"}, {"offload.gro", "yes"}}}},
+        Json{{"interface", "va"}, {"values", {{"rps", "all"}, {"sysctl.kernel.panic", 1}}}}}) {
+    Json response = agent.call("apply", params);
+    EXPECT_TRUE(response.contains("error")) << params.dump() << " -> " << response.dump();
+  }
+  Json garbage = agent.raw(
+      "{\"jsonrpc\": \"2.0\", \"id\": 9, \"method\": \"apply\", \"params\": {\"interface\": "
+      "\"va\", \"values\": {\"rps\": \"all\"");
+  EXPECT_EQ(garbage["error"]["code"], -32700) << garbage.dump();
+  EXPECT_EQ(values(), original_);
+  EXPECT_FALSE(std::filesystem::exists(snapshot_file()));
+}
+
+TEST_F(VethAgent, ManagementInterfaceIsGuarded) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()), false, "198.18.0.2 40000 198.18.0.1 22");
+  Json response = agent.call("apply", {{"interface", "va"}, {"values", {{"rps", "all"}}}});
+  EXPECT_EQ(response["error"]["data"]["code"], "guarded") << response.dump();
+  EXPECT_EQ(values(), original_);
+  Json allowed = agent.result(
+      "apply", {{"interface", "va"}, {"values", {{"rps", "all"}}}, {"allow_management", true}});
+  EXPECT_TRUE(allowed.contains("applied"));
+  agent.result("restore");
+  EXPECT_EQ(values(), original_);
+}
+
+TEST_F(VethAgent, LoopbackRpsInAFreshNamespace) {
+  std::string ns = "ntl" + std::to_string(::getpid());
+  int status = 0;
+  shell("ip netns add " + ns, &status);
+  ASSERT_EQ(status, 0);
+  created_.push_back(ns);
+  shell("ip -n " + ns + " link set lo up");
+  auto lo_rps = [&] {
+    return CpuSet::parse_mask(
+               shell("ip netns exec " + ns + " cat /sys/class/net/lo/queues/rx-0/rps_cpus"))
+        .to_list();
+  };
+  ASSERT_EQ(lo_rps(), "");
+  {
+    Agent agent(netns_agent_args(ns, state_dir_.string()));
+    Json result = agent.result(
+        "apply", {{"interface", "lo"}, {"values", {{"rps", "single:0"}, {"rfs.flow_cnt", 2048}}}});
+    EXPECT_EQ(result["applied"]["rps"]["rx-0"], "0");
+    EXPECT_EQ(lo_rps(), "0");
+    EXPECT_EQ(shell("ip netns exec " + ns + " cat /sys/class/net/lo/queues/rx-0/rps_flow_cnt"),
+              "2048");
+    Json probe = agent.result("probe", {{"interface", "lo"}});
+    EXPECT_FALSE(probe["knobs"]["xps"]["supported"].get<bool>());
+    agent.close_input();
+    EXPECT_TRUE(agent.wait_exit());
+    EXPECT_EQ(agent.exit_status(), 0);
+  }
+  EXPECT_EQ(lo_rps(), "");
+  EXPECT_EQ(shell("ip netns exec " + ns + " cat /sys/class/net/lo/queues/rx-0/rps_flow_cnt"), "0");
+}
+
+TEST_F(VethAgent, ParentKilledTheAgentSeesEndOfInputAndRestores) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()), /*with_parent=*/true);
+  apply_point(agent);
+  agent.kill_parent();
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(values(), original_);
+  EXPECT_FALSE(std::filesystem::exists(snapshot_file()));
+}
+
+TEST_F(VethAgent, SigtermRestores) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  apply_point(agent);
+  agent.kill_agent(SIGTERM);
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(agent.exit_status(), 0);
+  EXPECT_EQ(values(), original_);
+}
+
+TEST_F(VethAgent, SigkillThenRestoreCommand) {
+  {
+    Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+    apply_point(agent);
+    agent.kill_agent(SIGKILL);
+    EXPECT_TRUE(agent.wait_exit());
+  }
+  // Nothing restored the values: the agent died without a chance.
+  EXPECT_NE(values(), original_);
+  ASSERT_TRUE(std::filesystem::exists(snapshot_file()));
+  int status = -1;
+  std::string out = shell("ip netns exec " + ns_a_ + " " + agent_binary() +
+                              " --restore --state-dir " + state_dir_.string(),
+                          &status,
+                          /*with_stderr=*/false);
+  EXPECT_EQ(status, 0) << out;
+  Json report = Json::parse(out);
+  EXPECT_TRUE(report["mismatches"].empty()) << out;
+  EXPECT_EQ(values(), original_);
+  EXPECT_FALSE(std::filesystem::exists(snapshot_file()));
+}
+
+TEST_F(VethAgent, CountersOverRealTraffic) {
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  agent.result("counters.start", {{"interface", "va"}, {"sample_interval_ms", 100}});
+  // 50 UDP datagrams to the peer's discard port (bash's /dev/udp: no extra tools needed).
+  in_a("for i in $(seq 50); do echo x > /dev/udp/198.18.0.2/9; done; sleep 0.3");
+  Json window = agent.result("counters.stop");
+  const Json& m = window["metrics"];
+  for (const char* name : {"dut_cpu_util", "dut_softirq_util", "dut_irq_per_s",
+                           "dut_softnet_dropped", "dut_time_squeeze"}) {
+    EXPECT_TRUE(m.contains(name)) << name;
+  }
+  EXPECT_GE(window["details"]["link"]["tx_packets"].get<int>(), 50);
+  EXPECT_GE(window["details"]["link"]["rx_packets"].get<int>(), 1);  // ARP reply, port unreachable
+  EXPECT_TRUE(window["details"]["driver"].contains("peer_ifindex"));
+  EXPECT_GE(window["details"]["samples"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace nictune
