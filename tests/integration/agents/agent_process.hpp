@@ -25,7 +25,8 @@ namespace nictune::testing {
 
 // Runs a shell command; its output (stderr too unless `with_stderr` is false), trailing
 // whitespace removed.
-inline std::string shell(const std::string& command, int* status = nullptr, bool with_stderr = true) {
+inline std::string shell(const std::string& command, int* status = nullptr,
+                         bool with_stderr = true) {
   std::string out;
   FILE* pipe = ::popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
   if (!pipe) return out;
@@ -53,7 +54,8 @@ inline std::string agent_binary() {
 class Agent {
  public:
   // `args`: the full command line, args[0] an absolute path.
-  explicit Agent(std::vector<std::string> args, bool with_parent = false, const std::string& ssh_connection = "") {
+  explicit Agent(std::vector<std::string> args, bool with_parent = false,
+                 const std::string& ssh_connection = "") {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -224,7 +226,8 @@ class Agent {
 };
 
 // The agent inside a network namespace (through `ip netns exec`, which execs it in place).
-inline std::vector<std::string> netns_agent_args(const std::string& netns, const std::string& state_dir) {
+inline std::vector<std::string> netns_agent_args(const std::string& netns,
+                                                 const std::string& state_dir) {
   return {shell("command -v ip"), "netns", "exec", netns, agent_binary(), "--state-dir", state_dir};
 }
 

@@ -26,16 +26,23 @@ class FakeRootAgent : public ::testing::Test {
     persisted.set_coalesce("eth1", c);  // writes the state file
   }
   std::vector<std::string> args(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> a = {nictune::testing::agent_binary(), "--sysfs-root", host_.sysfs(), "--procfs-root",
-                                  host_.procfs(), "--state-dir", host_.state_dir() + "/snapshots",
-                                  "--fake-ethtool", ethtool_file_};
+    std::vector<std::string> a = {nictune::testing::agent_binary(),
+                                  "--sysfs-root",
+                                  host_.sysfs(),
+                                  "--procfs-root",
+                                  host_.procfs(),
+                                  "--state-dir",
+                                  host_.state_dir() + "/snapshots",
+                                  "--fake-ethtool",
+                                  ethtool_file_};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
   Json ethtool_state() { return FakeEthtool(ethtool_file_).to_json()["devices"]["eth1"]; }
   std::string irqs() {
     std::string out;
-    for (int irq = 60; irq < 64; ++irq) out += host_.read("proc/irq/" + std::to_string(irq) + "/smp_affinity_list") + ";";
+    for (int irq = 60; irq < 64; ++irq)
+      out += host_.read("proc/irq/" + std::to_string(irq) + "/smp_affinity_list") + ";";
     return out;
   }
 
@@ -49,8 +56,10 @@ TEST_F(FakeRootAgent, EthtoolAndIrqKnobsThroughTheBinaryAndRestoreAfterSigkill) 
   {
     nictune::testing::Agent agent(args());
     Json probe = agent.result("probe", {{"interface", "eth1"}});
-    for (const char* name : {"irq_affinity", "coalesce.rx_usecs", "pause.rx", "rings.rx", "rss.queues", "channels.combined"}) {
-      EXPECT_TRUE(probe["knobs"][name]["supported"].get<bool>()) << name << ": " << probe["knobs"][name].dump();
+    for (const char* name : {"irq_affinity", "coalesce.rx_usecs", "pause.rx", "rings.rx",
+                             "rss.queues", "channels.combined"}) {
+      EXPECT_TRUE(probe["knobs"][name]["supported"].get<bool>())
+          << name << ": " << probe["knobs"][name].dump();
     }
     EXPECT_EQ(probe["topology"]["irqs"].size(), 5u);
     Json result = agent.result("apply", {{"interface", "eth1"},
@@ -63,8 +72,11 @@ TEST_F(FakeRootAgent, EthtoolAndIrqKnobsThroughTheBinaryAndRestoreAfterSigkill) 
                                            {"rss.queues", 2}}}});
     EXPECT_EQ(result["applied"]["irq_affinity"]["63"], "3");
     Json commands = result["commands"];
-    EXPECT_NE(std::find(commands.begin(), commands.end(), "ethtool -X $IFACE equal 2"), commands.end());
-    EXPECT_NE(std::find(commands.begin(), commands.end(), "echo 3 > /proc/irq/63/smp_affinity_list"), commands.end());
+    EXPECT_NE(std::find(commands.begin(), commands.end(), "ethtool -X $IFACE equal 2"),
+              commands.end());
+    EXPECT_NE(
+        std::find(commands.begin(), commands.end(), "echo 3 > /proc/irq/63/smp_affinity_list"),
+        commands.end());
     EXPECT_EQ(ethtool_state()["coalesce"]["rx_coalesce_usecs"], 64);
     EXPECT_EQ(ethtool_state()["rings"]["rx_pending"], 2048);
     EXPECT_EQ(host_.read("proc/irq/63/smp_affinity_list"), "3");
@@ -106,9 +118,10 @@ TEST_F(FakeRootAgent, BadOptions) {
   int status = -1;
   nictune::testing::shell(nictune::testing::agent_binary() + " --interface eth1", &status);
   EXPECT_EQ(status, 2);
-  std::string out = nictune::testing::shell(nictune::testing::agent_binary() + " --restore --interface ../x --state-dir " +
-                                                host_.state_dir(),
-                                            &status);
+  std::string out =
+      nictune::testing::shell(nictune::testing::agent_binary() +
+                                  " --restore --interface ../x --state-dir " + host_.state_dir(),
+                              &status);
   EXPECT_EQ(status, 2) << out;
 }
 

@@ -204,7 +204,8 @@ TEST_F(VethAgent, HostileRequestsChangeNothing) {
 }
 
 TEST_F(VethAgent, ManagementInterfaceIsGuarded) {
-  Agent agent(netns_agent_args(ns_a_, state_dir_.string()), false, "198.18.0.2 40000 198.18.0.1 22");
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()), false,
+              "198.18.0.2 40000 198.18.0.1 22");
   Json response = agent.call("apply", {{"interface", "va"}, {"values", {{"rps", "all"}}}});
   EXPECT_EQ(response["error"]["data"]["code"], "guarded") << response.dump();
   EXPECT_EQ(values(), original_);
