@@ -87,14 +87,14 @@ void CounterSession::sampler_loop(std::chrono::milliseconds interval) {
       CounterSample now = take_counter_sample(files_, light);
       sample = counter_metrics(previous, now, irqs_, prefix_);
       sample["t_s"] = std::chrono::duration<double>(now.time - start).count();
-      auto rx = now.link.find("rx_packets");
-      auto rx0 = previous.link.find("rx_packets");
-      if (rx != now.link.end() && rx0 != previous.link.end())
-        sample["rx_packets"] = rx->second - rx0->second;
-      auto tx = now.link.find("tx_packets");
-      auto tx0 = previous.link.find("tx_packets");
-      if (tx != now.link.end() && tx0 != previous.link.end())
-        sample["tx_packets"] = tx->second - tx0->second;
+      for (const char* name : {"rx_packets", "tx_packets"}) {
+        auto after = now.link.find(name);
+        auto before = previous.link.find(name);
+        // A counter that went backwards was reset (driver reload): no packets to report.
+        if (after != now.link.end() && before != previous.link.end()) {
+          sample[name] = after->second >= before->second ? after->second - before->second : 0;
+        }
+      }
       previous = std::move(now);
     } catch (const Error&) {
     }
