@@ -1,9 +1,10 @@
 // udp_stream client: each flow is a connected UDP socket with its own source port (so RSS/RPS
 // hash the flows apart); each worker thread sends batches with sendmmsg round-robin over its
 // flows, at full speed or paced to its share of the target rate.
+#include <time.h>  // before linux/errqueue.h, which uses timespec
+
 #include <linux/errqueue.h>
 #include <sys/socket.h>
-#include <time.h>  // before linux/errqueue.h, which uses timespec
 
 #include <cerrno>
 #include <cstring>

@@ -80,20 +80,26 @@ Workload workload(Json doc, const Options& o) {
   return nictune::parse_workload(doc);
 }
 
-void run_case(Figure& f, const Options& o, const std::function<double()>& once) {
-  std::fprintf(stderr, "  %-48s", f.name.c_str());
-  for (int i = 0; i < o.reps; ++i) {
-    try {
-      double v = once();
-      f.runs.push_back(v);
-      std::fprintf(stderr, " %.4g", v);
-    } catch (const std::exception& e) {
-      f.note = e.what();
-      std::fprintf(stderr, " (failed: %s)", e.what());
-      break;
+using Case = std::pair<Figure*, std::function<double()>>;
+
+// Runs the cases of a group in turn, rep after rep (A B C A B C ...), so that a change in the
+// box's background load over time hits every case alike instead of the ones that ran last.
+void run_group(const char* title, const Options& o, const std::vector<Case>& cases) {
+  std::fprintf(stderr, "%s\n", title);
+  for (int rep = 0; rep < o.reps; ++rep) {
+    for (const auto& [figure, once] : cases) {
+      if (!figure->note.empty()) continue;  // failed before: do not retry
+      try {
+        double v = once();
+        figure->runs.push_back(v);
+        std::fprintf(stderr, "  run %d  %-52s %.4g\n", rep + 1, figure->name.c_str(), v);
+      } catch (const std::exception& e) {
+        figure->note = e.what();
+        std::fprintf(stderr, "  run %d  %-52s failed: %s\n", rep + 1, figure->name.c_str(),
+                     e.what());
+      }
     }
   }
-  std::fprintf(stderr, "\n");
 }
 
 double p50(std::vector<std::uint64_t> v) {
@@ -195,34 +201,44 @@ int main(int argc, char** argv) {
     return measure(workload(doc, o), o)["metrics"]["rtt_p50_us"].get<double>();
   };
 
-  std::fprintf(stderr, "udp_stream, 64-byte datagrams, max rate:\n");
-  run_case(builtin_stream, o, [&] { return rx_pps({{"type", "udp_stream"}, {"payload", 64}}); });
-  run_case(iperf3_stream, o, [&] {
-    return rx_pps({{"type", "udp_stream"}, {"tool", "iperf3"}, {"payload", 64}});
-  });
-  run_case(sockperf_stream, o, [&] {
-    return rx_pps({{"type", "udp_stream"}, {"tool", "sockperf"}, {"payload", 64}, {"warmup_s", 0}});
-  });
-  run_case(minimal_stream, o,
-           [&] { return minimal_udp_stream_rx_pps(64, batch, 1, o.seconds, where); });
-
-  std::fprintf(stderr, "udp_rr, 64-byte request and reply, one flow:\n");
-  run_case(builtin_spin, o, [&] { return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "spin"}}); });
-  run_case(minimal_spin, o,
-           [&] { return p50(minimal_spin_pingpong_rtts(64, 1, o.seconds, where)) / 1000.0; });
-  run_case(builtin_busy, o, [&] {
-    return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "busy_poll"}});
-  });
-  run_case(builtin_blocking, o, [&] {
-    return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "blocking"}});
-  });
-  run_case(sockperf_blocking, o, [&] {
-    return rtt_p50({{"type", "udp_rr"}, {"tool", "sockperf"}, {"warmup_s", 0.5}});
-  });
-
-  std::fprintf(stderr, "measurement cost:\n");
-  run_case(record_cost, o, [] { return histogram_record_ns(50000000); });
-  run_case(clock_cost, o, [] { return clock_read_ns(10000000); });
+  run_group(
+      "udp_stream, 64-byte datagrams, max rate:", o,
+      {{&builtin_stream,
+        [&] {
+          return rx_pps({{"type", "udp_stream"}, {"payload", 64}});
+        }},
+       {&iperf3_stream,
+        [&] {
+          return rx_pps({{"type", "udp_stream"}, {"tool", "iperf3"}, {"payload", 64}});
+        }},
+       {&sockperf_stream,
+        [&] {
+          return rx_pps(
+              {{"type", "udp_stream"}, {"tool", "sockperf"}, {"payload", 64}, {"warmup_s", 0}});
+        }},
+       {&minimal_stream,
+        [&] { return minimal_udp_stream_rx_pps(64, batch, 1, o.seconds, where); }}});
+  run_group("udp_rr, 64-byte request and reply, one flow:", o,
+            {{&builtin_spin,
+              [&] {
+                return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "spin"}});
+              }},
+             {&minimal_spin,
+              [&] { return p50(minimal_spin_pingpong_rtts(64, 1, o.seconds, where)) / 1000.0; }},
+             {&builtin_busy,
+              [&] {
+                return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "busy_poll"}});
+              }},
+             {&builtin_blocking,
+              [&] {
+                return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "blocking"}});
+              }},
+             {&sockperf_blocking, [&] {
+                return rtt_p50({{"type", "udp_rr"}, {"tool", "sockperf"}, {"warmup_s", 0.5}});
+              }}});
+  run_group("measurement cost:", o,
+            {{&record_cost, [] { return histogram_record_ns(50000000); }},
+             {&clock_cost, [] { return clock_read_ns(10000000); }}});
 
   std::printf("\n| case | median | spread | unit | runs |\n|---|---:|---:|---|---|\n");
   for (const Figure* f : {&builtin_stream, &iperf3_stream, &sockperf_stream, &minimal_stream,
