@@ -1,6 +1,7 @@
 #include "agents/load/client_run.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +24,11 @@ double RunClock::interval_seconds(std::uint32_t i) const {
   std::int64_t begin = measure_ns + interval_ns * i;
   std::int64_t end = std::min(begin + interval_ns, end_ns);
   return static_cast<double>(std::max<std::int64_t>(end - begin, 1)) / 1e9;
+}
+
+double RunClock::interval_end_s(std::uint32_t i) const {
+  return static_cast<double>(std::min<std::int64_t>(interval_ns * (i + 1), end_ns - measure_ns)) /
+         1e9;
 }
 
 void PhaseTracker::advance(std::int64_t now) {
@@ -133,6 +139,14 @@ Json client_metrics(const Workload& w, const Counts& c, double seconds, const La
       break;
   }
   return m;
+}
+
+std::string udp_peer_error(int error, const char* what) {
+  if (error == ECONNREFUSED) {
+    return std::string("the target refused the ") + what +
+           " (ICMP port unreachable): is the server still running?";
+  }
+  return errno_text(error) + ": is the server still reachable?";
 }
 
 namespace {
@@ -273,9 +287,7 @@ Json run_client_workers(const Workload& w, const RunOptions& options, const Work
     Json entry = client_metrics(w, c, len, nullptr);
     for (const char* count_name : {"tx_packets", "rx_packets", "lost_packets"})
       entry.erase(count_name);
-    entry["t"] = static_cast<double>(std::min<std::int64_t>(clock.interval_ns * (i + 1),
-                                                            clock.end_ns - clock.measure_ns)) /
-                 1e9;
+    entry["t"] = clock.interval_end_s(i);
     if (h.count()) {
       entry["rtt_p50_us"] = static_cast<double>(h.percentile(50)) / 1000.0;
       entry["rtt_p99_us"] = static_cast<double>(h.percentile(99)) / 1000.0;

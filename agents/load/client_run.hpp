@@ -45,6 +45,8 @@ struct RunClock {
   static RunClock starting_at(std::int64_t start_ns, const Workload& workload);
   // Length of interval i (the last may be shorter).
   double interval_seconds(std::uint32_t i) const;
+  // End of interval i in seconds from the start of the measured window (an interval's "t").
+  double interval_end_s(std::uint32_t i) const;
 };
 
 // Where in the run a moment falls, with the next boundary cached so the hot path is one compare.
@@ -166,6 +168,10 @@ inline void fail(WorkerReport& report, std::atomic<bool>& abort, const std::stri
   }
   abort.store(true, std::memory_order_relaxed);
 }
+
+// What a UDP client says when a socket error means the server is gone or unreachable; `what`
+// names what it sent ("datagrams", "requests").
+std::string udp_peer_error(int error, const char* what);
 
 // The same metric set every tool reports for the client side, from the merged counts.
 Json client_metrics(const Workload& workload, const Counts& counts, double seconds,

@@ -51,10 +51,7 @@ Json rx_intervals(const Workload& w, const std::vector<std::uint64_t>& packets,
   Json out = Json::array();
   for (std::uint32_t i = 0; i < clock.intervals && i < packets.size(); ++i) {
     double len = clock.interval_seconds(i);
-    double t = static_cast<double>(std::min<std::int64_t>(clock.interval_ns * (i + 1),
-                                                          clock.end_ns - clock.measure_ns)) /
-               1e9;
-    out.push_back(Json{{"t", t},
+    out.push_back(Json{{"t", clock.interval_end_s(i)},
                        {"rx_pps", static_cast<double>(packets[i]) / len},
                        {"rx_bps", static_cast<double>(bytes[i]) * 8 / len}});
   }

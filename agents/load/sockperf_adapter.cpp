@@ -151,9 +151,7 @@ Json parse_sockperf_pingpong(const Workload& w, const std::string& full_log,
   for (std::uint32_t i = 0; i < clock.intervals; ++i) {
     if (clock.measure_ns + clock.interval_ns * i >= covered) break;
     double len = clock.interval_seconds(i);
-    Json entry{{"t", static_cast<double>(std::min<std::int64_t>(clock.interval_ns * (i + 1),
-                                                                clock.end_ns - clock.measure_ns)) /
-                         1e9},
+    Json entry{{"t", clock.interval_end_s(i)},
                {"transactions_per_s", static_cast<double>(interval_counts[i].rx_packets) / len}};
     if (per_interval[i].count()) {
       entry["rtt_p50_us"] = static_cast<double>(per_interval[i].percentile(50)) / 1000.0;

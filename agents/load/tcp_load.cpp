@@ -8,12 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
 
 #include "agents/load/builtin.hpp"
 #include "agents/load/client_run.hpp"
 #include "agents/load/rr_wait.hpp"
-#include "agents/load/server_util.hpp"
 
 namespace nictune::load {
 namespace {

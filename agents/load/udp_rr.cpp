@@ -26,7 +26,7 @@ class UdpRrWorker : public ClientWorker {
   void setup() override {
     SockAddr target = parse_address(options_.target, options_.port, "target");
     const int io_ms = std::min(w_.reply_timeout_ms, 100);
-    for (int id : flow_ids_) {
+    for (std::size_t k = 0; k < flow_ids_.size(); ++k) {
       Fd fd = make_socket(target.family(), SOCK_DGRAM);
       if (!options_.bind.empty()) bind_to(fd.get(), parse_address(options_.bind, 0, "bind"));
       if (w_.effective_busy_poll_us() > 0) {
@@ -37,7 +37,6 @@ class UdpRrWorker : public ClientWorker {
       set_io_timeout(fd.get(), io_ms);
       fds_.push_back(fd.get());
       owned_.push_back(std::move(fd));
-      (void)id;
     }
     const std::size_t n = flow_ids_.size();
     requests_.assign(n, std::vector<char>(static_cast<std::size_t>(w_.payload), 'r'));
@@ -93,11 +92,7 @@ class UdpRrWorker : public ClientWorker {
         if (r < 0) {
           int e = errno;
           if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) return ReadResult::kAgain;
-          read_error =
-              e == ECONNREFUSED
-                  ? "the target refused the requests (ICMP port unreachable): is the server "
-                    "still running?"
-                  : "recv: " + errno_text(e);
+          read_error = udp_peer_error(e, "requests");
           return ReadResult::kFailed;
         }
         const std::int64_t t = now_ns();
@@ -149,11 +144,7 @@ class UdpRrWorker : public ClientWorker {
         ssize_t r = send(fds_[i], requests_[i].data(), requests_[i].size(), 0);
         if (r < 0) {
           int e = errno;
-          fail(report, abort,
-               e == ECONNREFUSED
-                   ? "the target refused the requests (ICMP port unreachable): is the "
-                     "server still running?"
-                   : "send: " + errno_text(e));
+          fail(report, abort, udp_peer_error(e, "requests"));
           break;
         }
         waiting_[i] = 1;

@@ -68,7 +68,7 @@ class UdpStreamWorker : public ClientWorker {
       if (now >= next_error_check) {
         next_error_check = now + kErrorCheckNs;
         if (int e = queued_error()) {
-          fail(report, abort, send_error_text(e));
+          fail(report, abort, udp_peer_error(e, "datagrams"));
           break;
         }
       }
@@ -102,13 +102,7 @@ class UdpStreamWorker : public ClientWorker {
           }
           continue;
         }
-        if (e == ECONNREFUSED) {
-          fail(report, abort,
-               "the target refused the datagrams (ICMP port unreachable): is the server "
-               "still running?");
-        } else {
-          fail(report, abort, "sendmmsg: " + errno_text(e));
-        }
+        fail(report, abort, udp_peer_error(e, "datagrams"));
         break;
       }
       progress_ns = now;
@@ -128,14 +122,6 @@ class UdpStreamWorker : public ClientWorker {
   }
 
  private:
-  static std::string send_error_text(int e) {
-    if (e == ECONNREFUSED) {
-      return "the target refused the datagrams (ICMP port unreachable): is the server still "
-             "running?";
-    }
-    return "sending: " + errno_text(e) + ": is the server still reachable?";
-  }
-
   // The first error an ICMP message left on any flow's error queue, or 0.
   int queued_error() {
     for (auto& flow : sockets_) {
