@@ -1,0 +1,221 @@
+// A whole experiment the way a user runs it: `nictune run` against a namespace lab over real
+// OpenSSH, trials in SQLite, every DUT value back to what it was (read with cat, not the agent);
+// and SIGKILL of the orchestrator mid-run followed by --resume.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "orchestrator/lab/lab.hpp"
+#include "orchestrator/store/store.hpp"
+
+namespace nictune {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string capture(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return "";
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  pclose(pipe);
+  return out;
+}
+
+std::string agent_binary() {
+  if (const char* release = std::getenv("NICTUNE_RELEASE_BUILD")) {
+    std::string path = std::string(release) + "/agents/nictune-agent";
+    if (fs::exists(path)) return path;
+  }
+  return std::string(NICTUNE_BINARY_DIR) + "/agents/nictune-agent";
+}
+
+std::string nictune_binary() {
+  return std::string(NICTUNE_BINARY_DIR) + "/orchestrator/nictune";
+}
+
+// What a DUT holds, read independently of the agent.
+std::map<std::string, std::string> dut_state(const lab::LabHost& dut) {
+  std::string prefix = "ip netns exec " + dut.netns + " ";
+  std::string sys = "/sys/class/net/" + dut.data_interface;
+  std::map<std::string, std::string> state;
+  for (int q = 0; q < 4; ++q) {
+    state["rps" + std::to_string(q)] = capture(prefix + "cat " + sys + "/queues/rx-" +
+                                               std::to_string(q) + "/rps_cpus 2>/dev/null");
+  }
+  state["rx_queues"] = capture(prefix + "sh -c 'ls -d " + sys + "/queues/rx-* | wc -l'");
+  state["gro"] =
+      capture(prefix + "ethtool -k " + dut.data_interface + " | grep '^generic-receive-offload:'");
+  return state;
+}
+
+class LabExperiment : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, sshd)";
+    if (!fs::exists("/usr/sbin/sshd")) GTEST_SKIP() << "needs OpenSSH sshd (Debian openssh-server)";
+    if (!fs::exists(nictune_binary())) GTEST_SKIP() << "nictune binary not built";
+    dir_ = fs::temp_directory_path() / ("nictune-labexp-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    config_.name = "x" + std::to_string(getpid() % 100000);
+    config_.dir =
+        "";  // the default under /var/lib/nictune: sshd refuses keys below world-writable /tmp
+    config_.index = 60 + getpid() % 40;
+    config_.queues = 4;
+    config_.template_path = (dir_ / "template.json").string();
+    state_ = lab::lab_up(config_);
+    up_ = true;
+  }
+
+  void TearDown() override {
+    if (up_) lab::lab_down(config_);
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::string write_spec(const std::string& name, int repetitions, double duration_s) {
+    Json spec = lab::experiment_template(state_);
+    spec["name"] = name;
+    spec["space"] =
+        Json::parse(R"({"parameters": {"rps": ["none", "all"], "offload.gro": [true, false]}})");
+    spec["workload"] = {{"type", "udp_stream"},
+                        {"payload", 64},
+                        {"flows", 2},
+                        {"duration_s", duration_s},
+                        {"warmup_s", 0}};
+    spec["objectives"] = Json::parse(
+        R"([{"metric": "rx_pps", "goal": "max"}, {"metric": "dut_cpu_util", "goal": "min"}])");
+    spec["strategy"] = {{"type", "grid"}, {"budget", 4}, {"seed", 1}};
+    spec["repetitions"] = {{"count", repetitions}};
+    spec["baseline"] = true;
+    spec["settle_s"] = 0;
+    spec.erase("outcome_constraints");
+    std::string path = (dir_ / (name + ".json")).string();
+    std::ofstream(path) << spec.dump(2);
+    return path;
+  }
+
+  std::string run_command(const std::string& spec, const std::string& extra = "") {
+    return nictune_binary() + " run --db " + (dir_ / "lab.db").string() + " --agent " +
+           agent_binary() + " " + extra + " " + spec;
+  }
+
+  const lab::LabHost& dut() const {
+    return state_.hosts.at(0).role == "dut" ? state_.hosts.at(0) : state_.hosts.at(1);
+  }
+
+  fs::path dir_;
+  lab::LabConfig config_;
+  lab::LabState state_;
+  bool up_ = false;
+};
+
+TEST_F(LabExperiment, FullRunOverSshStoresTrialsAndRestoresTheDut) {
+  auto before = dut_state(dut());
+  std::string spec = write_spec("lab-full", 1, 1);
+  std::string output = capture(run_command(spec) + "; echo EXIT=$?");
+  ASSERT_NE(output.find("EXIT=0"), std::string::npos) << output;
+
+  auto store = open_sqlite_store((dir_ / "lab.db").string());
+  auto experiment = store->find_experiment("lab-full");
+  ASSERT_TRUE(experiment);
+  EXPECT_EQ(experiment->status, "complete");
+  auto trials = store->trials(experiment->id);
+  EXPECT_EQ(trials.size(), 4u + 2u) << output;  // 4 points, baseline first and last
+  int complete = 0;
+  for (const auto& t : trials) {
+    complete += t.outcome.state == TrialState::kComplete;
+    if (t.outcome.state == TrialState::kComplete) {
+      EXPECT_GT(t.outcome.metrics.at("rx_pps"), 0) << t.point;
+    }
+  }
+  EXPECT_EQ(complete, 6) << output;
+  EXPECT_EQ(store->hosts(experiment->id).size(), 2u);
+
+  EXPECT_EQ(dut_state(dut()), before) << output;
+}
+
+TEST_F(LabExperiment, KilledOrchestratorResumesWithoutRerunningFinishedTrials) {
+  auto before = dut_state(dut());
+  std::string spec = write_spec("lab-resume", 2, 1);
+  std::string db = (dir_ / "lab.db").string();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string log = (dir_ / "first.log").string();
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::string agent = agent_binary();
+    std::string nictune = nictune_binary();
+    execl(nictune.c_str(), nictune.c_str(), "run", "--db", db.c_str(), "--agent", agent.c_str(),
+          spec.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for three finished trials, then kill the orchestrator without warning.
+  int finished = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!fs::exists(db)) continue;
+    std::string n =
+        capture("sqlite3 " + db + " \"SELECT count(*) FROM trials WHERE state = 'complete'\"");
+    finished = std::atoi(n.c_str());
+    if (finished >= 3) break;
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  ASSERT_GE(finished, 3) << capture("cat " + (dir_ / "first.log").string());
+
+  // The agents saw their SSH sessions end and restored on their own.
+  auto restored_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (dut_state(dut()) != before && std::chrono::steady_clock::now() < restored_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(dut_state(dut()), before);
+
+  std::vector<std::int64_t> complete_before;
+  {
+    auto store = open_sqlite_store(db);
+    for (const auto& t : store->trials(store->find_experiment("lab-resume")->id)) {
+      if (t.outcome.state == TrialState::kComplete) complete_before.push_back(t.id);
+    }
+  }
+  std::string output = capture(run_command(spec, "--resume") + "; echo EXIT=$?");
+  ASSERT_NE(output.find("EXIT=0"), std::string::npos) << output;
+
+  auto store = open_sqlite_store(db);
+  auto experiment = store->find_experiment("lab-resume");
+  std::map<std::string, int> reps;
+  int baselines = 0;
+  for (const auto& t : store->trials(experiment->id)) {
+    if (t.outcome.state != TrialState::kComplete) continue;
+    if (t.baseline)
+      ++baselines;
+    else
+      ++reps[t.point.dump()];
+  }
+  ASSERT_EQ(reps.size(), 4u) << output;
+  for (const auto& [point, n] : reps) EXPECT_EQ(n, 2) << point;  // nothing finished was run again
+  EXPECT_GE(baselines, 4);
+  for (auto id : complete_before) {
+    bool still = false;
+    for (const auto& t : store->trials(experiment->id))
+      still |= t.id == id && t.outcome.state == TrialState::kComplete;
+    EXPECT_TRUE(still) << "trial " << id;
+  }
+  EXPECT_EQ(dut_state(dut()), before);
+}
+
+}  // namespace
+}  // namespace nictune
