@@ -183,19 +183,18 @@ class TcpServer : public LoadServer {
         break;
       }
       if (r == 0) break;  // the client is done
+      c.bytes += static_cast<std::uint64_t>(r);
+      if (!stream) {
+        got += static_cast<std::size_t>(r);
+        if (got < payload) continue;
+        got = 0;
+        // The answer first, the bookkeeping (a clock read) after.
+        if (send(fd, buffer.data(), payload, MSG_NOSIGNAL) != static_cast<ssize_t>(payload)) break;
+        ++c.transactions;
+      }
       const std::int64_t now = now_ns();
       if (!c.first_ns) c.first_ns = now;
       c.last_ns = now;
-      c.bytes += static_cast<std::uint64_t>(r);
-      if (stream) {
-        c.cpu_window.note(now);
-        continue;
-      }
-      got += static_cast<std::size_t>(r);
-      if (got < payload) continue;
-      got = 0;
-      if (send(fd, buffer.data(), payload, MSG_NOSIGNAL) != static_cast<ssize_t>(payload)) break;
-      ++c.transactions;
       c.cpu_window.note(now);
     }
     if (w_.incoming_cpu) {

@@ -155,6 +155,9 @@ class UdpServer : public LoadServer {
         break;
       }
       used = n;
+      // The user-space arrival time first, then the answer, then the bookkeeping.
+      if (w_.timestamps) record_rx_delay(st, msgs.data(), n);
+      if (echo) echo_back(st, msgs.data(), out.data(), out_iov.data(), n);
       std::uint64_t measured = 0;
       for (int i = 0; i < n; ++i) {
         const unsigned len = msgs[i].msg_len;
@@ -179,7 +182,6 @@ class UdpServer : public LoadServer {
         }
       }
       st.measured += measured;
-      if (w_.timestamps) record_rx_delay(st, msgs.data(), n);
       if (w_.incoming_cpu) {
         int cpu = -1;
         socklen_t len = sizeof cpu;
@@ -187,7 +189,6 @@ class UdpServer : public LoadServer {
           st.incoming_cpus[cpu] += static_cast<std::uint64_t>(n);
         }
       }
-      if (echo) echo_back(st, msgs.data(), out.data(), out_iov.data(), n);
       if (measured) st.cpu_window.note(now_ns());
     }
   }
