@@ -11,7 +11,8 @@
 namespace nictune::cli {
 namespace {
 
-constexpr const char* kLabHelp = R"(usage: nictune lab up [--queues N] [--name NAME] [--dir DIR] [--index K] [--template PATH]
+constexpr const char* kLabHelp =
+    R"(usage: nictune lab up [--queues N] [--name NAME] [--dir DIR] [--index K] [--template PATH]
        nictune lab down [--name NAME] [--dir DIR]
        nictune lab status [--name NAME] [--dir DIR] [--ssh] [--json]
 
@@ -87,8 +88,9 @@ LabArgs parse(const std::vector<std::string>& args) {
     }
   }
   if (out.action != "up" && out.action != "down" && out.action != "status") {
-    throw invalid(out.action.empty() ? "lab: expected up, down or status (`nictune lab --help`)"
-                                     : "lab: unknown action \"" + out.action + "\"; expected up, down or status");
+    throw invalid(out.action.empty()
+                      ? "lab: expected up, down or status (`nictune lab --help`)"
+                      : "lab: unknown action \"" + out.action + "\"; expected up, down or status");
   }
   bool up = out.action == "up";
   if (!up && (out.config.queues != 4 || !out.config.template_path.empty())) {
@@ -108,14 +110,15 @@ int run_up(LabArgs& args) {
   const auto& lg = state.hosts[1];
   std::cout << "lab \"" << state.name << "\" is up (" << state.queues << " queues)\n";
   for (const auto& host : {dut, lg}) {
-    std::cout << "  " << host.role << (host.role.size() < 3 ? " " : "") << "  netns " << host.netns << "  data "
-              << host.data_interface << " " << host.data_address << "/24  ssh root@" << host.mgmt_address
-              << " (sshd pid " << host.sshd_pid << ")\n";
+    std::cout << "  " << host.role << (host.role.size() < 3 ? " " : "") << "  netns " << host.netns
+              << "  data " << host.data_interface << " " << host.data_address << "/24  ssh root@"
+              << host.mgmt_address << " (sshd pid " << host.sshd_pid << ")\n";
   }
   std::cout << "  keys and known_hosts in " << state.dir << "\n"
             << "  experiment template: " << state.template_path << "\n"
             << "next: nictune run " << state.template_path << "   (and `nictune lab down"
-            << (state.name == "default" ? std::string() : " --name " + state.name) << "` when done)\n";
+            << (state.name == "default" ? std::string() : " --name " + state.name)
+            << "` when done)\n";
   return kExitOk;
 }
 
@@ -159,8 +162,9 @@ int run_status(LabArgs& args) {
     for (const auto& [role, agent] : agents.items()) {
       if (agent.value("ok", false)) {
         const Json& facts = agent["facts"];
-        std::cout << "  " << role << " agent: " << facts.value("agent", "?") << " " << facts.value("version", "?")
-                  << " on " << facts.value("hostname", "?") << ", kernel " << facts.value("kernel", "?") << "\n";
+        std::cout << "  " << role << " agent: " << facts.value("agent", "?") << " "
+                  << facts.value("version", "?") << " on " << facts.value("hostname", "?")
+                  << ", kernel " << facts.value("kernel", "?") << "\n";
       } else {
         std::cout << "  " << role << " agent: " << agent.value("error", "?") << "\n";
       }
@@ -172,7 +176,8 @@ int run_status(LabArgs& args) {
 }  // namespace
 
 Command lab_command() {
-  return Command{"lab", "a DUT and an LG in network namespaces with sshd, to try nictune without hardware",
+  return Command{"lab",
+                 "a DUT and an LG in network namespaces with sshd, to try nictune without hardware",
                  kLabHelp, [](const std::vector<std::string>& raw) {
                    LabArgs args = parse(raw);
                    if (args.action == "up") return run_up(args);

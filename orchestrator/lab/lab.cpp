@@ -20,7 +20,8 @@ constexpr const char* kStateFile = "state.json";
 
 std::string address(int block, int host) {
   // 198.18.0.0/15: block 0..511 is the third octet across 198.18 and 198.19.
-  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + "." + std::to_string(host);
+  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + "." +
+         std::to_string(host);
 }
 
 void say(const LabConfig& config, const std::string& line) {
@@ -56,21 +57,26 @@ std::vector<int> channel_counts(int queues) {
 }  // namespace
 
 void LabConfig::validate() const {
-  if (name.empty() || name.size() > 9 || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+  if (name.empty() || name.size() > 9 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
       name.front() == '-') {
     throw invalid("lab name \"" + name +
-                  "\": expected 1 to 9 characters of a-z, 0-9 and '-' (it is part of interface names, which are "
+                  "\": expected 1 to 9 characters of a-z, 0-9 and '-' (it is part of interface "
+                  "names, which are "
                   "at most 15 characters)");
   }
   if (queues < 1 || queues > 64) {
     throw invalid("--queues " + std::to_string(queues) + ": expected 1 to 64");
   }
   if (index < 0 || index > 127) {
-    throw invalid("--index " + std::to_string(index) + ": expected 0 to 127 (address blocks in 198.18.0.0/16)");
+    throw invalid("--index " + std::to_string(index) +
+                  ": expected 0 to 127 (address blocks in 198.18.0.0/16)");
   }
 }
 
-std::string LabConfig::resolved_dir() const { return dir.empty() ? "/var/lib/nictune/lab/" + name : dir; }
+std::string LabConfig::resolved_dir() const {
+  return dir.empty() ? "/var/lib/nictune/lab/" + name : dir;
+}
 
 Json LabHost::to_json() const {
   return {{"role", role},
@@ -119,10 +125,14 @@ HostSpec LabState::host_spec(const std::string& role) const {
 }
 
 Json LabState::to_json() const {
-  Json out = {{"name", name},          {"dir", dir},
-              {"queues", queues},      {"index", index},
-              {"identity_file", identity_file}, {"known_hosts", known_hosts},
-              {"template_path", template_path}, {"hosts", Json::array()}};
+  Json out = {{"name", name},
+              {"dir", dir},
+              {"queues", queues},
+              {"index", index},
+              {"identity_file", identity_file},
+              {"known_hosts", known_hosts},
+              {"template_path", template_path},
+              {"hosts", Json::array()}};
   for (const auto& host : hosts) out["hosts"].push_back(host.to_json());
   return out;
 }
@@ -153,7 +163,8 @@ LabState plan_lab(const LabConfig& config) {
   if (!config.template_path.empty()) {
     state.template_path = fs::absolute(config.template_path).lexically_normal().string();
   } else if (fs::is_directory("experiments")) {
-    state.template_path = fs::absolute("experiments/lab-" + config.name + ".json").lexically_normal().string();
+    state.template_path =
+        fs::absolute("experiments/lab-" + config.name + ".json").lexically_normal().string();
   } else {
     state.template_path = state.dir + "/experiment.json";
   }
@@ -185,17 +196,31 @@ Json experiment_template(const LabState& state) {
   Json hosts = Json::object();
   for (const auto& host : state.hosts) {
     HostSpec spec = state.host_spec(host.role);
-    hosts[host.role] = {{"transport", spec.transport},         {"host", spec.host},
-                        {"port", spec.port},                   {"user", spec.user},
-                        {"identity_file", spec.identity_file}, {"known_hosts", spec.known_hosts},
-                        {"interface", spec.interface},         {"address", spec.address}};
+    hosts[host.role] = {{"transport", spec.transport},
+                        {"host", spec.host},
+                        {"port", spec.port},
+                        {"user", spec.user},
+                        {"identity_file", spec.identity_file},
+                        {"known_hosts", spec.known_hosts},
+                        {"interface", spec.interface},
+                        {"address", spec.address}};
   }
-  return {{"hosts", hosts},
-          {"space", {{"parameters", {{"rps", {"none", "all"}}, {"channels.combined", channel_counts(state.queues)}}}}},
-          {"workload", {{"type", "udp_stream"}, {"payload", 64}, {"flows", 4}, {"duration_s", 3}, {"warmup_s", 1}}},
-          {"objectives", {{{"metric", "rx_pps"}, {"goal", "max"}}, {{"metric", "dut_cpu_util"}, {"goal", "min"}}}},
-          {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
-          {"repetitions", {{"count", 1}}}};
+  return {
+      {"version", 1},
+      {"name", "lab-" + state.name},
+      {"description", "namespace lab \"" + state.name +
+                          "\" (nictune lab up): RPS x channels on a " +
+                          std::to_string(state.queues) + "-queue veth, 64-byte UDP"},
+      {"hosts", hosts},
+      {"space",
+       {{"parameters",
+         {{"rps", {"none", "all"}}, {"channels.combined", channel_counts(state.queues)}}}}},
+      {"workload",
+       {{"type", "udp_stream"}, {"payload", 64}, {"flows", 4}, {"duration_s", 3}, {"warmup_s", 1}}},
+      {"objectives",
+       {{{"metric", "rx_pps"}, {"goal", "max"}}, {{"metric", "dut_cpu_util"}, {"goal", "min"}}}},
+      {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
+      {"repetitions", {{"count", 1}}}};
 }
 
 LabStatus lab_status(const LabConfig& config) {
@@ -207,7 +232,8 @@ LabStatus lab_status(const LabConfig& config) {
   status.name = status.state.name;
   status.dir = status.state.dir;
   bool all = status.state_file;
-  if (!status.state_file) status.problems.push_back("no state file " + status.dir + "/" + kStateFile);
+  if (!status.state_file)
+    status.problems.push_back("no state file " + status.dir + "/" + kStateFile);
   for (const auto& host : status.state.hosts) {
     LabHostStatus h;
     h.role = host.role;
@@ -225,15 +251,22 @@ LabStatus lab_status(const LabConfig& config) {
       }
     }
     h.sshd_running = host.sshd_pid > 0 && subprocess::alive(host.sshd_pid) &&
-                     subprocess::cmdline(host.sshd_pid).find(host.sshd_dir + "/sshd_config") != std::string::npos;
+                     subprocess::cmdline(host.sshd_pid).find(host.sshd_dir + "/sshd_config") !=
+                         std::string::npos;
     h.ssh_port_open = h.netns && tcp_port_open(host.mgmt_address, 22, 500);
     bool root_link = link_exists(host.root_interface);
     status.exists = status.exists || h.netns || root_link;
-    if (!h.netns) status.problems.push_back(host.role + ": network namespace " + host.netns + " is missing");
-    if (h.netns && !h.data_link_up) status.problems.push_back(host.role + ": data link " + host.data_interface + " is not up");
-    if (h.netns && !h.mgmt_link_up) status.problems.push_back(host.role + ": management link " + host.mgmt_interface + " is not up");
+    if (!h.netns)
+      status.problems.push_back(host.role + ": network namespace " + host.netns + " is missing");
+    if (h.netns && !h.data_link_up)
+      status.problems.push_back(host.role + ": data link " + host.data_interface + " is not up");
+    if (h.netns && !h.mgmt_link_up)
+      status.problems.push_back(host.role + ": management link " + host.mgmt_interface +
+                                " is not up");
     if (!h.sshd_running) status.problems.push_back(host.role + ": sshd is not running");
-    if (h.sshd_running && !h.ssh_port_open) status.problems.push_back(host.role + ": sshd does not answer on " + host.mgmt_address + ":22");
+    if (h.sshd_running && !h.ssh_port_open)
+      status.problems.push_back(host.role + ": sshd does not answer on " + host.mgmt_address +
+                                ":22");
     all = all && h.netns && h.data_link_up && h.mgmt_link_up && h.sshd_running && h.ssh_port_open;
     status.hosts.push_back(h);
   }
@@ -277,23 +310,24 @@ std::string LabStatus::render() const {
         << "` makes it)\n";
     return out.str();
   }
-  out << "lab \"" << name << "\" is " << (healthy ? "up" : "DAMAGED") << " (" << state.queues << " queues, state in "
-      << dir << ")\n";
+  out << "lab \"" << name << "\" is " << (healthy ? "up" : "DAMAGED") << " (" << state.queues
+      << " queues, state in " << dir << ")\n";
   for (std::size_t i = 0; i < hosts.size() && i < state.hosts.size(); ++i) {
     const auto& h = hosts[i];
     const auto& s = state.hosts[i];
-    out << "  " << h.role << (h.role.size() < 3 ? " " : "") << "  netns " << s.netns << (h.netns ? "" : " (missing)")
-        << "  data " << s.data_interface << " " << s.data_address << "/24 " << (h.data_link_up ? "up" : "DOWN") << " "
-        << h.data_queues << "q"
-        << "  ssh root@" << s.mgmt_address << " "
-        << (h.ssh_port_open ? "answers" : "NO ANSWER") << " (sshd pid " << h.sshd_pid
-        << (h.sshd_running ? "" : ", not running") << ")\n";
+    out << "  " << h.role << (h.role.size() < 3 ? " " : "") << "  netns " << s.netns
+        << (h.netns ? "" : " (missing)") << "  data " << s.data_interface << " " << s.data_address
+        << "/24 " << (h.data_link_up ? "up" : "DOWN") << " " << h.data_queues << "q"
+        << "  ssh root@" << s.mgmt_address << " " << (h.ssh_port_open ? "answers" : "NO ANSWER")
+        << " (sshd pid " << h.sshd_pid << (h.sshd_running ? "" : ", not running") << ")\n";
   }
   out << "  identity " << state.identity_file << ", known_hosts " << state.known_hosts << "\n";
-  out << "  experiment template: " << state.template_path << (fs::exists(state.template_path) ? "" : " (missing)")
-      << "\n";
+  out << "  experiment template: " << state.template_path
+      << (fs::exists(state.template_path) ? "" : " (missing)") << "\n";
   for (const auto& problem : problems) out << "  problem: " << problem << "\n";
-  if (!healthy) out << "`nictune lab up --name " << name << "` rebuilds it; `nictune lab down --name " << name << "` removes it\n";
+  if (!healthy)
+    out << "`nictune lab up --name " << name << "` rebuilds it; `nictune lab down --name " << name
+        << "` removes it\n";
   return out.str();
 }
 
@@ -304,7 +338,8 @@ std::vector<std::string> lab_down(const LabConfig& config) {
   LabState state = recorded ? *recorded : plan;
   for (const auto& host : state.hosts) {
     if (host.sshd_pid > 0 && subprocess::alive(host.sshd_pid) &&
-        subprocess::cmdline(host.sshd_pid).find(host.sshd_dir + "/sshd_config") != std::string::npos) {
+        subprocess::cmdline(host.sshd_pid).find(host.sshd_dir + "/sshd_config") !=
+            std::string::npos) {
       stop_sshd(host.sshd_pid, host.sshd_dir + "/sshd_config");
       removed.push_back("sshd pid " + std::to_string(host.sshd_pid) + " (" + host.role + ")");
     }
@@ -317,27 +352,30 @@ std::vector<std::string> lab_down(const LabConfig& config) {
         if (pid == getpid()) continue;
         std::string what = subprocess::cmdline(pid);
         if (subprocess::stop(pid, std::chrono::seconds(3), std::chrono::seconds(2))) {
-          removed.push_back("process " + std::to_string(pid) + " in " + host.netns + " (" + what.substr(0, 60) + ")");
+          removed.push_back("process " + std::to_string(pid) + " in " + host.netns + " (" +
+                            what.substr(0, 60) + ")");
         }
       }
     }
     if (netns_exists(host.netns)) {
-      if (!netns_delete(host.netns)) throw Error(ErrorCode::kIo, "cannot delete network namespace " + host.netns);
+      if (!netns_delete(host.netns))
+        throw Error(ErrorCode::kIo, "cannot delete network namespace " + host.netns);
       removed.push_back("network namespace " + host.netns + " (and " + host.data_interface + ", " +
                         host.mgmt_interface + ")");
     }
     if (link_exists(host.root_interface)) {
-      if (!link_delete(host.root_interface)) throw Error(ErrorCode::kIo, "cannot delete link " + host.root_interface);
+      if (!link_delete(host.root_interface))
+        throw Error(ErrorCode::kIo, "cannot delete link " + host.root_interface);
       removed.push_back("link " + host.root_interface);
     }
   }
   std::error_code ec;
-  std::vector<std::string> files = {state.identity_file, state.identity_file + ".pub", state.known_hosts,
-                                    state.dir + "/" + kStateFile};
+  std::vector<std::string> files = {state.identity_file, state.identity_file + ".pub",
+                                    state.known_hosts, state.dir + "/" + kStateFile};
   if (!state.template_path.empty() && recorded) files.push_back(state.template_path);
   for (const auto& host : state.hosts) {
-    for (const char* leaf : {"sshd_config", "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub", "authorized_keys",
-                             "sshd.log"}) {
+    for (const char* leaf : {"sshd_config", "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub",
+                             "authorized_keys", "sshd.log"}) {
       files.push_back(host.sshd_dir + "/" + leaf);
     }
   }
@@ -355,19 +393,21 @@ std::vector<std::string> lab_down(const LabConfig& config) {
 LabState lab_up(const LabConfig& config) {
   LabState state = plan_lab(config);
   if (geteuid() != 0) {
-    throw Error(ErrorCode::kUnsupported, "lab up needs root (it creates network namespaces and runs sshd)");
+    throw Error(ErrorCode::kUnsupported,
+                "lab up needs root (it creates network namespaces and runs sshd)");
   }
   for (const char* tool : {"ip", "ssh-keygen"}) {
     if (subprocess::find_program(tool).empty()) {
-      throw Error(ErrorCode::kUnsupported, std::string("`") + tool + "` is missing (install iproute2 and openssh-client)");
+      throw Error(ErrorCode::kUnsupported,
+                  std::string("`") + tool + "` is missing (install iproute2 and openssh-client)");
     }
   }
   if (::access(config.sshd_path.c_str(), X_OK) != 0) {
     throw Error(ErrorCode::kUnsupported, config.sshd_path + " is missing: install openssh-server");
   }
   auto status = lab_status(config);
-  if (status.healthy && status.state.queues == config.queues && status.state.index == config.index &&
-      fs::exists(status.state.template_path)) {
+  if (status.healthy && status.state.queues == config.queues &&
+      status.state.index == config.index && fs::exists(status.state.template_path)) {
     say(config, "lab \"" + config.name + "\" is already up");
     return status.state;
   }
@@ -388,7 +428,8 @@ LabState lab_up(const LabConfig& config) {
   std::string insecure = world_writable_parent(fs::path(state.dir).parent_path().string());
   if (!insecure.empty()) {
     throw invalid("--dir " + state.dir + ": " + insecure +
-                  " is writable by others, and sshd refuses keys kept below such a directory; choose a directory "
+                  " is writable by others, and sshd refuses keys kept below such a directory; "
+                  "choose a directory "
                   "under a root-owned path (the default is /var/lib/nictune/lab/<name>)");
   }
 
@@ -406,22 +447,45 @@ LabState lab_up(const LabConfig& config) {
     say(config, "creating namespaces " + dut.netns + " and " + lg.netns);
     netns_add(dut.netns);
     netns_add(lg.netns);
-    say(config, "data link " + dut.data_interface + " <-> " + lg.data_interface + " (" + queues + " queues)");
-    ip({"link", "add", dut.data_interface, "netns", dut.netns, "numtxqueues", queues, "numrxqueues", queues, "type",
-        "veth", "peer", "name", lg.data_interface, "netns", lg.netns, "numtxqueues", queues, "numrxqueues", queues},
+    say(config, "data link " + dut.data_interface + " <-> " + lg.data_interface + " (" + queues +
+                    " queues)");
+    ip({"link",
+        "add",
+        dut.data_interface,
+        "netns",
+        dut.netns,
+        "numtxqueues",
+        queues,
+        "numrxqueues",
+        queues,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        lg.data_interface,
+        "netns",
+        lg.netns,
+        "numtxqueues",
+        queues,
+        "numrxqueues",
+        queues},
        "create the data link");
     for (const auto& host : state.hosts) {
-      ip({"-n", host.netns, "addr", "add", host.data_address + "/24", "dev", host.data_interface}, "address the data link");
+      ip({"-n", host.netns, "addr", "add", host.data_address + "/24", "dev", host.data_interface},
+         "address the data link");
       ip({"-n", host.netns, "link", "set", host.data_interface, "up"}, "bring up the data link");
-      say(config, host.role + " management link " + host.root_interface + " " + host.root_address + " <-> " +
-                      host.mgmt_interface + " " + host.mgmt_address);
-      ip({"link", "add", host.root_interface, "type", "veth", "peer", "name", host.mgmt_interface, "netns", host.netns},
+      say(config, host.role + " management link " + host.root_interface + " " + host.root_address +
+                      " <-> " + host.mgmt_interface + " " + host.mgmt_address);
+      ip({"link", "add", host.root_interface, "type", "veth", "peer", "name", host.mgmt_interface,
+          "netns", host.netns},
          "create the management link");
-      ip({"addr", "add", host.root_address + "/30", "dev", host.root_interface}, "address the management link");
+      ip({"addr", "add", host.root_address + "/30", "dev", host.root_interface},
+         "address the management link");
       ip({"link", "set", host.root_interface, "up"}, "bring up the management link");
       ip({"-n", host.netns, "addr", "add", host.mgmt_address + "/30", "dev", host.mgmt_interface},
          "address the management link");
-      ip({"-n", host.netns, "link", "set", host.mgmt_interface, "up"}, "bring up the management link");
+      ip({"-n", host.netns, "link", "set", host.mgmt_interface, "up"},
+         "bring up the management link");
     }
     std::string known_hosts;
     for (auto& host : state.hosts) {
@@ -433,7 +497,8 @@ LabState lab_up(const LabConfig& config) {
       setup.sshd_path = config.sshd_path;
       prepare_sshd(setup);
       host.sshd_pid = start_sshd(setup);
-      say(config, host.role + " sshd pid " + std::to_string(host.sshd_pid) + " on " + host.mgmt_address + ":22");
+      say(config, host.role + " sshd pid " + std::to_string(host.sshd_pid) + " on " +
+                      host.mgmt_address + ":22");
       known_hosts += known_hosts_line(host.mgmt_address, 22, setup.host_key_path() + ".pub");
       // Record as we go: a crash from here on leaves PIDs lab_down can find.
       write_text(state.dir + "/" + kStateFile, state.to_json().dump(2) + "\n",
@@ -442,7 +507,8 @@ LabState lab_up(const LabConfig& config) {
     write_text(state.known_hosts, known_hosts, fs::perms::owner_read | fs::perms::owner_write);
     fs::create_directories(fs::path(state.template_path).parent_path(), ec);
     write_text(state.template_path, experiment_template(state).dump(2) + "\n",
-               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                   fs::perms::others_read);
     say(config, "experiment template " + state.template_path);
     return state;
   } catch (...) {

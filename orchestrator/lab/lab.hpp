@@ -33,15 +33,15 @@ struct LabConfig {
 };
 
 struct LabHost {
-  std::string role;               // "dut" or "lg"
-  std::string netns;              // "nt-<name>-dut"
-  std::string data_interface;     // "nt-dut0", inside netns
-  std::string data_address;       // "198.18.0.1"
-  std::string mgmt_interface;     // "nt-mgmt0", inside netns
-  std::string mgmt_address;       // "198.18.1.2": sshd listens here
-  std::string root_interface;     // "ntm-<name>-d", in the root namespace
-  std::string root_address;       // "198.18.1.1"
-  std::string sshd_dir;           // <dir>/<role>
+  std::string role;            // "dut" or "lg"
+  std::string netns;           // "nt-<name>-dut"
+  std::string data_interface;  // "nt-dut0", inside netns
+  std::string data_address;    // "198.18.0.1"
+  std::string mgmt_interface;  // "nt-mgmt0", inside netns
+  std::string mgmt_address;    // "198.18.1.2": sshd listens here
+  std::string root_interface;  // "ntm-<name>-d", in the root namespace
+  std::string root_address;    // "198.18.1.1"
+  std::string sshd_dir;        // <dir>/<role>
   pid_t sshd_pid = 0;
 
   Json to_json() const;

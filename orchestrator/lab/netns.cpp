@@ -79,7 +79,9 @@ std::optional<Json> link_info(const std::string& name, const std::string& netns)
   return links[0];
 }
 
-bool link_exists(const std::string& name, const std::string& netns) { return link_info(name, netns).has_value(); }
+bool link_exists(const std::string& name, const std::string& netns) {
+  return link_info(name, netns).has_value();
+}
 
 bool link_delete(const std::string& name, const std::string& netns) {
   if (!link_exists(name, netns)) return true;

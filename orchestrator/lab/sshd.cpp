@@ -46,8 +46,9 @@ void generate_ed25519_key(const std::string& path, const std::string& comment) {
   std::error_code ec;
   fs::remove(path, ec);
   fs::remove(path + ".pub", ec);
-  subprocess::run_checked({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path},
-                          "generate key " + path);
+  subprocess::run_checked(
+      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path},
+      "generate key " + path);
 }
 
 std::string public_key_text(const std::string& pub_path) {
@@ -59,7 +60,8 @@ std::string public_key_text(const std::string& pub_path) {
 }
 
 std::string key_fingerprint(const std::string& pub_path) {
-  auto result = subprocess::run_checked({"ssh-keygen", "-l", "-E", "sha256", "-f", pub_path}, "fingerprint");
+  auto result =
+      subprocess::run_checked({"ssh-keygen", "-l", "-E", "sha256", "-f", pub_path}, "fingerprint");
   std::istringstream in(result.out);
   std::string bits, fingerprint;
   in >> bits >> fingerprint;
@@ -86,10 +88,12 @@ void prepare_sshd(const SshdSetup& setup) {
   std::error_code ec;
   fs::create_directories(setup.dir, ec);
   fs::permissions(setup.dir, fs::perms::owner_all, ec);
-  if (!fs::exists(setup.host_key_path())) generate_ed25519_key(setup.host_key_path(), "nictune-lab-host");
+  if (!fs::exists(setup.host_key_path()))
+    generate_ed25519_key(setup.host_key_path(), "nictune-lab-host");
   std::string authorized;
   for (const auto& pub : setup.authorized_public_keys) authorized += public_key_text(pub) + "\n";
-  write_file(setup.authorized_keys_path(), authorized, fs::perms::owner_read | fs::perms::owner_write);
+  write_file(setup.authorized_keys_path(), authorized,
+             fs::perms::owner_read | fs::perms::owner_write);
   std::ostringstream config;
   config << "# Written by nictune for a namespace lab: keys only, root by key, nothing else.\n"
          << "ListenAddress " << setup.listen_address << "\n"
@@ -109,7 +113,7 @@ void prepare_sshd(const SshdSetup& setup) {
          << "MaxSessions 32\n"
          << "MaxStartups 64\n"
          << "ClientAliveInterval " << setup.client_alive_interval_s << "\n"
-         << "ClientAliveCountMax 4\n"
+         << "ClientAliveCountMax " << setup.client_alive_count_max << "\n"
          << "Subsystem sftp internal-sftp\n"
          << "LogLevel " << setup.log_level << "\n";
   write_file(setup.config_path(), config.str(), fs::perms::owner_read | fs::perms::owner_write);
@@ -122,14 +126,18 @@ pid_t start_sshd(const SshdSetup& setup, std::chrono::milliseconds timeout) {
   // sshd's privilege separation directory; Debian creates it at boot only when sshd is enabled.
   std::error_code ec;
   fs::create_directories("/run/sshd", ec);
-  fs::permissions("/run/sshd", fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  fs::permissions("/run/sshd",
+                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
   // Syntax and key problems surface here as one clear line rather than as a dead daemon.
-  auto check = subprocess::run({"ip", "netns", "exec", setup.netns, setup.sshd_path, "-t", "-f", setup.config_path()});
+  auto check = subprocess::run(
+      {"ip", "netns", "exec", setup.netns, setup.sshd_path, "-t", "-f", setup.config_path()});
   if (!check.ok()) {
-    throw Error(ErrorCode::kIo, "sshd in " + setup.netns + " rejects " + setup.config_path() + ": " + check.failure());
+    throw Error(ErrorCode::kIo, "sshd in " + setup.netns + " rejects " + setup.config_path() +
+                                    ": " + check.failure());
   }
   pid_t pid = subprocess::spawn_detached(
-      {"ip", "netns", "exec", setup.netns, setup.sshd_path, "-f", setup.config_path(), "-D", "-e"}, setup.log_path());
+      {"ip", "netns", "exec", setup.netns, setup.sshd_path, "-f", setup.config_path(), "-D", "-e"},
+      setup.log_path());
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (tcp_port_open(setup.listen_address, setup.port, 200)) return pid;
@@ -137,8 +145,9 @@ pid_t start_sshd(const SshdSetup& setup, std::chrono::milliseconds timeout) {
       std::string log;
       transport_text::read_file(setup.log_path(), log);
       subprocess::stop(pid);
-      throw Error(ErrorCode::kIo, "sshd in " + setup.netns + " did not start listening on " + setup.listen_address +
-                                      ":" + std::to_string(setup.port) + ": " + transport_text::last_lines(log));
+      throw Error(ErrorCode::kIo, "sshd in " + setup.netns + " did not start listening on " +
+                                      setup.listen_address + ":" + std::to_string(setup.port) +
+                                      ": " + transport_text::last_lines(log));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -27,15 +27,16 @@ std::string known_hosts_line(const std::string& host, int port, const std::strin
 std::string world_writable_parent(const std::string& path);
 
 struct SshdSetup {
-  std::string dir;              // config, host key, authorized_keys, log
-  std::string netns;            // where sshd runs
-  std::string listen_address;   // its address inside netns
+  std::string dir;             // config, host key, authorized_keys, log
+  std::string netns;           // where sshd runs
+  std::string listen_address;  // its address inside netns
   int port = 22;
   std::vector<std::string> authorized_public_keys;  // .pub files allowed to log in as root
   std::string sshd_path = "/usr/sbin/sshd";
   std::string log_level = "VERBOSE";
-  // sshd drops a client that answers nothing for interval x 4; 0 disables that.
+  // sshd drops a client that answers none of count_max probes sent every interval; 0 disables.
   int client_alive_interval_s = 15;
+  int client_alive_count_max = 4;
 
   std::string config_path() const { return dir + "/sshd_config"; }
   std::string host_key_path() const { return dir + "/ssh_host_ed25519_key"; }
@@ -48,7 +49,8 @@ void prepare_sshd(const SshdSetup& setup);
 
 // Starts `ip netns exec NETNS sshd -f CONFIG -D -e` and waits until it accepts connections.
 // Returns sshd's PID. Throws Error(kIo) with the end of sshd's log when it does not come up.
-pid_t start_sshd(const SshdSetup& setup, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+pid_t start_sshd(const SshdSetup& setup,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Ends the sshd started with `config_path`, by PID, after checking that PID still is that
 // sshd (PIDs are reused). True when it is gone (or was never there).

@@ -23,8 +23,9 @@ class AgentClient {
   AgentClient& operator=(const AgentClient&) = delete;
 
   // make_transport + hello: a ready client, or TransportError / Error.
-  static std::unique_ptr<AgentClient> connect(const HostSpec& spec, const TransportOptions& options,
-                                              std::chrono::milliseconds hello_timeout = std::chrono::seconds(30));
+  static std::unique_ptr<AgentClient> connect(
+      const HostSpec& spec, const TransportOptions& options,
+      std::chrono::milliseconds hello_timeout = std::chrono::seconds(30));
 
   // `hello`; refuses an agent whose protocol differs from kProtocolVersion with
   // TransportError(kProtocol). Returns (and keeps) the agent's facts.

@@ -68,7 +68,8 @@ LocalTransport::LocalTransport(const HostSpec& spec, const TransportOptions& opt
     throw TransportError(TransportErrorKind::kUnreachable,
                          transport_label(role_, where) + ": cannot start the agent: " + what);
   };
-  if (agent.empty()) fail("no agent binary (build nictune-agent, or set agent_path or $NICTUNE_AGENT)");
+  if (agent.empty())
+    fail("no agent binary (build nictune-agent, or set agent_path or $NICTUNE_AGENT)");
   if (::access(agent.c_str(), X_OK) != 0) fail(agent + ": " + strerror(errno));
 
   std::string exe = agent;
@@ -76,7 +77,8 @@ LocalTransport::LocalTransport(const HostSpec& spec, const TransportOptions& opt
   if (!netns_.empty()) {
     struct stat st {};
     if (::stat(("/run/netns/" + netns_).c_str(), &st) != 0) {
-      fail("network namespace \"" + netns_ + "\" does not exist (`ip netns list` shows the ones that do)");
+      fail("network namespace \"" + netns_ +
+           "\" does not exist (`ip netns list` shows the ones that do)");
     }
     exe = subprocess::find_program("ip");
     if (exe.empty()) fail("`ip` (iproute2) is not installed, and netns needs it");
@@ -95,7 +97,8 @@ LocalTransport::LocalTransport(const HostSpec& spec, const TransportOptions& opt
     fail(std::string("pipe: ") + strerror(errno));
   }
   if (::pipe2(stop, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]), ::close(err[0]), ::close(err[1]);
+    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]), ::close(err[0]),
+        ::close(err[1]);
     fail(std::string("pipe: ") + strerror(errno));
   }
   stop_read_fd_ = stop[0];
@@ -106,7 +109,7 @@ LocalTransport::LocalTransport(const HostSpec& spec, const TransportOptions& opt
   bp::pipe out_pipe(out[0], out[1]);
   bp::pipe err_pipe(err[0], err[1]);
   try {
-    bp::child child(bp::exe = exe, bp::args = args, bp::std_in < in_pipe, bp::std_out > out_pipe,
+    bp::child child(bp::exe = exe, bp::args = args, bp::std_in<in_pipe, bp::std_out> out_pipe,
                     bp::std_err > err_pipe, bp::extend::on_exec_setup = ChildSetup{});
     pid_ = child.id();
     // From here on the PID is ours to manage (reap, signal); the child object must not
@@ -217,7 +220,8 @@ std::string LocalTransport::exit_description() const {
   }
   if (WIFSIGNALED(wait_status_)) {
     int sig = WTERMSIG(wait_status_);
-    return std::string("the agent was killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return std::string("the agent was killed by signal ") + std::to_string(sig) + " (" +
+           strsignal(sig) + ")";
   }
   return "the agent ended";
 }
@@ -282,7 +286,8 @@ void LocalTransport::send_line(const std::string& line) {
 
 std::string LocalTransport::receive_line(std::chrono::milliseconds timeout) {
   if (auto line = buffer_.next_line()) return *line;
-  if (closed_) throw TransportError(TransportErrorKind::kProtocol, label() + ": receive after close");
+  if (closed_)
+    throw TransportError(TransportErrorKind::kProtocol, label() + ": receive after close");
   if (out_fd_ < 0) throw_ended("no more output");
   auto deadline = Clock::now() + timeout;
   char chunk[65536];

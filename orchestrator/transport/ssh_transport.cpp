@@ -49,39 +49,48 @@ std::string home_dir() {
 }
 
 // Never prompt for a passphrase on the terminal: encrypted keys belong in ssh-agent.
-int refuse_passphrase(const char*, char*, size_t, int, int, void*) { return -1; }
+int refuse_passphrase(const char*, char*, size_t, int, int, void*) {
+  return -1;
+}
 
 void on_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*,
                     void* userdata) {
   static_cast<SshTransport*>(userdata)->note_exit_signal(signal ? signal : "?");
 }
 
-std::string shell_single_quoted(const std::string& text) { return transport_text::shell_quote(text); }
+std::string shell_single_quoted(const std::string& text) {
+  return transport_text::shell_quote(text);
+}
 
 std::atomic<unsigned> upload_counter{0};
 
 }  // namespace
 
 std::string expected_agent_version_line() {
-  return std::string("nictune-agent ") + kVersion + " (protocol " + std::to_string(kProtocolVersion) + ")";
+  return std::string("nictune-agent ") + kVersion + " (protocol " +
+         std::to_string(kProtocolVersion) + ")";
 }
 
 std::string unknown_host_key_message(const std::string& key_type, const std::string& fingerprint,
                                      const std::string& known_hosts, const std::string& entry) {
-  return "host key not known: the host offers " + key_type + " " + fingerprint + ", which is not in " +
-         known_hosts + "; nothing was trusted. Check that fingerprint on the host (ssh-keygen -lf " +
-         "/etc/ssh/ssh_host_" + (key_type.rfind("ssh-", 0) == 0 ? key_type.substr(4) : std::string("*")) +
+  return "host key not known: the host offers " + key_type + " " + fingerprint +
+         ", which is not in " + known_hosts +
+         "; nothing was trusted. Check that fingerprint on the host (ssh-keygen -lf " +
+         "/etc/ssh/ssh_host_" +
+         (key_type.rfind("ssh-", 0) == 0 ? key_type.substr(4) : std::string("*")) +
          "_key.pub), then accept it with: echo " + shell_single_quoted(trim(entry)) + " >> " +
          shell_single_quoted(known_hosts);
 }
 
 std::string changed_host_key_message(const std::string& key_type, const std::string& fingerprint,
-                                     const std::string& known_hosts, const std::string& host_pattern,
-                                     const std::string& entry) {
+                                     const std::string& known_hosts,
+                                     const std::string& host_pattern, const std::string& entry) {
   return "HOST KEY CHANGED: the host now offers " + key_type + " " + fingerprint + ", but " +
          known_hosts + " holds a different key for " + host_pattern +
-         "; someone may be intercepting the connection, or the host was reinstalled. Refused. If the "
-         "change is expected, check the fingerprint on the host, remove the old key with: ssh-keygen -R " +
+         "; someone may be intercepting the connection, or the host was reinstalled. Refused. If "
+         "the "
+         "change is expected, check the fingerprint on the host, remove the old key with: "
+         "ssh-keygen -R " +
          shell_single_quoted(host_pattern) + " -f " + shell_single_quoted(known_hosts) +
          ", then accept the new one with: echo " + shell_single_quoted(trim(entry)) + " >> " +
          shell_single_quoted(known_hosts);
@@ -126,7 +135,8 @@ void SshTransport::keepalive_loop() {
     if (now < last_traffic_ + options_.keepalive_interval) continue;
     // Handles whatever arrived (the server's own keep-alive probes get their answer) and
     // leaves agent output in libssh's buffer for the next receive_line.
-    if (ssh_channel_poll_timeout(channel_, 0, 0) == SSH_ERROR || ssh_send_ignore(session_, "nictune keep-alive") != SSH_OK) {
+    if (ssh_channel_poll_timeout(channel_, 0, 0) == SSH_ERROR ||
+        ssh_send_ignore(session_, "nictune keep-alive") != SSH_OK) {
       lost_ = !ssh_is_connected(session_);
       if (lost_) break;
     }
@@ -154,10 +164,12 @@ void SshTransport::log(const std::string& message) const {
 
 void SshTransport::connect() {
   if (spec_.host.empty()) {
-    throw TransportError(TransportErrorKind::kUnreachable, label() + ": no host to connect to (hosts.<role>.host)");
+    throw TransportError(TransportErrorKind::kUnreachable,
+                         label() + ": no host to connect to (hosts.<role>.host)");
   }
   session_ = ssh_new();
-  if (!session_) throw TransportError(TransportErrorKind::kUnreachable, label() + ": ssh_new failed");
+  if (!session_)
+    throw TransportError(TransportErrorKind::kUnreachable, label() + ": ssh_new failed");
   session_callbacks_ = new ssh_callbacks_struct{};
   ssh_callbacks_init(session_callbacks_);
   session_callbacks_->auth_function = refuse_passphrase;
@@ -194,8 +206,9 @@ void SshTransport::connect() {
 void SshTransport::verify_host_key() {
   ssh_key key = nullptr;
   if (ssh_get_server_publickey(session_, &key) != SSH_OK) {
-    throw TransportError(TransportErrorKind::kHostKey,
-                         label() + ": the host sent no usable host key: " + ssh_get_error(session_));
+    throw TransportError(
+        TransportErrorKind::kHostKey,
+        label() + ": the host sent no usable host key: " + ssh_get_error(session_));
   }
   unsigned char* hash = nullptr;
   size_t hash_len = 0;
@@ -221,14 +234,16 @@ void SshTransport::verify_host_key() {
     entry = entry_text;
     ssh_string_free_char(entry_text);
   }
-  std::string host_pattern = spec_.port == 22 ? spec_.host : "[" + spec_.host + "]:" + std::to_string(spec_.port);
+  std::string host_pattern =
+      spec_.port == 22 ? spec_.host : "[" + spec_.host + "]:" + std::to_string(spec_.port);
   std::string known_hosts = known_hosts_path();
   switch (state) {
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-      throw TransportError(TransportErrorKind::kHostKey,
-                           label() + ": " +
-                               changed_host_key_message(key_type, fingerprint, known_hosts, host_pattern, entry));
+      throw TransportError(
+          TransportErrorKind::kHostKey,
+          label() + ": " +
+              changed_host_key_message(key_type, fingerprint, known_hosts, host_pattern, entry));
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
       if (options_.accept_new_host_keys) {
@@ -241,8 +256,9 @@ void SshTransport::verify_host_key() {
             " (accept-new)");
         return;
       }
-      throw TransportError(TransportErrorKind::kHostKey,
-                           label() + ": " + unknown_host_key_message(key_type, fingerprint, known_hosts, entry));
+      throw TransportError(
+          TransportErrorKind::kHostKey,
+          label() + ": " + unknown_host_key_message(key_type, fingerprint, known_hosts, entry));
     default:
       throw TransportError(TransportErrorKind::kHostKey,
                            label() + ": cannot check the host key against " + known_hosts + ": " +
@@ -256,31 +272,35 @@ void SshTransport::authenticate() {
   if (!spec_.identity_file.empty()) {
     with = "identity file " + spec_.identity_file;
     if (::access(spec_.identity_file.c_str(), R_OK) != 0) {
-      throw TransportError(TransportErrorKind::kAuth,
-                           label() + ": cannot read identity file " + spec_.identity_file + ": " + strerror(errno));
+      throw TransportError(
+          TransportErrorKind::kAuth,
+          label() + ": cannot read identity file " + spec_.identity_file + ": " + strerror(errno));
     }
     ssh_key key = nullptr;
-    if (ssh_pki_import_privkey_file(spec_.identity_file.c_str(), nullptr, refuse_passphrase, nullptr, &key) !=
-        SSH_OK) {
-      throw TransportError(TransportErrorKind::kAuth,
-                           label() + ": cannot load identity file " + spec_.identity_file +
-                               " (not a private key, or encrypted: load encrypted keys into ssh-agent "
-                               "with `ssh-add` and leave identity_file empty)");
+    if (ssh_pki_import_privkey_file(spec_.identity_file.c_str(), nullptr, refuse_passphrase,
+                                    nullptr, &key) != SSH_OK) {
+      throw TransportError(
+          TransportErrorKind::kAuth,
+          label() + ": cannot load identity file " + spec_.identity_file +
+              " (not a private key, or encrypted: load encrypted keys into ssh-agent "
+              "with `ssh-add` and leave identity_file empty)");
     }
     rc = ssh_userauth_publickey(session_, nullptr, key);
     ssh_key_free(key);
   } else {
-    with = getenv("SSH_AUTH_SOCK") ? "ssh-agent or the default keys in ~/.ssh"
-                                   : "the default keys in ~/.ssh (no ssh-agent: SSH_AUTH_SOCK is unset)";
+    with = getenv("SSH_AUTH_SOCK")
+               ? "ssh-agent or the default keys in ~/.ssh"
+               : "the default keys in ~/.ssh (no ssh-agent: SSH_AUTH_SOCK is unset)";
     rc = ssh_userauth_publickey_auto(session_, nullptr, nullptr);
   }
   if (rc == SSH_AUTH_SUCCESS) return;
   if (rc == SSH_AUTH_ERROR && !ssh_is_connected(session_)) throw_lost("authentication");
   std::string detail = rc == SSH_AUTH_ERROR ? std::string(": ") + ssh_get_error(session_) : "";
-  throw TransportError(TransportErrorKind::kAuth,
-                       label() + ": key authentication refused for " + spec_.user + " with " + with + detail +
-                           " (is the public key in ~" + spec_.user + "/.ssh/authorized_keys on the host?"
-                           " passwords are never used)");
+  throw TransportError(TransportErrorKind::kAuth, label() + ": key authentication refused for " +
+                                                      spec_.user + " with " + with + detail +
+                                                      " (is the public key in ~" + spec_.user +
+                                                      "/.ssh/authorized_keys on the host?"
+                                                      " passwords are never used)");
 }
 
 void SshTransport::configure_socket() {
@@ -307,7 +327,8 @@ void SshTransport::throw_lost(const std::string& during) {
   lost_ = true;
   std::string why = session_ ? ssh_get_error(session_) : "";
   if (why.empty()) why = "the connection closed";
-  throw TransportError(TransportErrorKind::kUnreachable, label() + ": connection lost during " + during + ": " + why);
+  throw TransportError(TransportErrorKind::kUnreachable,
+                       label() + ": connection lost during " + during + ": " + why);
 }
 
 SshTransport::ExecResult SshTransport::exec(const std::string& command) {
@@ -321,7 +342,8 @@ SshTransport::ExecResult SshTransport::exec(const std::string& command) {
       ssh_channel_free(c);
     }
   } free_channel{channel};
-  if (ssh_channel_open_session(channel) != SSH_OK || ssh_channel_request_exec(channel, command.c_str()) != SSH_OK) {
+  if (ssh_channel_open_session(channel) != SSH_OK ||
+      ssh_channel_request_exec(channel, command.c_str()) != SSH_OK) {
     if (!ssh_is_connected(session_)) throw_lost("`" + command + "`");
     throw TransportError(TransportErrorKind::kProtocol,
                          label() + ": cannot run `" + command + "`: " + ssh_get_error(session_));
@@ -343,7 +365,8 @@ SshTransport::ExecResult SshTransport::exec(const std::string& command) {
       continue;
     }
     if (Clock::now() >= deadline) {
-      throw TransportError(TransportErrorKind::kTimeout, label() + ": `" + command + "` did not finish within " +
+      throw TransportError(TransportErrorKind::kTimeout, label() + ": `" + command +
+                                                             "` did not finish within " +
                                                              duration(options_.command_timeout));
     }
   }
@@ -369,8 +392,8 @@ std::string SshTransport::find_or_upload_agent() {
     std::string err = trim(result.err);
     if (spec_.sudo && err.rfind("sudo:", 0) == 0) {
       throw TransportError(TransportErrorKind::kAuth,
-                           label() + ": `sudo -n` refused (passwordless sudo is needed for " + spec_.user +
-                               "): " + transport_text::last_lines(err));
+                           label() + ": `sudo -n` refused (passwordless sudo is needed for " +
+                               spec_.user + "): " + transport_text::last_lines(err));
     }
     if (result.exit_status == 126 || result.exit_status == 127) {
       why = "no runnable agent at " + path;
@@ -391,7 +414,8 @@ std::string SshTransport::find_or_upload_agent() {
   std::string after;
   if (!version_of(path, after)) {
     throw TransportError(TransportErrorKind::kAgentCrash,
-                         label() + ": the agent at " + path + " does not run on this host: " + after +
+                         label() + ": the agent at " + path +
+                             " does not run on this host: " + after +
                              " (upload the static release build: build/agents/nictune-agent)");
   }
   return path;
@@ -400,9 +424,10 @@ std::string SshTransport::find_or_upload_agent() {
 std::string SshTransport::upload_agent() {
   const std::string& local = options_.agent_binary;
   if (local.empty()) {
-    throw TransportError(TransportErrorKind::kUnreachable,
-                         label() + ": the host has no nictune-agent " + kVersion +
-                             " and there is no local agent to upload (build nictune-agent, or set $NICTUNE_AGENT)");
+    throw TransportError(
+        TransportErrorKind::kUnreachable,
+        label() + ": the host has no nictune-agent " + kVersion +
+            " and there is no local agent to upload (build nictune-agent, or set $NICTUNE_AGENT)");
   }
   std::string content;
   if (!transport_text::read_file(local, content)) {
@@ -410,7 +435,8 @@ std::string SshTransport::upload_agent() {
                          label() + ": cannot read local agent " + local + ": " + strerror(errno));
   }
   if (content.empty()) {
-    throw TransportError(TransportErrorKind::kUnreachable, label() + ": local agent " + local + " is empty or missing");
+    throw TransportError(TransportErrorKind::kUnreachable,
+                         label() + ": local agent " + local + " is empty or missing");
   }
 
   sftp_session sftp = sftp_new(session_);
@@ -422,8 +448,9 @@ std::string SshTransport::upload_agent() {
   auto sftp_fail = [&](const std::string& what) {
     if (!ssh_is_connected(session_)) throw_lost("the agent upload");
     throw TransportError(TransportErrorKind::kUnreachable,
-                         label() + ": cannot upload the agent: " + what + ": " + ssh_get_error(session_) +
-                             " (SFTP error " + std::to_string(sftp_get_error(sftp)) + ")");
+                         label() + ": cannot upload the agent: " + what + ": " +
+                             ssh_get_error(session_) + " (SFTP error " +
+                             std::to_string(sftp_get_error(sftp)) + ")");
   };
   if (sftp_init(sftp) != SSH_OK) sftp_fail("the host offers no SFTP subsystem");
 
@@ -454,7 +481,8 @@ std::string SshTransport::upload_agent() {
     if (same) return final_path;
   }
   log("uploading the agent (" + std::to_string(content.size() / 1024) + " KiB) to " + final_path);
-  std::string temp = final_path + ".part-" + std::to_string(getpid()) + "-" + std::to_string(upload_counter++);
+  std::string temp =
+      final_path + ".part-" + std::to_string(getpid()) + "-" + std::to_string(upload_counter++);
   sftp_file remote = sftp_open(sftp, temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0700);
   if (!remote) sftp_fail("create " + temp);
   std::size_t done = 0;
@@ -487,7 +515,8 @@ void SshTransport::start_agent(const std::string& path) {
   // then becomes the agent.
   std::vector<std::string> argv;
   if (spec_.sudo) argv = {"sudo", "-n"};
-  argv.insert(argv.end(), {"sh", "-c", "echo nictune-agent-pid $$ && exec " + shell_command(agent)});
+  argv.insert(argv.end(),
+              {"sh", "-c", "echo nictune-agent-pid $$ && exec " + shell_command(agent)});
   agent_command_ = shell_command(argv);
 
   channel_ = ssh_channel_new(session_);
@@ -500,16 +529,17 @@ void SshTransport::start_agent(const std::string& path) {
   if (ssh_channel_open_session(channel_) != SSH_OK ||
       ssh_channel_request_exec(channel_, agent_command_.c_str()) != SSH_OK) {
     if (!ssh_is_connected(session_)) throw_lost("starting the agent");
-    throw TransportError(TransportErrorKind::kProtocol,
-                         label() + ": cannot start `" + agent_command_ + "`: " + ssh_get_error(session_));
+    throw TransportError(
+        TransportErrorKind::kProtocol,
+        label() + ": cannot start `" + agent_command_ + "`: " + ssh_get_error(session_));
   }
   last_traffic_ = Clock::now();
   std::string first = receive_line_locked(options_.command_timeout);
   const std::string tag = "nictune-agent-pid ";
   if (first.rfind(tag, 0) != 0 || (remote_pid_ = std::atol(first.c_str() + tag.size())) <= 0) {
     throw TransportError(TransportErrorKind::kProtocol,
-                         label() + ": `" + agent_command_ + "` started with \"" + first.substr(0, 120) +
-                             "\" instead of its PID");
+                         label() + ": `" + agent_command_ + "` started with \"" +
+                             first.substr(0, 120) + "\" instead of its PID");
   }
 }
 
@@ -553,9 +583,11 @@ void SshTransport::throw_ended() {
 }
 
 void SshTransport::throw_if_unusable() {
-  if (closed_ || !channel_) throw TransportError(TransportErrorKind::kProtocol, label() + ": used after close");
+  if (closed_ || !channel_)
+    throw TransportError(TransportErrorKind::kProtocol, label() + ": used after close");
   if (lost_) {
-    throw TransportError(TransportErrorKind::kUnreachable, label() + ": the connection was lost earlier");
+    throw TransportError(TransportErrorKind::kUnreachable,
+                         label() + ": the connection was lost earlier");
   }
 }
 
@@ -592,13 +624,15 @@ std::string SshTransport::receive_line_locked(std::chrono::milliseconds timeout)
   while (true) {
     auto until_keepalive = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::max(last_traffic_, last_keepalive) + options_.keepalive_interval - Clock::now());
-    auto wait = std::min(left_until(deadline), std::max(until_keepalive, std::chrono::milliseconds(0)));
+    auto wait =
+        std::min(left_until(deadline), std::max(until_keepalive, std::chrono::milliseconds(0)));
     int available = ssh_channel_poll_timeout(channel_, poll_slice(wait), 0);
     drain_stderr();
     if (available == SSH_ERROR) throw_lost("a call");
     if (available == SSH_EOF) throw_ended();
     if (available > 0) {
-      int n = ssh_channel_read_nonblocking(channel_, chunk.data(), static_cast<uint32_t>(chunk.size()), 0);
+      int n = ssh_channel_read_nonblocking(channel_, chunk.data(),
+                                           static_cast<uint32_t>(chunk.size()), 0);
       if (n == SSH_ERROR) throw_lost("a call");
       if (n > 0) {
         last_traffic_ = Clock::now();
@@ -614,7 +648,8 @@ std::string SshTransport::receive_line_locked(std::chrono::milliseconds timeout)
     }
     auto now = Clock::now();
     if (now >= deadline) {
-      throw TransportError(TransportErrorKind::kTimeout, label() + ": no answer within " + duration(timeout));
+      throw TransportError(TransportErrorKind::kTimeout,
+                           label() + ": no answer within " + duration(timeout));
     }
     if (now >= std::max(last_traffic_, last_keepalive) + options_.keepalive_interval) {
       if (ssh_send_ignore(session_, "nictune keep-alive") != SSH_OK) throw_lost("a keep-alive");

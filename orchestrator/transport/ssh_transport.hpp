@@ -30,8 +30,8 @@ std::string expected_agent_version_line();
 std::string unknown_host_key_message(const std::string& key_type, const std::string& fingerprint,
                                      const std::string& known_hosts, const std::string& entry);
 std::string changed_host_key_message(const std::string& key_type, const std::string& fingerprint,
-                                     const std::string& known_hosts, const std::string& host_pattern,
-                                     const std::string& entry);
+                                     const std::string& known_hosts,
+                                     const std::string& host_pattern, const std::string& entry);
 
 class SshTransport : public Transport {
  public:

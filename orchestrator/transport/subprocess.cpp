@@ -38,7 +38,8 @@ struct Fd {
 
 void make_pipe(Fd& read_end, Fd& write_end) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(ErrorCode::kIo, std::string("pipe: ") + strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw Error(ErrorCode::kIo, std::string("pipe: ") + strerror(errno));
   read_end.fd = fds[0];
   write_end.fd = fds[1];
 }
@@ -149,8 +150,9 @@ char process_state(pid_t pid) {
 }  // namespace
 
 std::string RunResult::failure() const {
-  std::string what = timed_out ? "timed out" : signal ? "killed by signal " + std::to_string(signal)
-                                                      : "exit " + std::to_string(exit_code);
+  std::string what = timed_out ? "timed out"
+                     : signal  ? "killed by signal " + std::to_string(signal)
+                               : "exit " + std::to_string(exit_code);
   std::string detail = one_line(err.empty() ? out : err, 400);
   return detail.empty() ? what : what + ": " + detail;
 }
@@ -158,7 +160,9 @@ std::string RunResult::failure() const {
 std::string find_program(const std::string& name) {
   if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
   const char* path_env = getenv("PATH");
-  std::string path = path_env && *path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  std::string path = path_env && *path_env
+                         ? path_env
+                         : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   // Helpers such as ip and sshd live in sbin, which a non-login PATH may lack.
   path += ":/usr/sbin:/sbin";
   std::istringstream dirs(path);
@@ -167,7 +171,8 @@ std::string find_program(const std::string& name) {
     if (dir.empty()) continue;
     std::string candidate = dir + "/" + name;
     struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
   }
@@ -203,7 +208,8 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   auto deadline = Clock::now() + timeout;
   char chunk[16384];
   while (out_read.fd >= 0 || err_read.fd >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);
@@ -215,7 +221,8 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
     if (out_read.fd >= 0) out_index = n, fds[n++] = {out_read.fd, POLLIN, 0};
     if (err_read.fd >= 0) err_index = n, fds[n++] = {err_read.fd, POLLIN, 0};
     if (in_write.fd >= 0) in_index = n, fds[n++] = {in_write.fd, POLLOUT, 0};
-    int ready = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left, 1000)));
+    int ready =
+        ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left, 1000)));
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
     auto drain = [&](int index, Fd& fd, std::string& into) {
@@ -248,7 +255,8 @@ RunResult run_checked(const std::vector<std::string>& argv, const std::string& w
                       std::chrono::milliseconds timeout) {
   auto result = run(argv, timeout);
   if (!result.ok()) {
-    throw Error(ErrorCode::kIo, what + ": `" + render(argv) + "` failed (" + result.failure() + ")");
+    throw Error(ErrorCode::kIo,
+                what + ": `" + render(argv) + "` failed (" + result.failure() + ")");
   }
   return result;
 }
@@ -259,8 +267,8 @@ pid_t spawn_detached(const std::vector<std::string>& argv, const std::string& lo
   Fd log(::open(log_path.empty() ? "/dev/null" : log_path.c_str(),
                 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (null_in.fd < 0 || log.fd < 0) {
-    throw Error(ErrorCode::kIo, "cannot open " + (log_path.empty() ? "/dev/null" : log_path) + ": " +
-                                    strerror(errno));
+    throw Error(ErrorCode::kIo, "cannot open " + (log_path.empty() ? "/dev/null" : log_path) +
+                                    ": " + strerror(errno));
   }
   return start(plan, null_in.fd, log.fd, log.fd, true);
 }

@@ -12,8 +12,8 @@
 namespace nictune::subprocess {
 
 struct RunResult {
-  int exit_code = -1;     // -1 when killed by a signal or not started
-  int signal = 0;         // the signal that ended it, 0 if it exited
+  int exit_code = -1;      // -1 when killed by a signal or not started
+  int signal = 0;          // the signal that ended it, 0 if it exited
   bool timed_out = false;  // killed because it ran longer than the timeout
   std::string out;
   std::string err;

@@ -4,12 +4,18 @@ namespace nictune {
 
 std::string to_string(TransportErrorKind kind) {
   switch (kind) {
-    case TransportErrorKind::kUnreachable: return "unreachable";
-    case TransportErrorKind::kAuth: return "auth";
-    case TransportErrorKind::kHostKey: return "host-key";
-    case TransportErrorKind::kTimeout: return "timeout";
-    case TransportErrorKind::kAgentCrash: return "agent-crash";
-    case TransportErrorKind::kProtocol: return "protocol";
+    case TransportErrorKind::kUnreachable:
+      return "unreachable";
+    case TransportErrorKind::kAuth:
+      return "auth";
+    case TransportErrorKind::kHostKey:
+      return "host-key";
+    case TransportErrorKind::kTimeout:
+      return "timeout";
+    case TransportErrorKind::kAgentCrash:
+      return "agent-crash";
+    case TransportErrorKind::kProtocol:
+      return "protocol";
   }
   return "?";
 }

@@ -31,8 +31,8 @@ std::unique_ptr<Transport> make_transport(const HostSpec& spec, const TransportO
     std::vector<std::string> names;
     for (const auto& [name, factory] : factories) names.push_back(name);
     std::string where = spec.role.empty() ? "transport" : "hosts." + spec.role + ".transport";
-    throw invalid(where + ": unknown transport \"" + spec.transport + "\"" + did_you_mean(spec.transport, names) +
-                  "; expected one of: " + join(names, ", "));
+    throw invalid(where + ": unknown transport \"" + spec.transport + "\"" +
+                  did_you_mean(spec.transport, names) + "; expected one of: " + join(names, ", "));
   }
   return it->second(spec, options);
 }

@@ -1,0 +1,184 @@
+// What a lab would be, without making it: names, addresses, the template, the CLI's parsing.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "orchestrator/cli/commands.hpp"
+#include "orchestrator/lab/lab.hpp"
+#include "orchestrator/spec/experiment_spec.hpp"
+
+namespace nictune::lab {
+namespace {
+
+LabConfig config(const std::string& name = "default", int index = 0, int queues = 4) {
+  LabConfig c;
+  c.name = name;
+  c.index = index;
+  c.queues = queues;
+  c.dir = "/var/lib/nictune/lab/" + name;
+  c.template_path = "/var/lib/nictune/lab/" + name + "/experiment.json";
+  return c;
+}
+
+TEST(LabPlan, DefaultLabNamesAndAddresses) {
+  LabState state = plan_lab(config());
+  ASSERT_EQ(state.hosts.size(), 2u);
+  const auto& dut = state.hosts[0];
+  const auto& lg = state.hosts[1];
+  EXPECT_EQ(dut.role, "dut");
+  EXPECT_EQ(dut.netns, "nt-default-dut");
+  EXPECT_EQ(dut.data_interface, "nt-dut0");
+  EXPECT_EQ(dut.data_address, "198.18.0.1");
+  EXPECT_EQ(dut.root_address, "198.18.1.1");
+  EXPECT_EQ(dut.mgmt_address, "198.18.1.2");
+  EXPECT_EQ(dut.root_interface, "ntm-default-d");
+  EXPECT_EQ(lg.netns, "nt-default-lg");
+  EXPECT_EQ(lg.data_interface, "nt-lg0");
+  EXPECT_EQ(lg.data_address, "198.18.0.2");
+  EXPECT_EQ(lg.root_address, "198.18.1.5");
+  EXPECT_EQ(lg.mgmt_address, "198.18.1.6");
+  EXPECT_EQ(state.identity_file, "/var/lib/nictune/lab/default/id_ed25519");
+  EXPECT_EQ(state.known_hosts, "/var/lib/nictune/lab/default/known_hosts");
+  for (const auto& host : state.hosts) {
+    EXPECT_LE(host.root_interface.size(), 15u);
+    EXPECT_LE(host.data_interface.size(), 15u);
+  }
+}
+
+TEST(LabPlan, IndexMovesEveryAddressIntoItsOwnBlock) {
+  LabState state = plan_lab(config("b", 7));
+  EXPECT_EQ(state.hosts[0].data_address, "198.18.14.1");
+  EXPECT_EQ(state.hosts[1].data_address, "198.18.14.2");
+  EXPECT_EQ(state.hosts[0].mgmt_address, "198.18.15.2");
+  EXPECT_EQ(state.hosts[1].root_address, "198.18.15.5");
+  LabState last = plan_lab(config("c", 127));
+  EXPECT_EQ(last.hosts[1].mgmt_address, "198.18.255.6");
+}
+
+TEST(LabPlan, RejectsNamesThatDoNotFitInterfaceNames) {
+  EXPECT_THROW(plan_lab(config("much-too-long")), Error);
+  EXPECT_THROW(plan_lab(config("Upper")), Error);
+  EXPECT_THROW(plan_lab(config("a b")), Error);
+  EXPECT_THROW(plan_lab(config("-x")), Error);
+  EXPECT_THROW(plan_lab(config("x", 128)), Error);
+  EXPECT_THROW(plan_lab(config("x", 0, 0)), Error);
+  EXPECT_NO_THROW(plan_lab(config("t4194304")));
+}
+
+TEST(LabPlan, HostSpecsPointAtTheLab) {
+  LabState state = plan_lab(config());
+  HostSpec dut = state.host_spec("dut");
+  EXPECT_EQ(dut.transport, "ssh");
+  EXPECT_EQ(dut.host, "198.18.1.2");
+  EXPECT_EQ(dut.user, "root");
+  EXPECT_EQ(dut.identity_file, state.identity_file);
+  EXPECT_EQ(dut.known_hosts, state.known_hosts);
+  EXPECT_EQ(dut.interface, "nt-dut0");
+  EXPECT_EQ(dut.address, "198.18.0.1");
+  EXPECT_THROW(state.host_spec("nope"), Error);
+}
+
+TEST(LabPlan, ExperimentTemplate) {
+  Json spec = experiment_template(plan_lab(config()));
+  EXPECT_EQ(spec["version"], 1);
+  EXPECT_EQ(spec["name"], "lab-default");
+  EXPECT_EQ(spec["hosts"]["dut"],
+            (Json{{"transport", "ssh"},
+                  {"host", "198.18.1.2"},
+                  {"port", 22},
+                  {"user", "root"},
+                  {"identity_file", "/var/lib/nictune/lab/default/id_ed25519"},
+                  {"known_hosts", "/var/lib/nictune/lab/default/known_hosts"},
+                  {"interface", "nt-dut0"},
+                  {"address", "198.18.0.1"}}));
+  EXPECT_EQ(spec["hosts"]["lg"]["host"], "198.18.1.6");
+  EXPECT_EQ(spec["hosts"]["lg"]["interface"], "nt-lg0");
+  EXPECT_EQ(spec["space"]["parameters"]["rps"], (Json{"none", "all"}));
+  EXPECT_EQ(spec["space"]["parameters"]["channels.combined"], (Json{1, 2, 4}));
+  EXPECT_EQ(spec["workload"], (Json{{"type", "udp_stream"},
+                                    {"payload", 64},
+                                    {"flows", 4},
+                                    {"duration_s", 3},
+                                    {"warmup_s", 1}}));
+  EXPECT_EQ(spec["objectives"], (Json{{{"metric", "rx_pps"}, {"goal", "max"}},
+                                      {{"metric", "dut_cpu_util"}, {"goal", "min"}}}));
+  EXPECT_EQ(spec["strategy"], (Json{{"type", "grid"}, {"budget", 20}, {"seed", 1}}));
+  EXPECT_EQ(spec["repetitions"], (Json{{"count", 1}}));
+  // Channel counts never exceed the queues the lab has.
+  EXPECT_EQ(
+      experiment_template(plan_lab(config("q", 0, 2)))["space"]["parameters"]["channels.combined"],
+      (Json{1, 2}));
+  EXPECT_EQ(
+      experiment_template(plan_lab(config("q", 0, 3)))["space"]["parameters"]["channels.combined"],
+      (Json{1, 2, 3}));
+  EXPECT_EQ(
+      experiment_template(plan_lab(config("q", 0, 1)))["space"]["parameters"]["channels.combined"],
+      (Json{1}));
+}
+
+TEST(LabPlan, ExperimentTemplateIsAValidSpec) {
+  // The spec checks that the identity file exists: give it one.
+  std::string dir = std::filesystem::temp_directory_path().string() + "/nictune-lab-plan-" +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/id_ed25519") << "not a key, only present\n";
+  for (int queues : {1, 2, 4, 8}) {
+    LabConfig c = config("v", 0, queues);
+    c.dir = dir;
+    try {
+      ExperimentSpec spec = parse_spec(experiment_template(plan_lab(c)), "lab-v.json");
+      EXPECT_EQ(spec.name, "lab-v");
+      ASSERT_EQ(spec.benches.size(), 1u);
+      EXPECT_EQ(spec.benches[0].dut.host, "198.18.1.2");
+      EXPECT_EQ(spec.benches[0].lg.interface, "nt-lg0");
+    } catch (const Error& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LabPlan, StateRoundTripsThroughJson) {
+  LabState state = plan_lab(config("rt", 3, 2));
+  state.hosts[0].sshd_pid = 1234;
+  LabState back = LabState::from_json(state.to_json());
+  EXPECT_EQ(back.to_json(), state.to_json());
+}
+
+TEST(LabCli, UsageErrorsAreInvalid) {
+  auto command = nictune::cli::lab_command();
+  EXPECT_EQ(command.name, "lab");
+  EXPECT_NE(command.help.find("lab up"), std::string::npos);
+  auto code_of = [&](const std::vector<std::string>& args) {
+    try {
+      command.run(args);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ErrorCode::kInternal;
+  };
+  EXPECT_EQ(code_of({}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"sideways"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--queues"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--queues", "four"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"down", "--queues", "2"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--json"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"status", "--name", "Bad Name"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"status", "--frobnicate"}), ErrorCode::kInvalid);
+}
+
+TEST(LabCli, StatusOfALabThatDoesNotExistFails) {
+  auto command = nictune::cli::lab_command();
+  testing::internal::CaptureStdout();
+  int code = command.run(
+      {"status", "--name", "nx" + std::to_string(getpid() % 100000), "--dir", "/nonexistent/lab"});
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, nictune::cli::kExitFailed);
+  EXPECT_NE(out.find("is not up"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace nictune::lab
