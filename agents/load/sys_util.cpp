@@ -124,7 +124,7 @@ void bind_to(int fd, const SockAddr& address) {
   }
 }
 
-void connect_bounded(int fd, const SockAddr& address, int timeout_ms) {
+int try_connect(int fd, const SockAddr& address, int timeout_ms) {
   int flags = fcntl(fd, F_GETFL);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   int rc = ::connect(fd, address.get(), address.length);
@@ -143,7 +143,11 @@ void connect_bounded(int fd, const SockAddr& address, int timeout_ms) {
     }
   }
   fcntl(fd, F_SETFL, flags);
-  if (error != 0) {
+  return error;
+}
+
+void connect_bounded(int fd, const SockAddr& address, int timeout_ms) {
+  if (int error = try_connect(fd, address, timeout_ms)) {
     throw Error(ErrorCode::kIo, "connect to " + address.to_string() + ": " + errno_text(error));
   }
 }

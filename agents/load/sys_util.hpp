@@ -79,7 +79,9 @@ Fd make_socket(int family, int type);
 void set_option(int fd, int level, int name, int value, const char* what);
 // bind(2) that throws Error(kIo): "cannot bind <addr>: <reason>".
 void bind_to(int fd, const SockAddr& address);
-// connect(2) bounded by `timeout_ms` (also for TCP); throws Error(kIo) with the reason,
+// connect(2) bounded by `timeout_ms` (also for TCP); 0 or the errno (ETIMEDOUT at the bound).
+int try_connect(int fd, const SockAddr& address, int timeout_ms);
+// try_connect that throws Error(kIo) with the reason,
 // e.g. "connect to 198.18.0.2:5001: Connection refused".
 void connect_bounded(int fd, const SockAddr& address, int timeout_ms);
 // Sets SO_RCVTIMEO and SO_SNDTIMEO so every blocking call returns within `ms`.

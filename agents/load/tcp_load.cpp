@@ -11,7 +11,7 @@
 
 #include "agents/load/builtin.hpp"
 #include "agents/load/client_run.hpp"
-#include "agents/load/rr_wait.hpp"
+#include "agents/load/rr_worker.hpp"
 
 namespace nictune::load {
 namespace {
@@ -31,14 +31,21 @@ std::string reset_text(int e) {
   return errno_text(e);
 }
 
-Fd connect_tcp(const Workload& w, const RunOptions& options, const SockAddr& target,
-               int timeout_ms) {
-  Fd fd = make_socket(target.family(), SOCK_STREAM);
+// A TCP socket set up as the workload asks (source address, TCP_NODELAY for request/response,
+// SO_BUSY_POLL), not yet connected.
+Fd tcp_socket(const Workload& w, const RunOptions& options, int family) {
+  Fd fd = make_socket(family, SOCK_STREAM);
   if (!options.bind.empty()) bind_to(fd.get(), parse_address(options.bind, 0, "bind"));
   if (w.is_rr()) set_option(fd.get(), IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
   if (w.effective_busy_poll_us() > 0) {
     set_option(fd.get(), SOL_SOCKET, SO_BUSY_POLL, w.effective_busy_poll_us(), "SO_BUSY_POLL");
   }
+  return fd;
+}
+
+Fd connect_tcp(const Workload& w, const RunOptions& options, const SockAddr& target,
+               int timeout_ms) {
+  Fd fd = tcp_socket(w, options, target.family());
   connect_bounded(fd.get(), target, timeout_ms);
   set_io_timeout(fd.get(), kIoTimeoutMs);
   return fd;
@@ -138,193 +145,121 @@ class TcpStreamWorker : public ClientWorker {
   std::vector<std::uint64_t> acked_, retrans_;
 };
 
-// tcp_rr and tcp_crr: one request per flow per round, then wait for the replies.
-class TcpRrWorker : public ClientWorker {
+// tcp_rr and tcp_crr on the shared request/response loop: a reply is complete when `payload`
+// bytes came back and, for tcp_crr, the server closed the connection.
+class TcpRrWorker : public RrWorker {
  public:
-  TcpRrWorker(const Workload& w, const RunOptions& options, unsigned index)
-      : w_(w), options_(options), flow_ids_(flows_of_worker(w, index)) {}
+  using RrWorker::RrWorker;
 
   void setup() override {
     target_ = parse_address(options_.target, options_.port, "target");
     const std::size_t n = flow_ids_.size();
-    if (!crr()) {
-      for (std::size_t i = 0; i < n; ++i) {
-        owned_.push_back(
-            connect_tcp(w_, options_, target_, static_cast<int>(w_.peer_timeout_s * 1000)));
-      }
-    } else {
-      owned_.resize(n);
-    }
+    owned_.resize(n);
     fds_.assign(n, -1);
-    for (std::size_t i = 0; i < n; ++i) fds_[i] = owned_[i].get();
+    for (std::size_t i = 0; i < n && !crr(); ++i) {
+      owned_[i] = connect_tcp(w_, options_, target_, static_cast<int>(w_.peer_timeout_s * 1000));
+      fds_[i] = owned_[i].get();
+    }
+    size_flows();
     request_.assign(static_cast<std::size_t>(w_.payload), 'q');
     reply_.assign(n, std::vector<char>(static_cast<std::size_t>(w_.payload)));
     got_.assign(n, 0);
-    start_ns_.assign(n, 0);
-    done_ns_.assign(n, 0);
-    waiting_.assign(n, 0);
+    retrans_start_.assign(n, 0);
   }
 
-  void run(const RunClock& clock, std::atomic<bool>& abort) override {
-    const std::size_t n = fds_.size();
-    Pacer pacer(w_.rate_pps / w_.flows, clock.start_ns, 1);
-    PhaseTracker tracker(clock);
-    IntervalHistograms histograms(report);
-    const auto reply_timeout_ns = static_cast<std::int64_t>(w_.reply_timeout_ms) * 1000000;
-    const auto peer_timeout_ns = static_cast<std::int64_t>(w_.peer_timeout_s * 1e9);
-    const auto payload = static_cast<std::size_t>(w_.payload);
-    std::int64_t progress_ns = clock.start_ns;
-    double cpu_start = 0;
-    bool measuring_seen = false;
-    std::string read_error;
-    std::vector<std::uint64_t> retrans_start(n, 0);
+ protected:
+  SendResult send_request(std::size_t i, Phase, std::uint32_t) override {
+    got_[i] = 0;
+    if (crr()) {
+      owned_[i] = tcp_socket(w_, options_, target_.family());
+      fds_[i] = owned_[i].get();
+      if (int e = try_connect(fds_[i], target_, w_.reply_timeout_ms)) {
+        if (e == ETIMEDOUT) return SendResult::kLost;
+        error_ = "connect to " + target_.to_string() + ": " + reset_text(e);
+        return SendResult::kFailed;
+      }
+      set_io_timeout(fds_[i], kIoTimeoutMs);
+    }
+    const auto payload = static_cast<ssize_t>(request_.size());
+    ssize_t r = send(fds_[i], request_.data(), request_.size(), MSG_NOSIGNAL);
+    if (r != payload) {
+      error_ = r < 0 ? reset_text(errno) : "short write of a request";
+      return SendResult::kFailed;
+    }
+    return SendResult::kSent;
+  }
 
-    // A reply is complete when `payload` bytes came back; for tcp_crr also the server's close.
-    auto try_read = [&](std::size_t i, int flags) -> ReadResult {
-      for (;;) {
-        std::size_t want = got_[i] < payload ? payload - got_[i] : 1;
-        char sink;
-        char* into = got_[i] < payload ? reply_[i].data() + got_[i] : &sink;
-        ssize_t r = recv(fds_[i], into, want, flags);
-        if (r < 0) {
-          int e = errno;
-          if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) return ReadResult::kAgain;
-          read_error = reset_text(e);
-          return ReadResult::kFailed;
-        }
-        if (r == 0) {
-          if (crr() && got_[i] == payload) {
-            done_ns_[i] = now_ns();
-            return ReadResult::kDone;
-          }
-          read_error = "the target closed the connection: did the server die?";
-          return ReadResult::kFailed;
-        }
-        got_[i] += static_cast<std::size_t>(r);
-        if (got_[i] > payload) {
-          read_error = "the target sent more than one reply";
-          return ReadResult::kFailed;
-        }
-        if (got_[i] == payload && !crr()) {
+  ReadResult try_read(std::size_t i, int flags) override {
+    const std::size_t payload = request_.size();
+    for (;;) {
+      char sink;
+      std::size_t want = got_[i] < payload ? payload - got_[i] : 1;
+      char* into = got_[i] < payload ? reply_[i].data() + got_[i] : &sink;
+      ssize_t r = recv(fds_[i], into, want, flags);
+      if (r < 0) {
+        int e = errno;
+        if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) return ReadResult::kAgain;
+        error_ = reset_text(e);
+        return ReadResult::kFailed;
+      }
+      if (r == 0) {
+        if (crr() && got_[i] == payload) {
           done_ns_[i] = now_ns();
           return ReadResult::kDone;
         }
+        error_ = "the target closed the connection: did the server die?";
+        return ReadResult::kFailed;
       }
-    };
-
-    while (!abort.load(std::memory_order_relaxed)) {
-      std::int64_t now = now_ns();
-      if (tracker.update(now)) {
-        if (tracker.phase() == Phase::kDone) break;
-        if (!measuring_seen) {
-          measuring_seen = true;
-          cpu_start = thread_cpu_seconds();
-          for (std::size_t i = 0; i < n && !crr(); ++i) {
-            tcp_info info;
-            if (tcp_info_of(fds_[i], info)) retrans_start[i] = info.tcpi_total_retrans;
-          }
-        }
+      got_[i] += static_cast<std::size_t>(r);
+      if (got_[i] > payload) {
+        error_ = "the target sent more than one reply";
+        return ReadResult::kFailed;
       }
-      if (!pacer.unlimited() && pacer.allow(now, tracker.next_boundary()) == 0) continue;
-      pacer.sent(1);
-      const bool measuring = tracker.phase() == Phase::kMeasure;
-      const std::uint32_t interval = tracker.interval();
-      Counts& counts = measuring ? report.intervals[interval] : report.warmup;
-      const std::int64_t round_start = now;
-      std::size_t outstanding = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        ++counts.tx_packets;
-        counts.tx_bytes += payload;
-        start_ns_[i] = i == 0 ? now : now_ns();  // clock reads are not free on VMs
-        got_[i] = 0;
-        if (crr()) {
-          try {
-            owned_[i] = connect_tcp(w_, options_, target_, w_.reply_timeout_ms);
-            fds_[i] = owned_[i].get();
-          } catch (const Error& e) {
-            if (std::string(e.what()).find("refused") != std::string::npos) {
-              fail(report, abort, std::string(e.what()) + ": is the server still running?");
-              break;
-            }
-            continue;  // timed out: lost
-          }
-        }
-        ssize_t r = send(fds_[i], request_.data(), payload, MSG_NOSIGNAL);
-        if (r != static_cast<ssize_t>(payload)) {
-          fail(report, abort, r < 0 ? reset_text(errno) : "short write of a request");
-          break;
-        }
-        waiting_[i] = 1;
-        ++outstanding;
-      }
-      if (abort.load(std::memory_order_relaxed)) break;
-      const std::int64_t deadline = round_start + reply_timeout_ns;
-      if (outstanding &&
-          !wait_replies(w_.poll_mode, fds_, waiting_, outstanding, deadline, try_read)) {
-        fail(report, abort, read_error);
-        break;
-      }
-      std::int64_t last_reply = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const bool completed = !waiting_[i] && got_[i] == payload;
-        if (crr()) {
-          owned_[i].reset();
-          fds_[i] = -1;
-        }
-        if (!completed) {
-          // TCP retransmits on its own: a late reply would arrive out of turn, so a connection
-          // that missed its deadline cannot be reused. tcp_rr fails; tcp_crr counts it lost.
-          if (!crr()) {
-            fail(report, abort,
-                 "no reply within reply_timeout_ms (" + std::to_string(w_.reply_timeout_ms) +
-                     " ms) on a TCP connection: is the server still running?");
-            break;
-          }
-          waiting_[i] = 0;
-          ++counts.lost;
-          continue;
-        }
-        last_reply = std::max(last_reply, done_ns_[i]);
-        ++counts.rx_packets;
-        counts.rx_bytes += payload;
-        if (measuring) {
-          histograms.record(interval, static_cast<std::uint64_t>(done_ns_[i] - start_ns_[i]));
-        }
-      }
-      if (abort.load(std::memory_order_relaxed)) break;
-      if (last_reply) {
-        progress_ns = last_reply;
-      } else if (now_ns() - progress_ns > peer_timeout_ns) {
-        fail(report, abort,
-             "no reply from the target for " + std::to_string(w_.peer_timeout_s) +
-                 " s: is the server still running?");
-        break;
+      if (got_[i] == payload && !crr()) {
+        done_ns_[i] = now_ns();
+        return ReadResult::kDone;
       }
     }
-    histograms.finish();
-    report.cpu_seconds = measuring_seen ? thread_cpu_seconds() - cpu_start : 0;
-    if (!crr()) {
-      for (std::size_t i = 0; i < n; ++i) {
-        tcp_info info;
-        if (tcp_info_of(fds_[i], info))
-          report.retransmits += info.tcpi_total_retrans - retrans_start[i];
-      }
+  }
+
+  // TCP retransmits on its own: a late reply would arrive out of turn, so a connection that
+  // missed its deadline cannot be reused. tcp_rr fails; tcp_crr counts the connection lost.
+  bool missed(std::size_t) override {
+    if (crr()) return true;
+    error_ = "no reply within reply_timeout_ms (" + std::to_string(w_.reply_timeout_ms) +
+             " ms) on a TCP connection: is the server still running?";
+    return false;
+  }
+
+  void end_round(std::size_t i) override {
+    if (!crr()) return;
+    owned_[i].reset();
+    fds_[i] = -1;
+  }
+
+  void measure_started() override {
+    for (std::size_t i = 0; i < fds_.size() && !crr(); ++i) {
+      tcp_info info;
+      if (tcp_info_of(fds_[i], info)) retrans_start_[i] = info.tcpi_total_retrans;
+    }
+  }
+
+  void finished() override {
+    for (std::size_t i = 0; i < fds_.size() && !crr(); ++i) {
+      tcp_info info;
+      if (tcp_info_of(fds_[i], info))
+        report.retransmits += info.tcpi_total_retrans - retrans_start_[i];
     }
   }
 
  private:
   bool crr() const { return w_.type == WorkloadType::kTcpCrr; }
-  const Workload& w_;
-  const RunOptions& options_;
-  std::vector<int> flow_ids_;
   SockAddr target_;
   std::vector<Fd> owned_;
-  std::vector<int> fds_;
   std::vector<char> request_;
   std::vector<std::vector<char>> reply_;
   std::vector<std::size_t> got_;
-  std::vector<std::int64_t> start_ns_, done_ns_;
-  std::vector<char> waiting_;
+  std::vector<std::uint32_t> retrans_start_;
 };
 
 }  // namespace
