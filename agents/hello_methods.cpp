@@ -19,6 +19,7 @@ void register_hello_methods(rpc::MethodTable& table, AgentContext& context) {
                 {"euid", geteuid()},
                 {"sysfs_root", context.sysfs_root},
                 {"procfs_root", context.procfs_root},
+                {"state_dir", context.state_dir},
                 {"methods", table.names()}};
   });
 }

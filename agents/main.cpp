@@ -9,6 +9,7 @@
 #include "agents/agent_context.hpp"
 #include "agents/methods.hpp"
 #include "agents/safety/restore_command.hpp"
+#include "agents/safety/state_dir.hpp"
 #include "agents/stdio_server.hpp"
 #include "core/version.hpp"
 
@@ -23,7 +24,9 @@ SIGTERM/SIGINT/SIGHUP, and by `nictune-agent --restore` after a crash or reboot.
 options:
   --sysfs-root DIR   read and write sysfs below DIR instead of /sys (tests: a fake root)
   --procfs-root DIR  read and write procfs below DIR instead of /proc
-  --state-dir DIR    where snapshots persist (default /var/lib/nictune)
+  --state-dir DIR    where snapshots and interface locks persist (default /var/lib/nictune;
+                     in another network namespace /var/lib/nictune/netns/NAME, since
+                     interface names are only unique within one)
   --restore          put back every snapshot in the state directory (after a crash or reboot),
                      print {"restored", "mismatches"} as JSON and exit: 0 verified, 1 a value
                      is off; use the same --sysfs-root/--procfs-root/--state-dir as the agent
@@ -38,6 +41,7 @@ options:
 int main(int argc, char** argv) {
   nictune::agent::AgentContext context;
   bool restore = false;
+  bool state_dir_given = false;
   std::optional<std::string> restore_interface;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
       context.procfs_root = value("--procfs-root");
     } else if (arg == "--state-dir") {
       context.state_dir = value("--state-dir");
+      state_dir_given = true;
     } else if (arg == "--restore") {
       restore = true;
     } else if (arg == "--interface") {
@@ -76,6 +81,10 @@ int main(int argc, char** argv) {
   if (restore_interface && !restore) {
     std::cerr << "nictune-agent: --interface only goes with --restore\n" << kUsage;
     return 2;
+  }
+  if (!state_dir_given) {
+    context.state_dir =
+        nictune::agent::state_dir_for(context.state_dir, nictune::agent::read_netns_identity());
   }
   if (restore) {
     return nictune::agent::restore_command(context, restore_interface, std::cout, std::cerr);

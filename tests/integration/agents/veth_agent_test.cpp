@@ -247,6 +247,41 @@ TEST_F(VethAgent, LoopbackRpsInAFreshNamespace) {
   EXPECT_EQ(shell("ip netns exec " + ns + " cat /sys/class/net/lo/queues/rx-0/rps_flow_cnt"), "0");
 }
 
+// Both namespaces have an "lo": agents that were given no --state-dir keep their snapshots and
+// locks apart, so two sessions on same-named interfaces run side by side.
+TEST_F(VethAgent, SameInterfaceNameInTwoNamespacesDoesNotCollide) {
+  const std::string base = "/var/lib/nictune/netns/";
+  struct RemoveDirs {
+    std::vector<std::string> dirs;
+    ~RemoveDirs() {
+      for (const auto& d : dirs) std::filesystem::remove_all(d);
+    }
+  } cleanup{{base + ns_a_, base + ns_b_}};
+  auto args = [&](const std::string& ns) {
+    return std::vector<std::string>{shell("command -v ip"), "netns", "exec", ns, agent_binary()};
+  };
+  Agent a(args(ns_a_));
+  Agent b(args(ns_b_));
+  EXPECT_EQ(a.result("hello")["state_dir"], base + ns_a_);
+  EXPECT_EQ(b.result("hello")["state_dir"], base + ns_b_);
+  Json values = {{"interface", "lo"}, {"values", {{"rps", "single:0"}}}};
+  EXPECT_EQ(a.result("apply", values)["applied"]["rps"]["rx-0"], "0");
+  EXPECT_EQ(b.result("apply", values)["applied"]["rps"]["rx-0"], "0");
+  EXPECT_TRUE(std::filesystem::exists(base + ns_a_ + "/lo.snapshot.json"));
+  EXPECT_TRUE(std::filesystem::exists(base + ns_b_ + "/lo.snapshot.json"));
+  for (Agent* agent : {&a, &b}) {
+    agent->close_input();
+    EXPECT_TRUE(agent->wait_exit());
+  }
+  for (const auto& ns : {ns_a_, ns_b_}) {
+    EXPECT_EQ(CpuSet::parse_mask(
+                  shell("ip netns exec " + ns + " cat /sys/class/net/lo/queues/rx-0/rps_cpus"))
+                  .to_list(),
+              "")
+        << ns;
+  }
+}
+
 TEST_F(VethAgent, ParentKilledTheAgentSeesEndOfInputAndRestores) {
   Agent agent(netns_agent_args(ns_a_, state_dir_.string()), /*with_parent=*/true);
   apply_point(agent);
