@@ -14,6 +14,7 @@ const std::vector<KnobInfo>& knob_catalog() {
       {"rfs.flow_cnt", T::kInt, S::kInterface, "entries", "RFS flow table size per rx queue (queues/rx-N/rps_flow_cnt)"},
       {"rfs.sock_flow_entries", T::kInt, S::kGlobal, "entries", "global RFS socket flow table (net.core.rps_sock_flow_entries)"},
       {"xps", T::kCpuPolicy, S::kInterface, "", "transmit packet steering mask per tx queue (queues/tx-N/xps_cpus)"},
+      {"xps_rxqs", T::kChoice, S::kInterface, "", "transmit queue chosen by receive queue: none, same-index, all, list:Q (queues/tx-N/xps_rxqs)"},
       {"coalesce.rx_usecs", T::kInt, S::kInterface, "us", "rx interrupt coalescing delay (ethtool -C rx-usecs)"},
       {"coalesce.tx_usecs", T::kInt, S::kInterface, "us", "tx interrupt coalescing delay (ethtool -C tx-usecs)"},
       {"coalesce.rx_frames", T::kInt, S::kInterface, "frames", "rx frames per interrupt (ethtool -C rx-frames)"},
@@ -65,6 +66,7 @@ std::string_view to_string(KnobValueType type) {
     case KnobValueType::kInt: return "integer";
     case KnobValueType::kBool: return "boolean";
     case KnobValueType::kCpuPolicy: return "CPU policy";
+    case KnobValueType::kChoice: return "choice";
   }
   return "?";
 }

@@ -8,7 +8,8 @@
 
 namespace nictune {
 
-enum class KnobValueType { kInt, kBool, kCpuPolicy };
+// kChoice: one of a few named values, checked by the knob (xps_rxqs: "none", "same-index").
+enum class KnobValueType { kInt, kBool, kCpuPolicy, kChoice };
 
 enum class KnobScope {
   kInterface,    // per network interface (channels, rps, coalesce, ...)

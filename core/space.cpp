@@ -40,6 +40,7 @@ ParamType default_type(const KnobInfo& knob, const Json& def) {
   switch (knob.type) {
     case KnobValueType::kBool: return ParamType::kBool;
     case KnobValueType::kCpuPolicy: return ParamType::kCpuPolicy;
+    case KnobValueType::kChoice: return ParamType::kCategorical;
     case KnobValueType::kInt:
       return def.is_object() && def.contains("min") ? ParamType::kInt : ParamType::kOrdinal;
   }
@@ -50,6 +51,8 @@ bool type_fits_knob(ParamType type, KnobValueType knob) {
   switch (knob) {
     case KnobValueType::kBool: return type == ParamType::kBool || type == ParamType::kCategorical;
     case KnobValueType::kCpuPolicy: return type == ParamType::kCpuPolicy;
+    case KnobValueType::kChoice:
+      return type == ParamType::kCategorical || type == ParamType::kOrdinal;
     case KnobValueType::kInt:
       return type == ParamType::kInt || type == ParamType::kOrdinal ||
              type == ParamType::kCategorical;
@@ -86,6 +89,8 @@ void check_value_for_knob(const KnobInfo* knob, ParamType type, const Json& valu
                          json_brief(value));
   } else if (knob->type == KnobValueType::kBool && !value.is_boolean()) {
     issues.add(path, "expected true or false for " + knob->name + ", found " + json_brief(value));
+  } else if (knob->type == KnobValueType::kChoice && !value.is_string()) {
+    issues.add(path, "expected a string for " + knob->name + ", found " + json_brief(value));
   }
 }
 

@@ -50,7 +50,7 @@ class ChannelsKnob final : public Knob {
   }
 
   std::vector<std::string> affects() const override {
-    return {"rss.queues", "irq_affinity", "rps", "rfs.flow_cnt", "xps"};
+    return {"rss.queues", "irq_affinity", "rps", "rfs.flow_cnt", "xps", "xps_rxqs"};
   }
 
   void plan(KnobEnv& env, const Json& state) const override {

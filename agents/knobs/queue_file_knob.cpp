@@ -18,7 +18,7 @@ class QueueFileKnob final : public Knob {
       std::string path = env.queue_dir(queue) + "/" + spec_.file;
       std::string text;
       if (int error = read_text(path, text)) throw unreadable(error, path);
-      if (spec_.kind == QueueFileSpec::Kind::kCpuMask) {
+      if (spec_.kind != QueueFileSpec::Kind::kCount) {
         state[queue] = CpuSet::parse_mask(text).to_list();
       } else {
         long long value = 0;
@@ -33,6 +33,11 @@ class QueueFileKnob final : public Knob {
   Json range(const KnobEnv& env) const override {
     unsigned queues = env.queue_count(spec_.direction);
     if (spec_.kind == QueueFileSpec::Kind::kCpuMask) return policy_range(env, queues);
+    if (spec_.kind == QueueFileSpec::Kind::kQueueMask) {
+      return {{"values", spec_.choices},
+              {"queues", queues},
+              {other_direction() + "_queues", env.queue_count(other_direction())}};
+    }
     Json r = int_range(0, spec_.max_count);
     r["queues"] = queues;
     if (spec_.rounds_to_pow2) r["rounding"] = "power of two";
@@ -47,6 +52,7 @@ class QueueFileKnob final : public Knob {
       for (const auto& queue : usable_queues(env)) state[queue] = value;
       return state;
     }
+    if (spec_.kind == QueueFileSpec::Kind::kQueueMask) return queue_map_target(env, requested);
     CpuPolicy policy = require_policy(name(), requested);
     auto queues = usable_queues(env);
     auto cpus = resolve_per_queue(policy, env.placement(spec_.direction),
@@ -83,6 +89,30 @@ class QueueFileKnob final : public Knob {
   }
 
  private:
+  std::string other_direction() const { return std::string(spec_.direction) == "rx" ? "tx" : "rx"; }
+
+  // The kernel accepts bits up to the queues it allocated (numrxqueues), more than the ones in
+  // use after a channel change; only the queues in use are meant, so the rest is refused here.
+  Json queue_map_target(const KnobEnv& env, const Json& requested) const {
+    auto queues = usable_queues(env);
+    unsigned others = env.queue_count(other_direction());
+    auto sets = spec_.map_queues(name(), requested, queues.size(), others);
+    Json state = Json::object();
+    for (std::size_t i = 0; i < queues.size(); ++i) {
+      if (sets[i].span() > others) {
+        throw invalid(name() + ": " + json_brief(requested) + " maps " + queues[i] + " to " +
+                      other_direction() + " queue " + std::to_string(sets[i].span() - 1) +
+                      ", but " + env.interface + " has " + std::to_string(others) + " " +
+                      other_direction() + " queues" +
+                      (others > 0 ? " (" + other_direction() + "-0.." + other_direction() + "-" +
+                                        std::to_string(others - 1) + ")"
+                                  : ""));
+      }
+      state[queues[i]] = sets[i].to_list();
+    }
+    return state;
+  }
+
   // The queues that carry the file now; throws the exact reason when there are none.
   std::vector<std::string> existing_queues(const KnobEnv& env) const {
     std::string queues_dir = env.files->net(env.interface, "queues");

@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string_view, KnobFactory>>& knob_factories() {
       {"rfs.sock_flow_entries", make_rfs_sock_flow_entries_knob},
       {"rfs.flow_cnt", make_rfs_flow_cnt_knob},
       {"xps", make_xps_knob},
+      {"xps_rxqs", make_xps_rxqs_knob},
       {"offload.gro", make_offload_gro_knob},
       {"offload.lro", make_offload_lro_knob},
       {"offload.tso", make_offload_tso_knob},

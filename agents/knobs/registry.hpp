@@ -24,6 +24,7 @@ std::unique_ptr<Knob> make_rps_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rfs_sock_flow_entries_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rfs_flow_cnt_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_xps_knob(const KnobInfo& info);
+std::unique_ptr<Knob> make_xps_rxqs_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_offload_gro_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_offload_lro_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_offload_tso_knob(const KnobInfo& info);

@@ -98,6 +98,7 @@ class VethAgent : public ::testing::Test {
       out += " rps" + std::to_string(q) + "=" + mask_list(rx + "/rps_cpus");
       out += " flow" + std::to_string(q) + "=" + cat(rx + "/rps_flow_cnt");
       out += " xps" + std::to_string(q) + "=" + mask_list(tx + "/xps_cpus");
+      out += " xps_rxqs" + std::to_string(q) + "=" + mask_list(tx + "/xps_rxqs");
     }
     return out;
   }
@@ -147,6 +148,35 @@ TEST_F(VethAgent, AppliesChannelsRpsXpsFlowCountAndGroThenRestores) {
   EXPECT_TRUE(restored["mismatches"].empty()) << restored.dump();
   EXPECT_EQ(values(), original_);
   EXPECT_FALSE(std::filesystem::exists(snapshot_file()));
+}
+
+TEST_F(VethAgent, XpsRxqsSameIndexThenRestores) {
+  const std::string tx = "/sys/class/net/va/queues/tx-";
+  if (cat(tx + "1/xps_rxqs") == "absent")
+    GTEST_SKIP() << "this kernel has no queues/tx-N/xps_rxqs (before 4.18 or without CONFIG_XPS)";
+  Agent agent(netns_agent_args(ns_a_, state_dir_.string()));
+  Json probe = agent.result("probe", {{"interface", "va"}});
+  EXPECT_TRUE(probe["knobs"]["xps_rxqs"]["supported"].get<bool>()) << probe["knobs"]["xps_rxqs"];
+  Json result =
+      agent.result("apply", {{"interface", "va"}, {"values", {{"xps_rxqs", "same-index"}}}});
+  EXPECT_EQ(result["applied"]["xps_rxqs"]["tx-1"], "1") << result.dump();
+  Json commands = result["commands"];
+  EXPECT_NE(std::find(commands.begin(), commands.end(),
+                      "echo 2 > /sys/class/net/$IFACE/queues/tx-1/xps_rxqs"),
+            commands.end())
+      << commands.dump();
+  for (int q = 0; q < 4; ++q) {
+    EXPECT_EQ(mask_list(tx + std::to_string(q) + "/xps_rxqs"), std::to_string(q)) << q;
+  }
+  EXPECT_NE(values(), original_);
+  // rx-4 does not exist: refused before anything is written.
+  Json refused = agent.call("apply", {{"interface", "va"}, {"values", {{"xps_rxqs", "list:3-4"}}}});
+  EXPECT_EQ(refused["error"]["data"]["code"], "invalid") << refused.dump();
+  EXPECT_EQ(mask_list(tx + "3/xps_rxqs"), "3");
+  Json restored = agent.result("restore");
+  EXPECT_TRUE(restored["mismatches"].empty()) << restored.dump();
+  for (int q = 0; q < 4; ++q) EXPECT_EQ(mask_list(tx + std::to_string(q) + "/xps_rxqs"), "") << q;
+  EXPECT_EQ(values(), original_);
 }
 
 TEST_F(VethAgent, UnsupportedKnobsSayWhy) {

@@ -32,6 +32,7 @@ struct FakeNic {
   int numa_node = 0;
   std::vector<FakeIrq> irqs;  // msi_irqs + /proc/irq + /proc/interrupts lines
   bool xps = true;            // queues/tx-N/xps_cpus present
+  bool xps_rxqs = false;      // queues/tx-N/xps_rxqs present (a bitmap of rx queues)
 };
 
 class FakeHost {
@@ -124,6 +125,7 @@ class FakeHost {
     for (unsigned q = 0; q < nic.tx_queues; ++q) {
       std::string dir = net + "queues/tx-" + std::to_string(q) + "/";
       if (nic.xps) write(dir + "xps_cpus", zero_mask() + "\n");
+      if (nic.xps_rxqs) write(dir + "xps_rxqs", CpuSet().to_mask(nic.rx_queues) + "\n");
       write(dir + "tx_maxrate", "0\n");
     }
     for (const char* stat : {"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_dropped"}) {

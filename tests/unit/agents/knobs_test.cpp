@@ -2,8 +2,11 @@
 // commands, and the exact reason when unsupported.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "agents/knobs/registry.hpp"
 #include "agents/knobs/sysctl_knob.hpp"
+#include "agents/safety/knob_session.hpp"
 #include "core/errors.hpp"
 #include "fake_host.hpp"
 
@@ -66,6 +69,7 @@ TEST_F(Knobs, RegistryCoversTheCatalog) {
   EXPECT_EQ(registry_.order("channels.combined"), 0u);
   EXPECT_LT(registry_.order("channels.rx"), registry_.order("rps"));
   EXPECT_LT(registry_.order("rss.queues"), registry_.order("irq_affinity"));
+  EXPECT_LT(registry_.order("channels.tx"), registry_.order("xps_rxqs"));
 }
 
 TEST_F(Knobs, RpsWritesMasksPerQueue) {
@@ -144,6 +148,94 @@ TEST_F(Knobs, XpsAndItsAbsenceOnSingleQueueDevices) {
   EXPECT_FALSE(status.supported);
   EXPECT_NE(status.reason.find("single-queue"), std::string::npos) << status.reason;
   EXPECT_TRUE(knob("rps").probe(env).supported);
+}
+
+class XpsRxqs : public Knobs {
+ protected:
+  XpsRxqs() {
+    for (int q = 0; q < 4; ++q) host_.write(file(q), "0\n");  // 4 rx queues: one hex digit
+  }
+  static std::string file(int tx) {
+    return "sys/class/net/eth1/queues/tx-" + std::to_string(tx) + "/xps_rxqs";
+  }
+};
+
+TEST_F(XpsRxqs, SameIndexMapsEachTxQueueToItsRxQueueAndRestores) {
+  const Knob& k = knob("xps_rxqs");
+  Json original = k.read(env_);
+  EXPECT_EQ(original, (Json{{"tx-0", ""}, {"tx-1", ""}, {"tx-2", ""}, {"tx-3", ""}}));
+  EXPECT_EQ(set("xps_rxqs", "same-index"),
+            (Json{{"tx-0", "0"}, {"tx-1", "1"}, {"tx-2", "2"}, {"tx-3", "3"}}));
+  EXPECT_EQ(host_.read(file(1)), "2");
+  EXPECT_EQ(host_.read(file(3)), "8");
+  EXPECT_EQ(set("xps_rxqs", "all")["tx-2"], "0-3");
+  EXPECT_EQ(host_.read(file(2)), "f");
+  EXPECT_EQ(set("xps_rxqs", "list:1-2")["tx-0"], "1-2");
+  EXPECT_EQ(host_.read(file(0)), "6");
+  RestoreOutcome outcome = restore_states(registry_, env_, {{"xps_rxqs", original}});
+  EXPECT_TRUE(outcome.clean()) << outcome.to_json().dump();
+  for (int q = 0; q < 4; ++q) EXPECT_EQ(host_.read(file(q)), "0") << q;
+  EXPECT_EQ(set("xps_rxqs", "none"), original);
+}
+
+TEST_F(XpsRxqs, CommandsRangeAndPlannedChannels) {
+  const Knob& k = knob("xps_rxqs");
+  auto lines = k.commands(env_, k.target(env_, "same-index"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "echo 1 > /sys/class/net/$IFACE/queues/tx-0/xps_rxqs");
+  EXPECT_EQ(lines[3], "echo 8 > /sys/class/net/$IFACE/queues/tx-3/xps_rxqs");
+  EXPECT_EQ(k.commands(env_, k.target(env_, "none"))[1],
+            "echo 0 > /sys/class/net/$IFACE/queues/tx-1/xps_rxqs");
+  Json range = k.range(env_);
+  EXPECT_EQ(range["rx_queues"], 4);
+  EXPECT_EQ(range["values"][1], "same-index");
+  KnobEnv plan = env_;
+  knob("channels.combined").plan(plan, 2);
+  EXPECT_EQ(k.target(plan, "same-index"), (Json{{"tx-0", "0"}, {"tx-1", "1"}}));
+  EXPECT_EQ(error_of([&] { k.target(plan, "list:3"); }), ErrorCode::kInvalid);
+  // Channels renumber queues: their snapshot carries this knob too.
+  auto affected = knob("channels.combined").affects();
+  EXPECT_NE(std::find(affected.begin(), affected.end(), "xps_rxqs"), affected.end());
+}
+
+TEST_F(XpsRxqs, MoreTxThanRxQueuesWrapAround) {
+  host_.remove("sys/class/net/eth1/queues/rx-2");
+  host_.remove("sys/class/net/eth1/queues/rx-3");
+  EXPECT_EQ(knob("xps_rxqs").target(env_, "same-index"),
+            (Json{{"tx-0", "0"}, {"tx-1", "1"}, {"tx-2", "0"}, {"tx-3", "1"}}));
+  EXPECT_EQ(knob("xps_rxqs").target(env_, "all")["tx-3"], "0-1");
+}
+
+TEST_F(XpsRxqs, RxQueuesThatDoNotExistAndBadValuesAreRefusedBeforeWriting) {
+  const Knob& k = knob("xps_rxqs");
+  try {
+    k.target(env_, "list:2-4");
+    ADD_FAILURE() << "list:2-4 accepted with 4 rx queues";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalid);
+    EXPECT_NE(std::string(e.what()).find("rx queue 4, but eth1 has 4 rx queues (rx-0..rx-3)"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const Json& bad : {Json("same"), Json(3), Json(true), Json("list:x"), Json("list:"),
+                          Json("list:0-99999999"), Json("spread")}) {
+    EXPECT_EQ(error_of([&] { k.target(env_, bad); }), ErrorCode::kInvalid) << bad.dump();
+  }
+  for (int q = 0; q < 4; ++q) EXPECT_EQ(host_.read(file(q)), "0") << q;
+}
+
+TEST_F(XpsRxqs, UnsupportedWithoutTheFileSaysWhy) {
+  for (int q = 0; q < 4; ++q) host_.remove(file(q));
+  KnobStatus status = knob("xps_rxqs").probe(env_);
+  EXPECT_FALSE(status.supported);
+  EXPECT_NE(
+      status.reason.find("no such file: " + host_.sysfs() + "/class/net/eth1/queues/tx-0/xps_rxqs"),
+      std::string::npos)
+      << status.reason;
+  EXPECT_NE(status.reason.find("CONFIG_XPS"), std::string::npos) << status.reason;
+  EXPECT_EQ(error_of([&] { knob("xps_rxqs").target(env_, "same-index"); }),
+            ErrorCode::kUnsupported);
+  EXPECT_TRUE(knob("xps").probe(env_).supported);
 }
 
 TEST_F(Knobs, RfsFlowCountRoundsToPowersOfTwoLikeTheKernel) {
