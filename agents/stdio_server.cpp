@@ -26,10 +26,14 @@ bool write_all(int fd, const std::string& data) {
 
 std::string to_string(StopReason reason) {
   switch (reason) {
-    case StopReason::kEof: return "end of input";
-    case StopReason::kSignal: return "signal";
-    case StopReason::kShutdownRequest: return "shutdown request";
-    case StopReason::kIoError: return "I/O error";
+    case StopReason::kEof:
+      return "end of input";
+    case StopReason::kSignal:
+      return "signal";
+    case StopReason::kShutdownRequest:
+      return "shutdown request";
+    case StopReason::kIoError:
+      return "I/O error";
   }
   return "?";
 }

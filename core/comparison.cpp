@@ -9,6 +9,26 @@
 namespace nictune {
 namespace {
 
+// Numbers compare as numbers, anything else as text; the operator is the same.
+template <class T>
+bool compare_with(CompareOp op, const T& a, const T& b) {
+  switch (op) {
+    case CompareOp::kLess:
+      return a < b;
+    case CompareOp::kLessEqual:
+      return a <= b;
+    case CompareOp::kGreater:
+      return a > b;
+    case CompareOp::kGreaterEqual:
+      return a >= b;
+    case CompareOp::kEqual:
+      return a == b;
+    case CompareOp::kNotEqual:
+      return a != b;
+  }
+  return false;
+}
+
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t");
   auto e = s.find_last_not_of(" \t");
@@ -23,7 +43,8 @@ bool is_name_char(char c) {
 Operand parse_operand(const std::string& raw, const std::string& whole) {
   std::string text = trim(raw);
   if (text.empty()) {
-    throw invalid("constraint \"" + whole + "\": expected \"<name> <op> <value>\", an operand is empty");
+    throw invalid("constraint \"" + whole +
+                  "\": expected \"<name> <op> <value>\", an operand is empty");
   }
   Operand operand;
   double number = 0;
@@ -57,12 +78,18 @@ std::optional<double> as_number(const Json& v) {
 
 std::string to_string(CompareOp op) {
   switch (op) {
-    case CompareOp::kLess: return "<";
-    case CompareOp::kLessEqual: return "<=";
-    case CompareOp::kGreater: return ">";
-    case CompareOp::kGreaterEqual: return ">=";
-    case CompareOp::kEqual: return "==";
-    case CompareOp::kNotEqual: return "!=";
+    case CompareOp::kLess:
+      return "<";
+    case CompareOp::kLessEqual:
+      return "<=";
+    case CompareOp::kGreater:
+      return ">";
+    case CompareOp::kGreaterEqual:
+      return ">=";
+    case CompareOp::kEqual:
+      return "==";
+    case CompareOp::kNotEqual:
+      return "!=";
   }
   return "?";
 }
@@ -106,26 +133,11 @@ bool Comparison::holds(const Lookup& lookup) const {
   if (ln && rn) {
     double a = *ln, b = *rn;
     if (std::isnan(a) || std::isnan(b)) return false;
-    switch (op_) {
-      case CompareOp::kLess: return a < b;
-      case CompareOp::kLessEqual: return a <= b;
-      case CompareOp::kGreater: return a > b;
-      case CompareOp::kGreaterEqual: return a >= b;
-      case CompareOp::kEqual: return a == b;
-      case CompareOp::kNotEqual: return a != b;
-    }
+    return compare_with(op_, a, b);
   }
   std::string a = left->is_string() ? left->get<std::string>() : left->dump();
   std::string b = right->is_string() ? right->get<std::string>() : right->dump();
-  switch (op_) {
-    case CompareOp::kLess: return a < b;
-    case CompareOp::kLessEqual: return a <= b;
-    case CompareOp::kGreater: return a > b;
-    case CompareOp::kGreaterEqual: return a >= b;
-    case CompareOp::kEqual: return a == b;
-    case CompareOp::kNotEqual: return a != b;
-  }
-  return false;
+  return compare_with(op_, a, b);
 }
 
 }  // namespace nictune

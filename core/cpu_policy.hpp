@@ -11,17 +11,17 @@
 namespace nictune {
 
 enum class CpuPolicyKind {
-  kAll,           // every online CPU
-  kNone,          // empty mask (feature off)
-  kSpread,        // queue i -> i-th CPU of the NIC's NUMA node (wrapping)
-  kSpreadSkip,    // like spread, skipping the listed CPUs (spread-skip:0)
-  kSingle,        // single:N - every queue to CPU N
-  kList,          // list:0-3 - every queue to this CPU set
-  kMask,          // mask:HEX - every queue to this CPU mask
-  kSameAsIrq,     // each queue to the CPUs its IRQ is placed on
-  kIrqSiblings,   // each queue to the SMT siblings of its IRQ CPU
-  kOtherNode,     // CPUs of a NUMA node other than the NIC's
-  kLocalNode,     // all CPUs of the NIC's NUMA node
+  kAll,          // every online CPU
+  kNone,         // empty mask (feature off)
+  kSpread,       // queue i -> i-th CPU of the NIC's NUMA node (wrapping)
+  kSpreadSkip,   // like spread, skipping the listed CPUs (spread-skip:0)
+  kSingle,       // single:N - every queue to CPU N
+  kList,         // list:0-3 - every queue to this CPU set
+  kMask,         // mask:HEX - every queue to this CPU mask
+  kSameAsIrq,    // each queue to the CPUs its IRQ is placed on
+  kIrqSiblings,  // each queue to the SMT siblings of its IRQ CPU
+  kOtherNode,    // CPUs of a NUMA node other than the NIC's
+  kLocalNode,    // all CPUs of the NIC's NUMA node
 };
 
 struct CpuPolicy {

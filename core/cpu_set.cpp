@@ -28,8 +28,10 @@ unsigned parse_cpu_number(std::string_view token, std::string_view whole) {
 }
 
 std::string_view trim_space(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -116,7 +118,8 @@ CpuSet CpuSet::range(unsigned first, unsigned last) {
 }
 
 void CpuSet::add(unsigned cpu) {
-  if (cpu >= kMaxCpus) throw invalid("CPU " + std::to_string(cpu) + " is beyond the supported maximum");
+  if (cpu >= kMaxCpus)
+    throw invalid("CPU " + std::to_string(cpu) + " is beyond the supported maximum");
   std::size_t word = cpu / 64;
   if (words_.size() <= word) words_.resize(word + 1, 0);
   words_[word] |= std::uint64_t{1} << (cpu % 64);
@@ -133,7 +136,9 @@ bool CpuSet::contains(unsigned cpu) const {
   return word < words_.size() && (words_[word] >> (cpu % 64)) & 1U;
 }
 
-bool CpuSet::empty() const { return words_.empty(); }
+bool CpuSet::empty() const {
+  return words_.empty();
+}
 
 std::size_t CpuSet::count() const {
   std::size_t n = 0;
@@ -181,7 +186,9 @@ CpuSet CpuSet::operator-(const CpuSet& other) const {
   return out;
 }
 
-bool CpuSet::operator==(const CpuSet& other) const { return words_ == other.words_; }
+bool CpuSet::operator==(const CpuSet& other) const {
+  return words_ == other.words_;
+}
 
 void CpuSet::trim() {
   while (!words_.empty() && words_.back() == 0) words_.pop_back();
@@ -207,8 +214,8 @@ std::string CpuSet::to_mask(unsigned nbits) const {
   unsigned groups = (bits + 31) / 32;
   std::string out;
   for (unsigned g = groups; g-- > 0;) {
-    std::uint32_t word = static_cast<std::uint32_t>(
-        (g / 2 < words_.size() ? words_[g / 2] : 0) >> ((g % 2) * 32));
+    std::uint32_t word =
+        static_cast<std::uint32_t>((g / 2 < words_.size() ? words_[g / 2] : 0) >> ((g % 2) * 32));
     // Only the most significant group is narrowed, exactly like the kernel's "%*pb".
     unsigned digits = 8;
     if (g == groups - 1 && bits % 32 != 0) digits = (bits % 32 + 3) / 4;

@@ -4,13 +4,20 @@ namespace nictune {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalid: return "invalid";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kBusy: return "busy";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kGuarded: return "guarded";
-    case ErrorCode::kTransport: return "transport";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalid:
+      return "invalid";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kBusy:
+      return "busy";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kGuarded:
+      return "guarded";
+    case ErrorCode::kTransport:
+      return "transport";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }

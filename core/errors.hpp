@@ -30,6 +30,8 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-inline Error invalid(const std::string& message) { return Error(ErrorCode::kInvalid, message); }
+inline Error invalid(const std::string& message) {
+  return Error(ErrorCode::kInvalid, message);
+}
 
 }  // namespace nictune

@@ -24,7 +24,8 @@ Json parse_json_with_comments(const std::string& text, const std::string& origin
     std::string what = e.what();
     // nlohmann repeats the position ("parse error at line 4, column 42: ..."); keep the reason.
     auto pos = what.find("column ");
-    if (pos != std::string::npos && (pos = what.find(": ", pos)) != std::string::npos) what = what.substr(pos + 2);
+    if (pos != std::string::npos && (pos = what.find(": ", pos)) != std::string::npos)
+      what = what.substr(pos + 2);
     throw invalid(origin + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
                   ": not valid JSON: " + what);
   }
@@ -40,15 +41,23 @@ Json load_json_file(const std::string& path) {
 
 std::string json_type_name(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::string: return "string";
+    case Json::value_t::string:
+      return "string";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "integer";
-    case Json::value_t::number_float: return "number";
-    case Json::value_t::boolean: return "boolean";
-    case Json::value_t::array: return "array";
-    case Json::value_t::object: return "object";
-    case Json::value_t::null: return "null";
-    default: return "value";
+    case Json::value_t::number_unsigned:
+      return "integer";
+    case Json::value_t::number_float:
+      return "number";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::object:
+      return "object";
+    case Json::value_t::null:
+      return "null";
+    default:
+      return "value";
   }
 }
 

@@ -30,11 +30,14 @@ const std::vector<MetricInfo>& metric_catalog() {
       {"dut_time_squeeze", "count", G::kMinimize, "softnet_stat time_squeeze on the DUT"},
       {"lg_cpu_util", "percent", G::kMinimize, "load generator CPU busy time, sum over CPUs"},
       {"rx_pps_per_cpu", "packets/s", G::kMaximize, "rx_pps divided by DUT busy CPUs (efficiency)"},
-      {"tx_packets", "count", G::kMaximize, "packets (requests, writes) sent in the measured window"},
+      {"tx_packets", "count", G::kMaximize,
+       "packets (requests, writes) sent in the measured window"},
       {"rx_packets", "count", G::kMaximize, "packets (replies) received in the measured window"},
       {"lost_packets", "count", G::kMinimize, "sent but never received: tx_packets - rx_packets"},
-      {"load_cpu_util", "percent", G::kMinimize, "CPU time of the load generator's own threads (100 = one CPU)"},
-      {"serve_cpu_util", "percent", G::kMinimize, "CPU time of the server's own threads while traffic flowed"},
+      {"load_cpu_util", "percent", G::kMinimize,
+       "CPU time of the load generator's own threads (100 = one CPU)"},
+      {"serve_cpu_util", "percent", G::kMinimize,
+       "CPU time of the server's own threads while traffic flowed"},
   };
   return catalog;
 }

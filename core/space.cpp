@@ -22,9 +22,12 @@ bool json_equal(const Json& a, const Json& b) {
 
 const std::map<std::string, ParamType>& type_names() {
   static const std::map<std::string, ParamType> names = {
-      {"int", ParamType::kInt},         {"float", ParamType::kFloat},
-      {"categorical", ParamType::kCategorical}, {"ordinal", ParamType::kOrdinal},
-      {"bool", ParamType::kBool},       {"cpu_policy", ParamType::kCpuPolicy},
+      {"int", ParamType::kInt},
+      {"float", ParamType::kFloat},
+      {"categorical", ParamType::kCategorical},
+      {"ordinal", ParamType::kOrdinal},
+      {"bool", ParamType::kBool},
+      {"cpu_policy", ParamType::kCpuPolicy},
   };
   return names;
 }
@@ -38,9 +41,12 @@ std::vector<std::string> type_name_list() {
 // The parameter type a catalog knob takes when the spec does not say.
 ParamType default_type(const KnobInfo& knob, const Json& def) {
   switch (knob.type) {
-    case KnobValueType::kBool: return ParamType::kBool;
-    case KnobValueType::kCpuPolicy: return ParamType::kCpuPolicy;
-    case KnobValueType::kChoice: return ParamType::kCategorical;
+    case KnobValueType::kBool:
+      return ParamType::kBool;
+    case KnobValueType::kCpuPolicy:
+      return ParamType::kCpuPolicy;
+    case KnobValueType::kChoice:
+      return ParamType::kCategorical;
     case KnobValueType::kInt:
       return def.is_object() && def.contains("min") ? ParamType::kInt : ParamType::kOrdinal;
   }
@@ -49,8 +55,10 @@ ParamType default_type(const KnobInfo& knob, const Json& def) {
 
 bool type_fits_knob(ParamType type, KnobValueType knob) {
   switch (knob) {
-    case KnobValueType::kBool: return type == ParamType::kBool || type == ParamType::kCategorical;
-    case KnobValueType::kCpuPolicy: return type == ParamType::kCpuPolicy;
+    case KnobValueType::kBool:
+      return type == ParamType::kBool || type == ParamType::kCategorical;
+    case KnobValueType::kCpuPolicy:
+      return type == ParamType::kCpuPolicy;
     case KnobValueType::kChoice:
       return type == ParamType::kCategorical || type == ParamType::kOrdinal;
     case KnobValueType::kInt:
@@ -85,8 +93,8 @@ void check_value_for_knob(const KnobInfo* knob, ParamType type, const Json& valu
   if (knob->type == KnobValueType::kInt && !is_integral(value)) {
     issues.add(path, "expected an integer for " + knob->name + ", found " + json_brief(value));
   } else if (knob->type == KnobValueType::kInt && value.get<double>() < 0) {
-    issues.add(path, "expected a non-negative integer for " + knob->name + ", found " +
-                         json_brief(value));
+    issues.add(
+        path, "expected a non-negative integer for " + knob->name + ", found " + json_brief(value));
   } else if (knob->type == KnobValueType::kBool && !value.is_boolean()) {
     issues.add(path, "expected true or false for " + knob->name + ", found " + json_brief(value));
   } else if (knob->type == KnobValueType::kChoice && !value.is_string()) {
@@ -107,8 +115,9 @@ void check_allowed_keys(const Json& def, const std::string& path,
 std::optional<Condition> parse_condition(const Json& when, const std::string& path,
                                          Issues& issues) {
   if (!when.is_object()) {
-    issues.add(path, "expected an object like {\"param\": \"rps\", \"not_in\": [\"none\"]}, found " +
-                         json_type_name(when));
+    issues.add(path,
+               "expected an object like {\"param\": \"rps\", \"not_in\": [\"none\"]}, found " +
+                   json_type_name(when));
     return std::nullopt;
   }
   check_allowed_keys(when, path, {"param", "in", "not_in"}, issues);
@@ -147,8 +156,10 @@ std::vector<Json> int_grid(const Parameter& p) {
   std::set<std::int64_t> seen;
   for (int i = 0; i < levels; ++i) {
     double t = static_cast<double>(i) / (levels - 1);
-    double x = p.log && lo > 0 ? std::exp(std::log(double(lo)) + t * (std::log(double(hi)) - std::log(double(lo))))
-                               : double(lo) + t * double(hi - lo);
+    double x =
+        p.log && lo > 0
+            ? std::exp(std::log(double(lo)) + t * (std::log(double(hi)) - std::log(double(lo))))
+            : double(lo) + t * double(hi - lo);
     auto v = lo + static_cast<std::int64_t>(std::llround((x - double(lo)) / double(step))) * step;
     v = std::clamp(v, lo, hi);
     if (seen.insert(v).second) out.emplace_back(v);
@@ -173,7 +184,8 @@ bool Condition::holds(const Json& parent_value) const {
 
 std::vector<Json> Parameter::grid_values() const {
   switch (type) {
-    case ParamType::kInt: return int_grid(*this);
+    case ParamType::kInt:
+      return int_grid(*this);
     case ParamType::kFloat: {
       std::vector<Json> out;
       int n = std::max(2, levels);
@@ -186,7 +198,8 @@ std::vector<Json> Parameter::grid_values() const {
       }
       return out;
     }
-    default: return values;
+    default:
+      return values;
   }
 }
 
@@ -196,7 +209,8 @@ std::optional<Json> Parameter::canonical_value(const Json& value) const {
       if (!is_integral(value)) return std::nullopt;
       auto v = static_cast<std::int64_t>(value.get<double>());
       if (double(v) < min || double(v) > max) return std::nullopt;
-      if ((v - static_cast<std::int64_t>(min)) % std::max<std::int64_t>(1, step) != 0) return std::nullopt;
+      if ((v - static_cast<std::int64_t>(min)) % std::max<std::int64_t>(1, step) != 0)
+        return std::nullopt;
       return Json(v);
     }
     case ParamType::kFloat: {
@@ -219,7 +233,9 @@ std::optional<Json> Parameter::canonical_value(const Json& value) const {
   }
 }
 
-bool Parameter::contains(const Json& value) const { return canonical_value(value).has_value(); }
+bool Parameter::contains(const Json& value) const {
+  return canonical_value(value).has_value();
+}
 
 Space Space::from_json(const Json& doc, const std::string& path, Issues& issues) {
   Space space;
@@ -238,7 +254,8 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
     const std::string kpath = ppath + "." + key;
     KnobRef ref = split_knob_key(key);
     if (ref.role != "dut" && ref.role != "lg") {
-      issues.add(kpath, "unknown host role \"" + ref.role + "\"; expected \"lg:<knob>\" or a bare knob name for the DUT");
+      issues.add(kpath, "unknown host role \"" + ref.role +
+                            "\"; expected \"lg:<knob>\" or a bare knob name for the DUT");
       continue;
     }
     const KnobInfo* knob = find_knob(ref.knob);
@@ -255,16 +272,17 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
                             json_type_name(def));
       continue;
     }
-    check_allowed_keys(body, kpath, {"type", "values", "min", "max", "step", "log", "levels", "when"},
-                       issues);
+    check_allowed_keys(body, kpath,
+                       {"type", "values", "min", "max", "step", "log", "levels", "when"}, issues);
     p.type = default_type(*knob, body);
     if (body.contains("type")) {
       const Json& t = body["type"];
       auto it = t.is_string() ? type_names().find(t.get<std::string>()) : type_names().end();
       if (it == type_names().end()) {
-        issues.add(kpath + ".type", "unknown type " + json_brief(t) +
-                                        (t.is_string() ? did_you_mean(t.get<std::string>(), type_name_list()) : "") +
-                                        "; expected one of " + join(type_name_list(), ", "));
+        issues.add(kpath + ".type",
+                   "unknown type " + json_brief(t) +
+                       (t.is_string() ? did_you_mean(t.get<std::string>(), type_name_list()) : "") +
+                       "; expected one of " + join(type_name_list(), ", "));
         continue;
       }
       p.type = it->second;
@@ -291,15 +309,19 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
         continue;
       }
       if (p.min > p.max) {
-        issues.add(kpath, "min " + json_brief(body["min"]) + " is greater than max " + json_brief(body["max"]));
+        issues.add(kpath, "min " + json_brief(body["min"]) + " is greater than max " +
+                              json_brief(body["max"]));
         continue;
       }
       if (body.contains("log")) {
-        if (!body["log"].is_boolean()) issues.add(kpath + ".log", "expected true or false");
-        else p.log = body["log"].get<bool>();
+        if (!body["log"].is_boolean())
+          issues.add(kpath + ".log", "expected true or false");
+        else
+          p.log = body["log"].get<bool>();
       }
       if (p.log && p.min <= 0) {
-        issues.add(kpath + ".log", "a log-scaled range needs min > 0, found min " + json_brief(body["min"]));
+        issues.add(kpath + ".log",
+                   "a log-scaled range needs min > 0, found min " + json_brief(body["min"]));
       }
       if (body.contains("step")) {
         if (!is_integral(body["step"]) || body["step"].get<double>() < 1) {
@@ -309,7 +331,8 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
         }
       }
       if (body.contains("levels")) {
-        if (!is_integral(body["levels"]) || body["levels"].get<double>() < 2 || body["levels"].get<double>() > 1000) {
+        if (!is_integral(body["levels"]) || body["levels"].get<double>() < 2 ||
+            body["levels"].get<double>() > 1000) {
           issues.add(kpath + ".levels", "expected an integer from 2 to 1000");
         } else {
           p.levels = body["levels"].get<int>();
@@ -329,7 +352,8 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
         p.values.clear();
         for (std::size_t i = 0; i < vals.size(); ++i) {
           if (!vals[i].is_boolean()) {
-            issues.add(kpath + ".values[" + std::to_string(i) + "]", "expected true or false, found " + json_brief(vals[i]));
+            issues.add(kpath + ".values[" + std::to_string(i) + "]",
+                       "expected true or false, found " + json_brief(vals[i]));
             ok = false;
           } else {
             p.values.push_back(vals[i]);
@@ -424,12 +448,14 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
   if (doc.contains("constraints")) {
     const Json& list = doc["constraints"];
     if (!list.is_array()) {
-      issues.add(path + ".constraints", "expected an array of strings like \"rfs.flow_cnt <= 4096\"");
+      issues.add(path + ".constraints",
+                 "expected an array of strings like \"rfs.flow_cnt <= 4096\"");
     } else {
       for (std::size_t i = 0; i < list.size(); ++i) {
         std::string cpath = path + ".constraints[" + std::to_string(i) + "]";
         if (!list[i].is_string()) {
-          issues.add(cpath, "expected a string like \"rfs.flow_cnt <= 4096\", found " + json_type_name(list[i]));
+          issues.add(cpath, "expected a string like \"rfs.flow_cnt <= 4096\", found " +
+                                json_type_name(list[i]));
           continue;
         }
         try {
@@ -471,8 +497,12 @@ Json Space::to_json() const {
   return {{"parameters", params}, {"constraints", constraints}};
 }
 
-void Space::add(Parameter parameter) { params_.push_back(std::move(parameter)); }
-void Space::add_constraint(Comparison constraint) { constraints_.push_back(std::move(constraint)); }
+void Space::add(Parameter parameter) {
+  params_.push_back(std::move(parameter));
+}
+void Space::add_constraint(Comparison constraint) {
+  constraints_.push_back(std::move(constraint));
+}
 
 const Parameter* Space::find(const std::string& name) const {
   for (const auto& p : params_) {
@@ -490,9 +520,11 @@ bool Space::is_active(const Parameter& parameter, const Point& point) const {
 }
 
 Point Space::canonicalize(const Point& point) const {
-  if (!point.is_object()) throw invalid("a point must be a JSON object, found " + json_type_name(point));
+  if (!point.is_object())
+    throw invalid("a point must be a JSON object, found " + json_type_name(point));
   for (const auto& [key, value] : point.items()) {
-    if (!find(key)) throw invalid("point has \"" + key + "\", which is not a parameter of the space");
+    if (!find(key))
+      throw invalid("point has \"" + key + "\", which is not a parameter of the space");
   }
   Point out = Json::object();
   for (const auto& p : params_) {
@@ -573,7 +605,11 @@ std::uint64_t Space::grid_size() const {
   return n;
 }
 
-std::string canonical_text(const Point& point) { return point.dump(); }
-std::string point_hash(const Point& point) { return fnv1a64_hex(canonical_text(point)); }
+std::string canonical_text(const Point& point) {
+  return point.dump();
+}
+std::string point_hash(const Point& point) {
+  return fnv1a64_hex(canonical_text(point));
+}
 
 }  // namespace nictune

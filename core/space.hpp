@@ -30,11 +30,11 @@ struct Condition {
 struct Parameter {
   std::string name;  // space key: "rps", "lg:app.cpus", "coalesce.rx_usecs"
   ParamType type = ParamType::kCategorical;
-  double min = 0, max = 0;  // kInt, kFloat
-  bool log = false;         // kInt, kFloat: sample/encode on a log scale
-  std::int64_t step = 1;    // kInt
-  int levels = 5;           // kFloat: points per axis in a grid
-  std::vector<Json> values; // kCategorical, kOrdinal (ordered), kCpuPolicy, kBool (false,true)
+  double min = 0, max = 0;   // kInt, kFloat
+  bool log = false;          // kInt, kFloat: sample/encode on a log scale
+  std::int64_t step = 1;     // kInt
+  int levels = 5;            // kFloat: points per axis in a grid
+  std::vector<Json> values;  // kCategorical, kOrdinal (ordered), kCpuPolicy, kBool (false,true)
   std::optional<Condition> when;
 
   // Values a grid visits, in order.

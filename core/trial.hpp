@@ -33,7 +33,7 @@ struct TrialRecord {
   std::string point_hash;
   bool baseline = false;  // the host's original settings
   int repetition = 0;
-  std::string bench;  // which DUT/LG pair ran it
+  std::string bench;      // which DUT/LG pair ran it
   double started_at = 0;  // unix seconds
   double ended_at = 0;
   Outcome outcome;

@@ -15,8 +15,9 @@ void print_usage(std::ostream& out) {
          "Finds the best Linux network-stack settings for a workload by experiment.\n\n"
          "commands:\n";
   for (const auto& command : nictune::cli::commands()) {
-    out << "  " << command.name << std::string(12 - std::min<std::size_t>(11, command.name.size()), ' ')
-        << command.summary << "\n";
+    out << "  " << command.name
+        << std::string(12 - std::min<std::size_t>(11, command.name.size()), ' ') << command.summary
+        << "\n";
   }
   out << "\n`nictune <command> --help` describes one command. Exit codes: 0 ok, 1 run failed,\n"
          "2 usage or spec error, 130 interrupted.\n";
@@ -38,8 +39,8 @@ int main(int argc, char** argv) {
   if (!command) {
     std::vector<std::string> names;
     for (const auto& c : nictune::cli::commands()) names.push_back(c.name);
-    std::cerr << "nictune: unknown command \"" << args[0] << "\"" << nictune::did_you_mean(args[0], names)
-              << "; `nictune --help` lists the commands\n";
+    std::cerr << "nictune: unknown command \"" << args[0] << "\""
+              << nictune::did_you_mean(args[0], names) << "; `nictune --help` lists the commands\n";
     return nictune::cli::kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     return nictune::cli::kExitUsage;
   } catch (const nictune::Error& e) {
     std::cerr << "nictune " << command->name << ": " << e.what() << "\n";
-    return e.code() == nictune::ErrorCode::kInvalid ? nictune::cli::kExitUsage : nictune::cli::kExitFailed;
+    return e.code() == nictune::ErrorCode::kInvalid ? nictune::cli::kExitUsage
+                                                    : nictune::cli::kExitFailed;
   } catch (const std::exception& e) {
     std::cerr << "nictune " << command->name << ": internal error: " << e.what() << "\n";
     return nictune::cli::kExitFailed;

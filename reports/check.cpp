@@ -8,7 +8,8 @@
 namespace nictune::report {
 namespace {
 
-std::vector<double> values(const std::vector<TrialRecord>& trials, const std::string& metric, std::size_t* complete) {
+std::vector<double> values(const std::vector<TrialRecord>& trials, const std::string& metric,
+                           std::size_t* complete) {
   std::vector<double> out;
   std::size_t n = 0;
   for (const auto& t : trials) {
@@ -32,16 +33,20 @@ std::string first_error(const std::vector<TrialRecord>& trials) {
 
 std::string to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kGood: return "good";
-    case Verdict::kBad: return "bad";
-    case Verdict::kSkip: return "skip";
+    case Verdict::kGood:
+      return "good";
+    case Verdict::kBad:
+      return "bad";
+    case Verdict::kSkip:
+      return "skip";
   }
   return "skip";
 }
 
 CheckVerdict judge_against_baseline(const std::vector<TrialRecord>& baseline_trials,
                                     const std::vector<TrialRecord>& new_trials,
-                                    const std::vector<Objective>& objectives, double threshold, double alpha) {
+                                    const std::vector<Objective>& objectives, double threshold,
+                                    double alpha) {
   CheckVerdict v;
   std::size_t base_complete = 0, new_complete = 0;
   values(baseline_trials, "", &base_complete);
@@ -76,8 +81,9 @@ CheckVerdict judge_against_baseline(const std::vector<TrialRecord>& baseline_tri
       c.regression = std::isfinite(c.worse_by) ? c.worse_by > threshold : c.worse_by > 0;
     }
     if (c.regression) {
-      bad.push_back(o.metric + " " + format_percent(c.relative) + " (" + format_summary(c.a) + " -> " +
-                    format_summary(c.b) + (c.tested ? ", Welch p " + format_p(c.welch_p) : "") + ")");
+      bad.push_back(o.metric + " " + format_percent(c.relative) + " (" + format_summary(c.a) +
+                    " -> " + format_summary(c.b) +
+                    (c.tested ? ", Welch p " + format_p(c.welch_p) : "") + ")");
     }
     v.objectives.push_back(c);
   }
@@ -85,9 +91,11 @@ CheckVerdict judge_against_baseline(const std::vector<TrialRecord>& baseline_tri
   std::snprintf(limit, sizeof limit, "%.4g%%", threshold * 100);
   v.verdict = bad.empty() ? Verdict::kGood : Verdict::kBad;
   v.reason = bad.empty() ? "no objective worse than the baseline by more than " + std::string(limit)
-                         : "worse than the baseline by more than " + std::string(limit) + ": " + join(bad, "; ");
+                         : "worse than the baseline by more than " + std::string(limit) + ": " +
+                               join(bad, "; ");
   if (!untested.empty()) {
-    v.reason += " (fewer than 2 repetitions for " + join(untested, ", ") + ": judged on the means alone)";
+    v.reason +=
+        " (fewer than 2 repetitions for " + join(untested, ", ") + ": judged on the means alone)";
   }
   return v;
 }

@@ -18,7 +18,9 @@ struct CheckVerdict {
   // Per objective, baseline as A and the new measurement as B.
   std::vector<ObjectiveComparison> objectives;
   std::string reason;  // one line: why bad / why skipped / "no objective worse by more than 5%"
-  int exit_code() const { return verdict == Verdict::kGood ? 0 : verdict == Verdict::kBad ? 1 : 125; }
+  int exit_code() const {
+    return verdict == Verdict::kGood ? 0 : verdict == Verdict::kBad ? 1 : 125;
+  }
 };
 
 // Only complete trials count. Skip when either side has no complete trial or the new trials did

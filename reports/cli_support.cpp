@@ -14,10 +14,12 @@ namespace fs = std::filesystem;
 std::unique_ptr<Store> open_existing_store(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    throw invalid("no database at \"" + path + "\"; --db names the file `nictune run` wrote" +
-                  (path == kDefaultDatabase ? " (the default is nictune.db in the current directory)" : ""));
+    throw invalid(
+        "no database at \"" + path + "\"; --db names the file `nictune run` wrote" +
+        (path == kDefaultDatabase ? " (the default is nictune.db in the current directory)" : ""));
   }
-  if (fs::is_directory(path, ec)) throw invalid("--db \"" + path + "\" is a directory, not a database file");
+  if (fs::is_directory(path, ec))
+    throw invalid("--db \"" + path + "\" is a directory, not a database file");
   return open_sqlite_store(path);
 }
 
@@ -83,8 +85,9 @@ std::vector<std::string> write_files(const std::vector<ExportFile>& files, const
   std::error_code ec;
   fs::create_directories(path, ec);
   if (ec || !fs::is_directory(path)) {
-    throw Error(ErrorCode::kIo, "cannot create the directory \"" + path + "\" for " + std::to_string(files.size()) +
-                                    " files" + (ec ? ": " + ec.message() : ""));
+    throw Error(ErrorCode::kIo, "cannot create the directory \"" + path + "\" for " +
+                                    std::to_string(files.size()) + " files" +
+                                    (ec ? ": " + ec.message() : ""));
   }
   for (const auto& f : files) write_one(fs::path(path) / f.name, f);
   return written;

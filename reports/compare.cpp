@@ -17,13 +17,15 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(); }
+Json number(double v) {
+  return std::isfinite(v) ? Json(v) : Json();
+}
 
 std::string context_summary(const std::vector<HostContext>& contexts) {
   for (const auto& c : contexts) {
     if (c.role == "dut") {
-      return c.get("hostname") + ", kernel " + c.get("kernel") + ", driver " + c.get("driver") + ", firmware " +
-             c.get("firmware") + "\n     NIC " + c.get("nic");
+      return c.get("hostname") + ", kernel " + c.get("kernel") + ", driver " + c.get("driver") +
+             ", firmware " + c.get("firmware") + "\n     NIC " + c.get("nic");
     }
   }
   return "no host facts recorded";
@@ -41,11 +43,13 @@ double parse_threshold(const std::string& text) {
   char* end = nullptr;
   const double v = t.empty() ? kNaN : std::strtod(t.c_str(), &end);
   if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v) || v < 0) {
-    throw invalid("threshold \"" + text + "\": expected a percentage like 5% or a fraction like 0.05");
+    throw invalid("threshold \"" + text +
+                  "\": expected a percentage like 5% or a fraction like 0.05");
   }
   if (percent) return v / 100;
   if (v > 1) {
-    throw invalid("threshold \"" + text + "\" is ambiguous: write " + text + "% for a percentage or a fraction like 0.05");
+    throw invalid("threshold \"" + text + "\" is ambiguous: write " + text +
+                  "% for a percentage or a fraction like 0.05");
   }
   return v;
 }
@@ -76,7 +80,8 @@ ObjectiveComparison compare_samples(const Objective& objective, const std::vecto
   return c;
 }
 
-std::vector<double> trial_values(const Report& report, const PointResult& point, const std::string& metric) {
+std::vector<double> trial_values(const Report& report, const PointResult& point,
+                                 const std::string& metric) {
   std::vector<double> out;
   std::size_t next = 0;
   std::vector<std::int64_t> ids = point.trial_ids;
@@ -91,7 +96,8 @@ std::vector<double> trial_values(const Report& report, const PointResult& point,
   return out;
 }
 
-ComparisonResult compare_experiments(const Report& a, const Report& b, const CompareOptions& options) {
+ComparisonResult compare_experiments(const Report& a, const Report& b,
+                                     const CompareOptions& options) {
   ComparisonResult r;
   r.a = a.experiment;
   r.b = b.experiment;
@@ -99,13 +105,14 @@ ComparisonResult compare_experiments(const Report& a, const Report& b, const Com
   r.contexts_b = b.contexts;
   r.objectives = a.objectives;
   r.options = options;
-  if (a.objectives.empty()) r.notes.push_back("the first experiment's spec declares no objectives: nothing to compare");
+  if (a.objectives.empty())
+    r.notes.push_back("the first experiment's spec declares no objectives: nothing to compare");
   std::vector<std::string> names_a, names_b;
   for (const auto& o : a.objectives) names_a.push_back(o.metric + " " + to_string(o.goal));
   for (const auto& o : b.objectives) names_b.push_back(o.metric + " " + to_string(o.goal));
   if (names_a != names_b) {
-    r.notes.push_back("the experiments declare different objectives (" + join(names_a, ", ") + " against " +
-                      join(names_b, ", ") + "); the first experiment's are compared");
+    r.notes.push_back("the experiments declare different objectives (" + join(names_a, ", ") +
+                      " against " + join(names_b, ", ") + "); the first experiment's are compared");
   }
 
   std::map<std::string, const PointResult*> in_b;
@@ -156,8 +163,9 @@ ComparisonResult compare_experiments(const Report& a, const Report& b, const Com
     r.notes.push_back("no configuration was measured in both experiments");
   }
   if (a.baseline && baseline_b && a.points[*a.baseline].config != baseline_b->config) {
-    r.notes.push_back("the two baselines are different settings (each host's own); they are compared as "
-                      "\"out of the box\" against \"out of the box\"");
+    r.notes.push_back(
+        "the two baselines are different settings (each host's own); they are compared as "
+        "\"out of the box\" against \"out of the box\"");
   }
   // Worst first: regressions, then by how much worse.
   std::stable_sort(r.configurations.begin(), r.configurations.end(),
@@ -175,22 +183,26 @@ ComparisonResult compare_experiments(const Report& a, const Report& b, const Com
   return r;
 }
 
-ComparisonResult compare_experiments(Store& store, const std::string& first, const std::string& second,
-                                     const CompareOptions& options) {
+ComparisonResult compare_experiments(Store& store, const std::string& first,
+                                     const std::string& second, const CompareOptions& options) {
   const Report a = load_report(store, first);
   const Report b = load_report(store, second);
   return compare_experiments(a, b, options);
 }
 
 void render_comparison_text(const ComparisonResult& r, std::ostream& out) {
-  auto experiment_line = [](const char* tag, const ExperimentRecord& e, const std::vector<HostContext>& c) {
-    return std::string(tag) + " \"" + e.name + "\" (#" + std::to_string(e.id) + ", " + format_utc(e.created_at) + ")\n" +
-           "     " + context_summary(c) + "\n";
+  auto experiment_line = [](const char* tag, const ExperimentRecord& e,
+                            const std::vector<HostContext>& c) {
+    return std::string(tag) + " \"" + e.name + "\" (#" + std::to_string(e.id) + ", " +
+           format_utc(e.created_at) + ")\n" + "     " + context_summary(c) + "\n";
   };
-  out << "nictune compare\n" << experiment_line("  A", r.a, r.contexts_a) << experiment_line("  B", r.b, r.contexts_b);
+  out << "nictune compare\n"
+      << experiment_line("  A", r.a, r.contexts_a) << experiment_line("  B", r.b, r.contexts_b);
   char line[160];
-  std::snprintf(line, sizeof line, "Threshold %.4g %%, significance: Welch t-test p < %.3g (Mann-Whitney U shown as a check)\n",
-                r.options.threshold * 100, r.options.alpha);
+  std::snprintf(
+      line, sizeof line,
+      "Threshold %.4g %%, significance: Welch t-test p < %.3g (Mann-Whitney U shown as a check)\n",
+      r.options.threshold * 100, r.options.alpha);
   out << line;
   out << "change = (B - A) / |A|; * = significant; REGRESSION = significant and worse (in the\n"
          "objective's bad direction) by more than the threshold\n\n";
@@ -205,8 +217,9 @@ void render_comparison_text(const ComparisonResult& r, std::ostream& out) {
                     format_percent(o.relative).c_str(), o.significant ? "*" : "", mark.c_str());
       out << line;
       if (o.tested) {
-        out << "                     change CI [" << format_number(o.ci_low) << ", " << format_number(o.ci_high)
-            << "], Welch p " << format_p(o.welch_p) << ", Mann-Whitney p " << format_p(o.mann_whitney_p)
+        out << "                     change CI [" << format_number(o.ci_low) << ", "
+            << format_number(o.ci_high) << "], Welch p " << format_p(o.welch_p)
+            << ", Mann-Whitney p " << format_p(o.mann_whitney_p)
             << (o.mann_whitney_exact ? " (exact)" : "") << "\n";
       } else {
         out << "                     fewer than 2 repetitions on a side: not tested\n";
@@ -214,14 +227,16 @@ void render_comparison_text(const ComparisonResult& r, std::ostream& out) {
     }
   }
   out << "\n" << r.configurations.size() << " configuration(s) measured in both";
-  if (r.only_in_a || r.only_in_b) out << "; " << r.only_in_a << " only in A, " << r.only_in_b << " only in B";
+  if (r.only_in_a || r.only_in_b)
+    out << "; " << r.only_in_a << " only in A, " << r.only_in_b << " only in B";
   if (r.unmeasured) out << "; " << r.unmeasured << " failed on a side";
   out << ".\n";
   for (const auto& n : r.notes) out << "Note: " << n << "\n";
   std::size_t regressions = 0;
   for (const auto& c : r.configurations) regressions += c.regression ? 1 : 0;
   out << (r.any_significant_regression
-              ? "Verdict: " + std::to_string(regressions) + " configuration(s) regressed beyond the threshold.\n"
+              ? "Verdict: " + std::to_string(regressions) +
+                    " configuration(s) regressed beyond the threshold.\n"
               : std::string("Verdict: no significant regression beyond the threshold.\n"));
 }
 
@@ -233,27 +248,45 @@ void render_comparison_json(const ComparisonResult& r, std::ostream& out) {
       for (const auto& [k, v] : c.fields) h[k] = v;
       hosts.push_back(h);
     }
-    return Json{{"id", e.id}, {"name", e.name}, {"spec_hash", e.spec_hash}, {"tool_version", e.tool_version},
-                {"created_utc", format_utc(e.created_at)}, {"hosts", hosts}};
+    return Json{{"id", e.id},
+                {"name", e.name},
+                {"spec_hash", e.spec_hash},
+                {"tool_version", e.tool_version},
+                {"created_utc", format_utc(e.created_at)},
+                {"hosts", hosts}};
   };
   auto summary = [](const stats::Summary& s) {
-    return Json{{"n", s.n}, {"mean", number(s.mean)}, {"ci95_low", s.has_ci() ? number(s.ci_low()) : Json()},
+    return Json{{"n", s.n},
+                {"mean", number(s.mean)},
+                {"ci95_low", s.has_ci() ? number(s.ci_low()) : Json()},
                 {"ci95_high", s.has_ci() ? number(s.ci_high()) : Json()}};
   };
   Json configurations = Json::array();
   for (const auto& c : r.configurations) {
     Json objectives = Json::array();
     for (const auto& o : c.objectives) {
-      objectives.push_back({{"metric", o.metric}, {"goal", to_string(o.goal)}, {"a", summary(o.a)}, {"b", summary(o.b)},
-                            {"delta", number(o.delta)}, {"relative", number(o.relative)},
-                            {"delta_ci95_low", number(o.ci_low)}, {"delta_ci95_high", number(o.ci_high)},
-                            {"welch_p", number(o.welch_p)}, {"mann_whitney_p", number(o.mann_whitney_p)},
-                            {"mann_whitney_exact", o.mann_whitney_exact}, {"worse_by", number(o.worse_by)},
-                            {"significant", o.significant}, {"regression", o.regression},
+      objectives.push_back({{"metric", o.metric},
+                            {"goal", to_string(o.goal)},
+                            {"a", summary(o.a)},
+                            {"b", summary(o.b)},
+                            {"delta", number(o.delta)},
+                            {"relative", number(o.relative)},
+                            {"delta_ci95_low", number(o.ci_low)},
+                            {"delta_ci95_high", number(o.ci_high)},
+                            {"welch_p", number(o.welch_p)},
+                            {"mann_whitney_p", number(o.mann_whitney_p)},
+                            {"mann_whitney_exact", o.mann_whitney_exact},
+                            {"worse_by", number(o.worse_by)},
+                            {"significant", o.significant},
+                            {"regression", o.regression},
                             {"improvement", o.improvement}});
     }
-    configurations.push_back({{"baseline", c.baseline}, {"config", c.config}, {"label", c.label},
-                              {"point_a", c.point_a}, {"point_b", c.point_b}, {"regression", c.regression},
+    configurations.push_back({{"baseline", c.baseline},
+                              {"config", c.config},
+                              {"label", c.label},
+                              {"point_a", c.point_a},
+                              {"point_b", c.point_b},
+                              {"regression", c.regression},
                               {"objectives", objectives}});
   }
   Json doc = {{"a", experiment(r.a, r.contexts_a)},

@@ -27,11 +27,11 @@ double parse_threshold(const std::string& text);
 struct ObjectiveComparison {
   std::string metric;
   Goal goal = Goal::kMaximize;
-  stats::Summary a, b;     // first (reference) and second experiment
-  double delta = 0;        // mean(b) - mean(a)
-  double relative = 0;     // delta / |mean(a)|; NaN when mean(a) is 0
+  stats::Summary a, b;             // first (reference) and second experiment
+  double delta = 0;                // mean(b) - mean(a)
+  double relative = 0;             // delta / |mean(a)|; NaN when mean(a) is 0
   double ci_low = 0, ci_high = 0;  // Welch CI of delta; NaN with fewer than 2 repetitions
-  double welch_p = 0;      // NaN when untestable
+  double welch_p = 0;              // NaN when untestable
   double mann_whitney_p = 0;
   bool mann_whitney_exact = false;
   // How much worse b is, relative to |mean(a)|, in the objective's direction (negative: better).
@@ -69,12 +69,14 @@ struct ComparisonResult {
 
 // Configurations are matched by their canonical values; the two baselines (each host's own
 // settings) are matched with each other. Objectives come from the first experiment's spec.
-ComparisonResult compare_experiments(const Report& a, const Report& b, const CompareOptions& options);
-ComparisonResult compare_experiments(Store& store, const std::string& first, const std::string& second,
+ComparisonResult compare_experiments(const Report& a, const Report& b,
                                      const CompareOptions& options);
+ComparisonResult compare_experiments(Store& store, const std::string& first,
+                                     const std::string& second, const CompareOptions& options);
 
 // Complete trials' values of `metric` for one configuration of a report.
-std::vector<double> trial_values(const Report& report, const PointResult& point, const std::string& metric);
+std::vector<double> trial_values(const Report& report, const PointResult& point,
+                                 const std::string& metric);
 
 void render_comparison_text(const ComparisonResult& result, std::ostream& out);  // <= 100 columns
 void render_comparison_json(const ComparisonResult& result, std::ostream& out);

@@ -40,7 +40,8 @@ std::vector<std::string> string_list(const Json& apply, const char* key) {
   std::vector<std::string> out;
   if (!apply.is_object() || !apply.contains(key) || !apply.at(key).is_array()) return out;
   for (const auto& item : apply.at(key)) {
-    if (item.is_string() && !item.get<std::string>().empty()) out.push_back(item.get<std::string>());
+    if (item.is_string() && !item.get<std::string>().empty())
+      out.push_back(item.get<std::string>());
   }
   return out;
 }
@@ -72,7 +73,9 @@ std::string measured_interface(const Json& spec) {
   auto dut_interface = [](const Json& hosts) -> std::string {
     if (!hosts.is_object() || !hosts.contains("dut") || !hosts.at("dut").is_object()) return "";
     const Json& dut = hosts.at("dut");
-    return dut.contains("interface") && dut.at("interface").is_string() ? dut.at("interface").get<std::string>() : "";
+    return dut.contains("interface") && dut.at("interface").is_string()
+               ? dut.at("interface").get<std::string>()
+               : "";
   };
   if (spec.contains("hosts")) {
     if (auto name = dut_interface(spec.at("hosts")); !name.empty()) return name;
@@ -91,8 +94,8 @@ ExportInput export_input(const Report& report, std::int64_t point_id) {
   const PointResult* point = report.find_point(point_id, false);
   if (!point) point = report.find_point(point_id, true);
   if (!point) {
-    throw invalid("experiment \"" + report.experiment.name + "\" has no point " + std::to_string(point_id) +
-                  "; `nictune report` lists the point ids");
+    throw invalid("experiment \"" + report.experiment.name + "\" has no point " +
+                  std::to_string(point_id) + "; `nictune report` lists the point ids");
   }
   ExportInput in;
   in.experiment = report.experiment;
@@ -106,11 +109,12 @@ ExportInput export_input(const Report& report, std::int64_t point_id) {
 
   const TrialRecord* source = trial_with_commands(report, point->point_id, point->baseline);
   if (!source) {
-    throw Error(ErrorCode::kUnsupported,
-                "point " + std::to_string(point_id) + " (" + point->label() +
-                    ") has no recorded commands: none of its " + std::to_string(point->trial_ids.size()) +
-                    " trial(s) stored details.apply.commands (measured by an older nictune, or told "
-                    "through `nictune tell`), so there is nothing exact to export");
+    throw Error(
+        ErrorCode::kUnsupported,
+        "point " + std::to_string(point_id) + " (" + point->label() +
+            ") has no recorded commands: none of its " + std::to_string(point->trial_ids.size()) +
+            " trial(s) stored details.apply.commands (measured by an older nictune, or told "
+            "through `nictune tell`), so there is nothing exact to export");
   }
   in.commands = string_list(*apply_of(*source), "commands");
   in.lg_commands = string_list(*apply_of(*source), "lg_commands");
@@ -122,10 +126,11 @@ ExportInput export_input(const Report& report, std::int64_t point_id) {
   }
   for (std::size_t j = 0; j < report.objectives.size(); ++j) {
     const auto& o = point->objectives[j];
-    std::string line = report.objectives[j].metric + " " + format_summary(o.summary) + " (n=" +
-                       std::to_string(o.summary.n);
+    std::string line = report.objectives[j].metric + " " + format_summary(o.summary) +
+                       " (n=" + std::to_string(o.summary.n);
     if (!point->baseline && !std::isnan(o.gain)) {
-      line += ", " + format_percent(o.gain) + " vs baseline" + (o.gain_significant ? ", significant" : "");
+      line += ", " + format_percent(o.gain) + " vs baseline" +
+              (o.gain_significant ? ", significant" : "");
     }
     in.results.push_back(line + ")");
   }
@@ -148,8 +153,8 @@ ExportInput load_export_input(Store& store, std::int64_t point_id, const std::st
     }
   }
   if (!experiment.empty()) {
-    throw invalid("experiment \"" + experiment + "\" has no trial of point " + std::to_string(point_id) +
-                  "; `nictune report` lists the point ids");
+    throw invalid("experiment \"" + experiment + "\" has no trial of point " +
+                  std::to_string(point_id) + "; `nictune report` lists the point ids");
   }
   throw invalid("no experiment in the database measured point " + std::to_string(point_id) +
                 (store.point(point_id) ? " (it was proposed but never run)" : "") +
@@ -159,7 +164,8 @@ ExportInput load_export_input(Store& store, std::int64_t point_id, const std::st
 const std::map<std::string, ExporterInfo>& exporters() {
   static const std::map<std::string, ExporterInfo> table = {
       {"sh", {"a POSIX shell script that applies the configuration (interface as $1)", export_sh}},
-      {"tuned", {"a tuned profile: tuned.conf with [sysctl] and [script], plus its script", export_tuned}},
+      {"tuned",
+       {"a tuned profile: tuned.conf with [sysctl] and [script], plus its script", export_tuned}},
       {"json", {"the configuration, its commands, results and host context as JSON", export_json}},
   };
   return table;
@@ -174,8 +180,9 @@ std::vector<std::string> exporter_names() {
 std::vector<ExportFile> export_point(const std::string& format, const ExportInput& input) {
   auto it = exporters().find(format);
   if (it == exporters().end()) {
-    throw invalid("unknown export format \"" + format + "\"" + did_you_mean(format, exporter_names()) +
-                  "; expected one of " + join(exporter_names(), ", "));
+    throw invalid("unknown export format \"" + format + "\"" +
+                  did_you_mean(format, exporter_names()) + "; expected one of " +
+                  join(exporter_names(), ", "));
   }
   return it->second.make(input);
 }
@@ -183,23 +190,29 @@ std::vector<ExportFile> export_point(const std::string& format, const ExportInpu
 std::string export_header(const ExportInput& in) {
   std::string out;
   const auto& e = in.experiment;
-  comment(out, "nictune export of " + (in.baseline ? std::string("the baseline (the host's own settings), point ")
-                                                   : std::string("point ")) +
-                   std::to_string(in.point_id) + " of experiment \"" + e.name + "\" (#" + std::to_string(e.id) + ")");
+  comment(out, "nictune export of " +
+                   (in.baseline ? std::string("the baseline (the host's own settings), point ")
+                                : std::string("point ")) +
+                   std::to_string(in.point_id) + " of experiment \"" + e.name + "\" (#" +
+                   std::to_string(e.id) + ")");
   if (!in.baseline) comment(out, "Configuration (what differs from the baseline): " + in.label);
-  comment(out, "All values applied: " + (in.config.empty() ? std::string("none") : config_text(in.config)));
+  comment(out, "All values applied: " +
+                   (in.config.empty() ? std::string("none") : config_text(in.config)));
   comment(out, "Status in the report: " + in.status);
   for (const auto& c : in.contexts) {
     if (c.role != "dut") continue;
-    comment(out, "Measured on " + c.get("hostname") + (c.bench.empty() ? "" : " (bench " + c.bench + ")") +
-                     ": kernel " + c.get("kernel") + ", driver " + c.get("driver") + ", firmware " +
-                     c.get("firmware") + ", NIC " + c.get("nic") + ", CPU " + c.get("cpu") + ", NUMA " +
-                     c.get("numa"));
+    comment(out, "Measured on " + c.get("hostname") +
+                     (c.bench.empty() ? "" : " (bench " + c.bench + ")") + ": kernel " +
+                     c.get("kernel") + ", driver " + c.get("driver") + ", firmware " +
+                     c.get("firmware") + ", NIC " + c.get("nic") + ", CPU " + c.get("cpu") +
+                     ", NUMA " + c.get("numa"));
   }
   std::string when = format_utc(in.measured_at > 0 ? in.measured_at : e.created_at);
-  comment(out, "Measured " + (when.empty() ? std::string("at an unrecorded time") : when) + " by nictune " +
-                   (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) + ", spec " + e.spec_hash +
-                   (in.interface.empty() ? "" : ", interface " + in.interface));
+  comment(
+      out,
+      "Measured " + (when.empty() ? std::string("at an unrecorded time") : when) + " by nictune " +
+          (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) +
+          ", spec " + e.spec_hash + (in.interface.empty() ? "" : ", interface " + in.interface));
   if (!in.results.empty()) {
     comment(out, "Results (mean ± 95 % CI):");
     for (const auto& r : in.results) comment(out, r, "  ");
@@ -207,14 +220,16 @@ std::string export_header(const ExportInput& in) {
   return out;
 }
 
-std::optional<std::pair<std::string, std::string>> parse_sysctl_command(const std::string& command) {
+std::optional<std::pair<std::string, std::string>> parse_sysctl_command(
+    const std::string& command) {
   std::istringstream words(command);
   std::string word;
   if (!(words >> word) || word != "sysctl") return std::nullopt;
   std::string rest;
   while (words >> word) {
     if (rest.empty() && word.size() > 1 && word[0] == '-') {
-      if (word != "-w" && word != "-q" && word != "-qw" && word != "-wq" && word != "--write" && word != "--quiet") {
+      if (word != "-w" && word != "-q" && word != "-qw" && word != "-wq" && word != "--write" &&
+          word != "--quiet") {
         return std::nullopt;  // -p FILE, -a ...: not a single setting
       }
       continue;
@@ -225,7 +240,8 @@ std::optional<std::pair<std::string, std::string>> parse_sysctl_command(const st
   if (eq == std::string::npos || eq == 0) return std::nullopt;
   std::string key = rest.substr(0, eq), value = rest.substr(eq + 1);
   if (key.find_first_of(" '\"") != std::string::npos) return std::nullopt;
-  if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front()) {
+  if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
+      value.back() == value.front()) {
     value = value.substr(1, value.size() - 2);
   }
   if (value.find_first_of("'\"$`\\") != std::string::npos) return std::nullopt;

@@ -24,12 +24,12 @@ struct ExportInput {
   bool baseline = false;
   std::string status;  // in the report: "front", "tied within noise", ...
   Json config = Json::object();
-  std::string label;  // what differs from the baseline
-  std::vector<std::string> commands;     // DUT, "$IFACE" for the interface
-  std::vector<std::string> lg_commands;  // the load generator's part, if any
+  std::string label;                           // what differs from the baseline
+  std::vector<std::string> commands;           // DUT, "$IFACE" for the interface
+  std::vector<std::string> lg_commands;        // the load generator's part, if any
   std::vector<std::string> baseline_commands;  // restore the host's settings (tuned "stop")
-  std::string interface;  // the DUT interface it was measured on ("" unknown)
-  double measured_at = 0;  // end of the last trial that recorded the commands
+  std::string interface;                       // the DUT interface it was measured on ("" unknown)
+  double measured_at = 0;                      // end of the last trial that recorded the commands
   std::vector<std::string> results;  // "rx_pps 1.250M ± 0.050M (n=3, +25.0% vs baseline)"
 };
 
@@ -39,7 +39,8 @@ ExportInput export_input(const Report& report, std::int64_t point_id);
 
 // Finds the experiment holding `point_id` (newest first, or only `experiment` when given) and
 // builds its export input.
-ExportInput load_export_input(Store& store, std::int64_t point_id, const std::string& experiment = "");
+ExportInput load_export_input(Store& store, std::int64_t point_id,
+                              const std::string& experiment = "");
 
 struct ExportFile {
   std::string name;  // suggested file name: "nictune-point-3.sh", "tuned.conf"

@@ -7,11 +7,13 @@ namespace nictune::report {
 std::vector<ExportFile> export_sh(const ExportInput& in) {
   std::string s = "#!/bin/sh\n";
   s += export_header(in);
-  s += "#\n# Usage: sh " + std::string("nictune-point-") + std::to_string(in.point_id) +
-       ".sh IFACE   (or: IFACE=eth1 sh ...)\n"
-       "# Run as root on the host to tune. Host-wide settings (sysctl) affect every interface, and\n"
-       "# nothing here survives a reboot. Each command is printed before it runs; the first one that\n"
-       "# fails stops the script.\n";
+  s +=
+      "#\n# Usage: sh " + std::string("nictune-point-") + std::to_string(in.point_id) +
+      ".sh IFACE   (or: IFACE=eth1 sh ...)\n"
+      "# Run as root on the host to tune. Host-wide settings (sysctl) affect every interface, and\n"
+      "# nothing here survives a reboot. Each command is printed before it runs; the first one "
+      "that\n"
+      "# fails stops the script.\n";
   if (!in.lg_commands.empty()) {
     s += "#\n# The load generator's part of this configuration (not run here):\n";
     for (const auto& c : in.lg_commands) s += "#   " + c + "\n";
@@ -19,7 +21,8 @@ std::vector<ExportFile> export_sh(const ExportInput& in) {
   s += "set -eu\n\n";
   s += "IFACE=${1:-${IFACE:-}}\n"
        "if [ -z \"$IFACE\" ]; then\n"
-       "  echo \"usage: $0 IFACE" + (in.interface.empty() ? std::string() : "  (measured on " + in.interface + ")") +
+       "  echo \"usage: $0 IFACE" +
+       (in.interface.empty() ? std::string() : "  (measured on " + in.interface + ")") +
        "\" >&2\n"
        "  exit 2\n"
        "fi\n"

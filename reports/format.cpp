@@ -52,8 +52,7 @@ std::string format_summary(const stats::Summary& s, const std::string& plus_minu
   const Scale scale = scale_for(s.mean);
   const double mean = s.mean / scale.divisor, half = s.half_width / scale.divisor;
   if (half == 0) return format_number(s.mean) + plus_minus + "0";
-  const int decimals =
-      std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
+  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
   return fixed(mean, decimals) + scale.suffix + plus_minus + fixed(half, decimals) + scale.suffix;
 }
 
@@ -145,12 +144,23 @@ std::string html_escape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -13,7 +13,8 @@ const Json* at_path(const Json& facts, const std::string& path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string key =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object()) return nullptr;
     auto it = node->find(key);
     if (it == node->end()) return nullptr;
@@ -56,7 +57,9 @@ std::string join_present(std::initializer_list<std::string> parts, const std::st
   return out;
 }
 
-std::string or_not_recorded(std::string text) { return text.empty() ? kNotRecorded : text; }
+std::string or_not_recorded(std::string text) {
+  return text.empty() ? kNotRecorded : text;
+}
 
 std::string numa_text(const Json& facts) {
   std::string nodes;
@@ -67,7 +70,8 @@ std::string numa_text(const Json& facts) {
     if (value->is_array()) nodes = std::to_string(value->size());
     if (!nodes.empty()) break;
   }
-  std::string nic_node = first_text(facts, {"interface.numa_node", "nic.numa_node", "numa.nic_node"});
+  std::string nic_node =
+      first_text(facts, {"interface.numa_node", "nic.numa_node", "numa.nic_node"});
   std::string out;
   if (!nodes.empty()) out = nodes + (nodes == "1" ? " node" : " nodes");
   if (!nic_node.empty() && nic_node != "-1") {
@@ -90,35 +94,34 @@ HostContext host_context(const HostRecord& host) {
   HostContext c;
   c.role = host.role;
   c.bench = host.bench;
-  c.fields.emplace_back("hostname", or_not_recorded(first_text(f, {"hostname", "host", "nodename"})));
-  c.fields.emplace_back("kernel",
-                        or_not_recorded(first_text(f, {"kernel", "kernel.release", "uname.release"})));
+  c.fields.emplace_back("hostname",
+                        or_not_recorded(first_text(f, {"hostname", "host", "nodename"})));
   c.fields.emplace_back(
-      "driver",
-      or_not_recorded(join_present(
-          {first_text(f, {"driver", "interface.driver", "nic.driver", "ethtool.driver"}),
-           first_text(f, {"driver_version", "interface.driver_version", "nic.driver_version",
-                          "ethtool.version"})},
-          " ")));
+      "kernel", or_not_recorded(first_text(f, {"kernel", "kernel.release", "uname.release"})));
   c.fields.emplace_back(
-      "firmware", or_not_recorded(first_text(f, {"firmware", "firmware_version", "interface.firmware",
-                                                 "nic.firmware", "ethtool.firmware"})));
+      "driver", or_not_recorded(join_present(
+                    {first_text(f, {"driver", "interface.driver", "nic.driver", "ethtool.driver"}),
+                     first_text(f, {"driver_version", "interface.driver_version",
+                                    "nic.driver_version", "ethtool.version"})},
+                    " ")));
+  c.fields.emplace_back("firmware", or_not_recorded(first_text(
+                                        f, {"firmware", "firmware_version", "interface.firmware",
+                                            "nic.firmware", "ethtool.firmware"})));
   const std::string interface = first_text(f, {"interface.name", "interface", "nic.interface"});
   const std::string bus = first_text(f, {"interface.bus_info", "nic.bus_info", "bus_info"});
   c.fields.emplace_back(
-      "nic", or_not_recorded(join_present(
-                 {first_text(f, {"nic.model", "nic.name", "nic", "interface.model", "nic_model"}),
-                  interface.empty() && bus.empty()
-                      ? std::string()
-                      : "(" + join_present({interface, bus}, " at ") + ")"},
-                 " ")));
+      "nic",
+      or_not_recorded(join_present(
+          {first_text(f, {"nic.model", "nic.name", "nic", "interface.model", "nic_model"}),
+           interface.empty() && bus.empty() ? std::string()
+                                            : "(" + join_present({interface, bus}, " at ") + ")"},
+          " ")));
   std::string cpus = first_text(f, {"cpu.count", "cpu.cpus", "cpus", "online_cpus", "nproc"});
   if (!cpus.empty()) cpus = cpus + (cpus == "1" ? " CPU" : " CPUs");
-  c.fields.emplace_back(
-      "cpu", or_not_recorded(join_present(
-                 {first_text(f, {"cpu.model", "cpu_model", "cpu", "machine"}),
-                  cpus.empty() ? std::string() : "(" + cpus + ")"},
-                 " ")));
+  c.fields.emplace_back("cpu", or_not_recorded(join_present(
+                                   {first_text(f, {"cpu.model", "cpu_model", "cpu", "machine"}),
+                                    cpus.empty() ? std::string() : "(" + cpus + ")"},
+                                   " ")));
   c.fields.emplace_back("numa", or_not_recorded(numa_text(f)));
   return c;
 }

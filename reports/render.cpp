@@ -30,8 +30,9 @@ std::vector<std::string> renderer_names() {
 void render(const std::string& format, const Report& report, std::ostream& out) {
   auto it = renderers().find(format);
   if (it == renderers().end()) {
-    throw invalid("unknown report format \"" + format + "\"" + did_you_mean(format, renderer_names()) +
-                  "; expected one of " + join(renderer_names(), ", "));
+    throw invalid("unknown report format \"" + format + "\"" +
+                  did_you_mean(format, renderer_names()) + "; expected one of " +
+                  join(renderer_names(), ", "));
   }
   it->second.render(report, out);
 }
@@ -74,12 +75,13 @@ std::string convergence_sentence(const Report& report) {
   }
   char hv[32];
   std::snprintf(hv, sizeof hv, "%.3f", report.hypervolume);
-  std::string out = std::string(hv) + " after " + std::to_string(total) + " evaluation" +
-                    (total == 1 ? "" : "s");
+  std::string out =
+      std::string(hv) + " after " + std::to_string(total) + " evaluation" + (total == 1 ? "" : "s");
   const std::size_t quiet = total - last_growth;
   if (total == 0) return out;
   if (quiet >= std::max<std::size_t>(3, total / 4)) {
-    out += "; no growth in the last " + std::to_string(quiet) + " evaluations: the search looks converged";
+    out += "; no growth in the last " + std::to_string(quiet) +
+           " evaluations: the search looks converged";
   } else {
     out += "; the front last grew at evaluation " + std::to_string(last_growth) + " of " +
            std::to_string(total) + ": more budget may still find better configurations";
@@ -89,7 +91,8 @@ std::string convergence_sentence(const Report& report) {
 
 std::string table_legend() {
   return "mean ± 95 % CI (Student t) over n repetitions; gain = improvement over the baseline in "
-         "the objective's direction, * = significant (Welch t-test, p < 0.05); tied = off the front "
+         "the objective's direction, * = significant (Welch t-test, p < 0.05); tied = off the "
+         "front "
          "but within noise of it (95 % CIs overlap every front point that dominates it)";
 }
 

@@ -50,12 +50,13 @@ void render_csv(const Report& r, std::ostream& out) {
       for (const auto& item : t.point.items()) knob_set.insert(item.key());
     }
   }
-  const std::vector<std::string> context_keys = {"hostname", "kernel", "driver", "firmware", "nic", "cpu", "numa"};
+  const std::vector<std::string> context_keys = {"hostname", "kernel", "driver", "firmware",
+                                                 "nic",      "cpu",    "numa"};
 
   std::vector<std::string> head = {"experiment_id", "experiment", "spec_hash", "tool_version"};
   for (const auto& k : context_keys) head.push_back("dut_" + k);
-  for (const char* col : {"trial_id", "point_id", "baseline", "repetition", "bench", "state", "started_at",
-                          "ended_at", "error", "point_status", "point_rank"}) {
+  for (const char* col : {"trial_id", "point_id", "baseline", "repetition", "bench", "state",
+                          "started_at", "ended_at", "error", "point_status", "point_rank"}) {
     head.push_back(col);
   }
   for (const auto& k : knob_set) head.push_back(k);

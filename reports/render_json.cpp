@@ -10,7 +10,9 @@
 namespace nictune::report {
 namespace {
 
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(); }
+Json number(double v) {
+  return std::isfinite(v) ? Json(v) : Json();
+}
 
 Json summary_json(const stats::Summary& s) {
   return {{"n", s.n},
@@ -40,7 +42,8 @@ void render_json(const Report& r, std::ostream& out) {
     const HostContext c = host_context(h);
     Json context = Json::object();
     for (const auto& [key, value] : c.fields) context[key] = value;
-    hosts.push_back({{"role", h.role}, {"bench", h.bench}, {"context", context}, {"facts", h.facts}});
+    hosts.push_back(
+        {{"role", h.role}, {"bench", h.bench}, {"context", context}, {"facts", h.facts}});
   }
   doc["hosts"] = hosts;
 
@@ -48,7 +51,8 @@ void render_json(const Report& r, std::ostream& out) {
   for (std::size_t j = 0; j < r.objectives.size(); ++j) {
     const auto& o = r.objectives[j];
     const MetricInfo* info = find_metric(o.metric);
-    Json item = {{"metric", o.metric}, {"goal", to_string(o.goal)}, {"unit", info ? info->unit : ""}};
+    Json item = {
+        {"metric", o.metric}, {"goal", to_string(o.goal)}, {"unit", info ? info->unit : ""}};
     if (j < r.scale_best.size()) {
       item["best_feasible_mean"] = number(r.scale_best[j]);
       item["worst_feasible_mean"] = number(r.scale_worst[j]);
@@ -62,7 +66,9 @@ void render_json(const Report& r, std::ostream& out) {
   doc["convergence_summary"] = convergence_sentence(r);
   Json convergence = Json::array();
   for (const auto& s : r.convergence) {
-    convergence.push_back({{"evaluation", s.evaluation}, {"point_id", s.point_id}, {"hypervolume", number(s.hypervolume)}});
+    convergence.push_back({{"evaluation", s.evaluation},
+                           {"point_id", s.point_id},
+                           {"hypervolume", number(s.hypervolume)}});
   }
   doc["convergence"] = convergence;
   doc["best_point_id"] = r.best ? Json(r.points[*r.best].point_id) : Json();
@@ -103,10 +109,15 @@ void render_json(const Report& r, std::ostream& out) {
   for (const auto& eff : r.effects) {
     Json levels = Json::array();
     for (const auto& l : eff.levels) {
-      levels.push_back({{"value", l.value}, {"configurations", l.points}, {"mean", number(l.mean)},
-                        {"min", number(l.min)}, {"max", number(l.max)}});
+      levels.push_back({{"value", l.value},
+                        {"configurations", l.points},
+                        {"mean", number(l.mean)},
+                        {"min", number(l.min)},
+                        {"max", number(l.max)}});
     }
-    effects.push_back({{"knob", eff.knob}, {"metric", eff.metric}, {"eta_squared", number(eff.eta_squared)},
+    effects.push_back({{"knob", eff.knob},
+                       {"metric", eff.metric},
+                       {"eta_squared", number(eff.eta_squared)},
                        {"levels", levels}});
   }
   doc["effects"] = effects;

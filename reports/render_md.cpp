@@ -17,15 +17,17 @@ void row(std::ostream& out, const std::vector<std::string>& cells) {
   out << "\n";
 }
 
-std::string code(const std::string& text) { return text.empty() ? "" : "`" + text + "`"; }
+std::string code(const std::string& text) {
+  return text.empty() ? "" : "`" + text + "`";
+}
 
 std::string gain_cell(const ObjectiveResult& o, bool baseline) {
   if (baseline || std::isnan(o.gain)) return "";
   return format_percent(o.gain) + (o.gain_significant ? "*" : "");
 }
 
-void configuration_table(const Report& r, std::ostream& out, const std::vector<const PointResult*>& rows,
-                         bool numbered) {
+void configuration_table(const Report& r, std::ostream& out,
+                         const std::vector<const PointResult*>& rows, bool numbered) {
   std::vector<std::string> head = {"#", "point", "status", "n"};
   std::vector<std::string> align = {"--:", "--:", "---", "--:"};
   for (const auto& o : r.objectives) {
@@ -47,7 +49,9 @@ void configuration_table(const Report& r, std::ostream& out, const std::vector<c
       cells.push_back(format_summary(o.summary));
       cells.push_back(gain_cell(o, p->baseline));
     }
-    cells.push_back(p->baseline ? "(baseline)" : p->changes.empty() ? "(same as baseline)" : code(p->label()));
+    cells.push_back(p->baseline          ? "(baseline)"
+                    : p->changes.empty() ? "(same as baseline)"
+                                         : code(p->label()));
     row(out, cells);
   }
 }
@@ -57,7 +61,8 @@ void configuration_table(const Report& r, std::ostream& out, const std::vector<c
 void render_md(const Report& r, std::ostream& out) {
   const auto& e = r.experiment;
   out << "# nictune report: " << e.name << " (#" << e.id << ")\n\n";
-  if (e.spec.is_object() && e.spec.contains("description") && e.spec.at("description").is_string()) {
+  if (e.spec.is_object() && e.spec.contains("description") &&
+      e.spec.at("description").is_string()) {
     out << e.spec.at("description").get<std::string>() << "\n\n";
   }
   out << "Status " << (e.status.empty() ? "unknown" : e.status);
@@ -83,13 +88,15 @@ void render_md(const Report& r, std::ostream& out) {
     }
     out << "\n";
   }
-  out << "Run by nictune " << (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version)
+  out << "Run by nictune "
+      << (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version)
       << ", reported by nictune " << kVersion << "; spec `" << e.spec_hash << "` (at the end).\n\n";
   std::vector<std::string> objectives;
   for (const auto& o : r.objectives) objectives.push_back(objective_heading(o));
   out << "**Objectives:** " << (objectives.empty() ? "none" : join(objectives, ", ")) << "  \n";
   out << "**Outcome constraints:** "
-      << (r.constraints.empty() ? std::string("none") : md_cell(join(r.constraints, ", "))) << "\n\n";
+      << (r.constraints.empty() ? std::string("none") : md_cell(join(r.constraints, ", ")))
+      << "\n\n";
 
   out << "## Pareto-best configurations\n\n" << table_legend() << ".\n\n";
   std::vector<const PointResult*> best, others, infeasible, failed;
@@ -118,8 +125,8 @@ void render_md(const Report& r, std::ostream& out) {
   if (!infeasible.empty()) {
     out << "### Infeasible (never best)\n\n";
     for (const auto* p : infeasible) {
-      out << "- point " << p->point_id << " " << code(p->label()) << ": " << md_cell(join(p->violations, "; "))
-          << "\n";
+      out << "- point " << p->point_id << " " << code(p->label()) << ": "
+          << md_cell(join(p->violations, "; ")) << "\n";
     }
     out << "\n";
   }
@@ -128,7 +135,8 @@ void render_md(const Report& r, std::ostream& out) {
     for (const auto* p : failed) {
       std::string error;
       for (const auto& t : r.trials) {
-        if (t.point_id == p->point_id && !t.baseline && !t.outcome.error.empty()) error = t.outcome.error;
+        if (t.point_id == p->point_id && !t.baseline && !t.outcome.error.empty())
+          error = t.outcome.error;
       }
       out << "- point " << p->point_id << " " << code(p->label()) << ": "
           << md_cell(error.empty() ? "no error recorded" : error) << "\n";
@@ -149,13 +157,15 @@ void render_md(const Report& r, std::ostream& out) {
       if (!grew && i + 1 != r.convergence.size()) continue;
       char hv[16];
       std::snprintf(hv, sizeof hv, "%.3f", s.hypervolume);
-      row(out, {std::to_string(s.evaluation), i == 0 && s.evaluation == 0 ? "baseline" : std::to_string(s.point_id), hv});
+      row(out, {std::to_string(s.evaluation),
+                i == 0 && s.evaluation == 0 ? "baseline" : std::to_string(s.point_id), hv});
     }
     out << "\n";
   }
 
   if (!r.effects.empty()) {
-    out << "## Knob effects\n\nShare of each objective's variance across the measured configurations "
+    out << "## Knob effects\n\nShare of each objective's variance across the measured "
+           "configurations "
            "that the knob's value explains (eta squared), and the mean per value (number of "
            "configurations). Knobs the search never varied are left out.\n\n";
     std::string metric;
@@ -171,7 +181,8 @@ void render_md(const Report& r, std::ostream& out) {
       std::snprintf(share, sizeof share, "%.0f %%", eff.eta_squared * 100);
       std::vector<std::string> levels;
       for (const auto& l : eff.levels) {
-        levels.push_back(value_text(l.value) + ": " + format_number(l.mean) + " (" + std::to_string(l.points) + ")");
+        levels.push_back(value_text(l.value) + ": " + format_number(l.mean) + " (" +
+                         std::to_string(l.points) + ")");
       }
       row(out, {code(eff.knob), share, join(levels, ", ")});
     }
@@ -183,7 +194,8 @@ void render_md(const Report& r, std::ostream& out) {
     std::vector<std::string> series;
     for (const auto& loads : r.heatmap.loads) {
       for (const auto& l : loads) {
-        if (std::find(series.begin(), series.end(), l.series) == series.end()) series.push_back(l.series);
+        if (std::find(series.begin(), series.end(), l.series) == series.end())
+          series.push_back(l.series);
       }
     }
     for (const auto& s : series) {
@@ -212,7 +224,8 @@ void render_md(const Report& r, std::ostream& out) {
   }
 
   if (r.heatmap.has_queues()) {
-    out << "### Interrupts per queue\n\nWhich CPUs serviced each queue's interrupts, mean per trial.\n\n";
+    out << "### Interrupts per queue\n\nWhich CPUs serviced each queue's interrupts, mean per "
+           "trial.\n\n";
     for (std::size_t i = 0; i < r.heatmap.labels.size() && i < r.heatmap.queues.size(); ++i) {
       if (r.heatmap.queues[i].empty()) continue;
       std::vector<std::string> head = {r.heatmap.labels[i]};

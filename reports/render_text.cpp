@@ -30,7 +30,8 @@ std::string pad(const std::string& s, std::size_t width, bool right = false) {
 
 // Word-wraps `text` to kWidth; the first line starts with `first`, the rest with `rest`. A word
 // longer than a whole line is cut (long knob values, paths).
-void wrap(std::ostream& out, const std::string& text, const std::string& first, const std::string& rest) {
+void wrap(std::ostream& out, const std::string& text, const std::string& first,
+          const std::string& rest) {
   std::istringstream words(text);
   std::string word, line = first;
   bool empty = true;
@@ -75,11 +76,13 @@ std::string gain_text(const ObjectiveResult& o, bool baseline) {
 
 void header(const Report& r, std::ostream& out) {
   const auto& e = r.experiment;
-  std::string title = "nictune report: experiment \"" + e.name + "\" (#" + std::to_string(e.id) + ")";
+  std::string title =
+      "nictune report: experiment \"" + e.name + "\" (#" + std::to_string(e.id) + ")";
   if (!e.status.empty()) title += ", " + e.status;
   if (e.created_at > 0) title += ", started " + format_utc(e.created_at);
   wrap(out, title, "", "  ");
-  if (e.spec.is_object() && e.spec.contains("description") && e.spec.at("description").is_string()) {
+  if (e.spec.is_object() && e.spec.contains("description") &&
+      e.spec.at("description").is_string()) {
     wrap(out, e.spec.at("description").get<std::string>(), "", "");
   }
   out << "\nMeasured on\n";
@@ -92,14 +95,20 @@ void header(const Report& r, std::ostream& out) {
       first = false;
     }
   }
-  wrap(out, "tool: run by nictune " + (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) +
-                ", reported by nictune " + kVersion, "  ", "       ");
+  wrap(out,
+       "tool: run by nictune " +
+           (e.tool_version.empty() ? std::string("(version not recorded)") : e.tool_version) +
+           ", reported by nictune " + kVersion,
+       "  ", "       ");
   wrap(out, "spec: " + e.spec_hash + " (in full at the end)", "  ", "       ");
   out << "\n";
   std::string objectives;
-  for (const auto& o : r.objectives) objectives += (objectives.empty() ? "" : ", ") + objective_heading(o);
+  for (const auto& o : r.objectives)
+    objectives += (objectives.empty() ? "" : ", ") + objective_heading(o);
   wrap(out, "Objectives: " + (objectives.empty() ? std::string("none") : objectives), "", "  ");
-  wrap(out, "Outcome constraints: " + (r.constraints.empty() ? std::string("none") : join(r.constraints, ", ")),
+  wrap(out,
+       "Outcome constraints: " +
+           (r.constraints.empty() ? std::string("none") : join(r.constraints, ", ")),
        "", "  ");
   wrap(out, trial_counts(r), "", "  ");
 }
@@ -110,7 +119,8 @@ void pareto_table(const Report& r, std::ostream& out) {
   out << "\n";
   std::vector<const PointResult*> rows;
   for (const auto& p : r.points) {
-    if (p.status == PointStatus::kFront || p.status == PointStatus::kTied || p.baseline) rows.push_back(&p);
+    if (p.status == PointStatus::kFront || p.status == PointStatus::kTied || p.baseline)
+      rows.push_back(&p);
   }
   if (r.objectives.empty() || rows.empty()) {
     out << "  (nothing ranked)\n";
@@ -188,7 +198,8 @@ void pareto_table(const Report& r, std::ostream& out) {
       wrap(out, join(p->violations, "; ") + " -- " + p->label(),
            "  point " + pad(std::to_string(p->point_id), 5) + " ", std::string(15, ' '));
     }
-    if (infeasible.size() > kListed) out << "  ... and " << infeasible.size() - kListed << " more\n";
+    if (infeasible.size() > kListed)
+      out << "  ... and " << infeasible.size() - kListed << " more\n";
   }
   if (!failed.empty()) {
     out << "\nFailed (no complete trial)\n";
@@ -196,7 +207,8 @@ void pareto_table(const Report& r, std::ostream& out) {
       const auto* p = failed[i];
       std::string error;
       for (const auto& t : r.trials) {
-        if (t.point_id == p->point_id && !t.baseline && !t.outcome.error.empty()) error = t.outcome.error;
+        if (t.point_id == p->point_id && !t.baseline && !t.outcome.error.empty())
+          error = t.outcome.error;
       }
       wrap(out, (error.empty() ? std::string("no error recorded") : error) + " -- " + p->label(),
            "  point " + pad(std::to_string(p->point_id), 5) + " ", std::string(15, ' '));
@@ -217,7 +229,8 @@ void progress(const Report& r, std::ostream& out) {
   // The steps where the front grew, plus the last evaluation.
   std::vector<const ConvergenceStep*> steps;
   for (std::size_t i = 0; i < r.convergence.size(); ++i) {
-    const bool grew = i == 0 || r.convergence[i].hypervolume > r.convergence[i - 1].hypervolume + 1e-12;
+    const bool grew =
+        i == 0 || r.convergence[i].hypervolume > r.convergence[i - 1].hypervolume + 1e-12;
     if (grew || i + 1 == r.convergence.size()) steps.push_back(&r.convergence[i]);
   }
   const std::size_t per_line = 11;
@@ -236,11 +249,12 @@ void progress(const Report& r, std::ostream& out) {
 void effects(const Report& r, std::ostream& out) {
   if (r.effects.empty()) return;
   out << "\nKnob effects\n";
-  wrap(out,
-       "Share of each objective's variance across the measured configurations that the knob's value "
-       "explains (eta squared), and the mean per value with the number of configurations. Knobs "
-       "the search never varied are left out.",
-       "  ", "  ");
+  wrap(
+      out,
+      "Share of each objective's variance across the measured configurations that the knob's value "
+      "explains (eta squared), and the mean per value with the number of configurations. Knobs "
+      "the search never varied are left out.",
+      "  ", "  ");
   std::size_t name_width = 0;
   for (const auto& e : r.effects) name_width = std::max(name_width, width_of(e.knob));
   name_width = std::min<std::size_t>(name_width, 32);
@@ -254,8 +268,8 @@ void effects(const Report& r, std::ostream& out) {
     std::snprintf(share, sizeof share, "%3.0f %%", e.eta_squared * 100);
     std::string levels;
     for (const auto& l : e.levels) {
-      levels += (levels.empty() ? "" : ", ") + value_text(l.value) + " " + format_number(l.mean) + " (" +
-                std::to_string(l.points) + ")";
+      levels += (levels.empty() ? "" : ", ") + value_text(l.value) + " " + format_number(l.mean) +
+                " (" + std::to_string(l.points) + ")";
     }
     const std::string lead = "    " + pad(e.knob, name_width) + "  " + share + "  ";
     wrap(out, levels, lead, std::string(width_of(lead), ' '));
@@ -269,7 +283,8 @@ void heatmap(const Report& r, std::ostream& out) {
   std::vector<std::string> series;
   for (const auto& loads : h.loads) {
     for (const auto& l : loads) {
-      if (std::find(series.begin(), series.end(), l.series) == series.end()) series.push_back(l.series);
+      if (std::find(series.begin(), series.end(), l.series) == series.end())
+        series.push_back(l.series);
     }
   }
   std::size_t label_width = 0;
@@ -316,12 +331,15 @@ void heatmap(const Report& r, std::ostream& out) {
       out << head << "\n";
       for (std::size_t qi = 0; qi < h.queues[i].size() && qi < kQueues; ++qi) {
         const auto& q = h.queues[i][qi];
-        std::string name = q.series.size() > queue_width - 2 ? q.series.substr(0, queue_width - 2) : q.series;
+        std::string name =
+            q.series.size() > queue_width - 2 ? q.series.substr(0, queue_width - 2) : q.series;
         std::string line = "    " + pad(name, queue_width);
-        for (std::size_t c = start; c < end; ++c) line += pad(format_number(q.per_cpu[c]), cell, true);
+        for (std::size_t c = start; c < end; ++c)
+          line += pad(format_number(q.per_cpu[c]), cell, true);
         out << line << "\n";
       }
-      if (h.queues[i].size() > kQueues) out << "    ... and " << h.queues[i].size() - kQueues << " more queues\n";
+      if (h.queues[i].size() > kQueues)
+        out << "    ... and " << h.queues[i].size() - kQueues << " more queues\n";
     }
   }
 }

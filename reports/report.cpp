@@ -27,7 +27,9 @@ struct Group {
   std::set<std::int64_t> baseline_point_ids;
 };
 
-int status_order(PointStatus s) { return static_cast<int>(s); }
+int status_order(PointStatus s) {
+  return static_cast<int>(s);
+}
 
 // The runner stores the baseline as the empty point and records the host's original values of
 // every knob in the space in details.apply ("dut": {knob: value}, "lg": {...}); space keys
@@ -35,7 +37,8 @@ int status_order(PointStatus s) { return static_cast<int>(s); }
 Json baseline_values(const TrialRecord& t) {
   Json config = Json::object();
   const Json& details = t.outcome.details;
-  if (!details.is_object() || !details.contains("apply") || !details.at("apply").is_object()) return config;
+  if (!details.is_object() || !details.contains("apply") || !details.at("apply").is_object())
+    return config;
   const Json& apply = details.at("apply");
   for (const char* role : {"dut", "lg"}) {
     if (!apply.contains(role) || !apply.at(role).is_object()) continue;
@@ -51,7 +54,8 @@ double minimised(const Objective& o, double value) {
   return o.goal == Goal::kMaximize ? -value : value;
 }
 
-std::vector<double> minimised_means(const std::vector<Objective>& objectives, const PointResult& p) {
+std::vector<double> minimised_means(const std::vector<Objective>& objectives,
+                                    const PointResult& p) {
   std::vector<double> v;
   for (std::size_t j = 0; j < objectives.size(); ++j) {
     v.push_back(minimised(objectives[j], p.objectives[j].summary.mean));
@@ -59,7 +63,9 @@ std::vector<double> minimised_means(const std::vector<Objective>& objectives, co
   return v;
 }
 
-std::string number_text(double v) { return format_number(v); }
+std::string number_text(double v) {
+  return format_number(v);
+}
 
 bool json_less(const Json& a, const Json& b) {
   if (a.is_null() != b.is_null()) return b.is_null();  // inactive last
@@ -110,13 +116,15 @@ std::vector<KnobEffect> main_effects(const std::vector<Objective>& objectives,
         between_ss += static_cast<double>(xs.size()) * std::pow(level.mean - grand, 2);
         effect.levels.push_back(level);
       }
-      std::sort(effect.levels.begin(), effect.levels.end(),
-                [](const EffectLevel& a, const EffectLevel& b) { return json_less(a.value, b.value); });
+      std::sort(
+          effect.levels.begin(), effect.levels.end(),
+          [](const EffectLevel& a, const EffectLevel& b) { return json_less(a.value, b.value); });
       effect.eta_squared = total_ss > 0 ? std::min(1.0, between_ss / total_ss) : 0;
       per_objective.push_back(std::move(effect));
     }
-    std::stable_sort(per_objective.begin(), per_objective.end(),
-                     [](const KnobEffect& a, const KnobEffect& b) { return a.eta_squared > b.eta_squared; });
+    std::stable_sort(
+        per_objective.begin(), per_objective.end(),
+        [](const KnobEffect& a, const KnobEffect& b) { return a.eta_squared > b.eta_squared; });
     for (auto& e : per_objective) out.push_back(std::move(e));
   }
   return out;
@@ -124,7 +132,8 @@ std::vector<KnobEffect> main_effects(const std::vector<Objective>& objectives,
 
 using CellSums = std::map<std::string, std::map<std::size_t, std::pair<double, int>>>;  // row, cpu
 
-void add_cell(CellSums& sums, const std::string& row, long long cpu, double value, std::size_t& cpus) {
+void add_cell(CellSums& sums, const std::string& row, long long cpu, double value,
+              std::size_t& cpus) {
   if (cpu < 0 || cpu > 65535) return;
   auto& cell = sums[row][static_cast<std::size_t>(cpu)];
   cell.first += value;
@@ -152,8 +161,9 @@ std::vector<CpuLoad> averaged(const CellSums& sums, const std::vector<std::strin
 }
 
 // The DUT agent's counters of one point, averaged over its complete trials.
-void counter_loads(const std::vector<TrialRecord>& trials, const PointResult& point, std::size_t& cpus,
-                   std::vector<CpuLoad>& series_out, std::vector<CpuLoad>& queues_out) {
+void counter_loads(const std::vector<TrialRecord>& trials, const PointResult& point,
+                   std::size_t& cpus, std::vector<CpuLoad>& series_out,
+                   std::vector<CpuLoad>& queues_out) {
   CellSums series, queues;
   std::map<long long, std::string> queue_names;  // irq number -> row name, in irq order
   std::map<std::string, int> queue_trials;
@@ -161,36 +171,46 @@ void counter_loads(const std::vector<TrialRecord>& trials, const PointResult& po
   for (const auto& t : trials) {
     if (!ids.count(t.id) || t.outcome.state != TrialState::kComplete) continue;
     const Json& details = t.outcome.details;
-    if (!details.is_object() || !details.contains("counters") || !details.at("counters").is_object()) continue;
+    if (!details.is_object() || !details.contains("counters") ||
+        !details.at("counters").is_object())
+      continue;
     const Json& counters = details.at("counters");
     if (counters.contains("per_cpu") && counters.at("per_cpu").is_array()) {
       for (const auto& row : counters.at("per_cpu")) {
-        if (!row.is_object() || !row.contains("cpu") || !row.at("cpu").is_number_integer()) continue;
+        if (!row.is_object() || !row.contains("cpu") || !row.at("cpu").is_number_integer())
+          continue;
         for (const auto& item : row.items()) {
           if (item.key() == "cpu" || !item.value().is_number()) continue;
-          add_cell(series, item.key(), row.at("cpu").get<long long>(), item.value().get<double>(), cpus);
+          add_cell(series, item.key(), row.at("cpu").get<long long>(), item.value().get<double>(),
+                   cpus);
         }
       }
     }
     if (counters.contains("softnet") && counters.at("softnet").is_array()) {
       for (const auto& row : counters.at("softnet")) {
-        if (!row.is_object() || !row.contains("cpu") || !row.at("cpu").is_number_integer()) continue;
+        if (!row.is_object() || !row.contains("cpu") || !row.at("cpu").is_number_integer())
+          continue;
         if (!row.contains("processed") || !row.at("processed").is_number()) continue;
-        add_cell(series, "softnet_processed", row.at("cpu").get<long long>(), row.at("processed").get<double>(), cpus);
+        add_cell(series, "softnet_processed", row.at("cpu").get<long long>(),
+                 row.at("processed").get<double>(), cpus);
       }
     }
     if (counters.contains("irqs") && counters.at("irqs").is_object()) {
       for (const auto& item : counters.at("irqs").items()) {
         const Json& irq = item.value();
-        if (!irq.is_object() || !irq.contains("per_cpu") || !irq.at("per_cpu").is_object()) continue;
+        if (!irq.is_object() || !irq.contains("per_cpu") || !irq.at("per_cpu").is_object())
+          continue;
         long long number = 0;
         try {
           number = std::stoll(item.key());
         } catch (const std::exception&) {
           continue;
         }
-        std::string name = irq.contains("queue") && irq.at("queue").is_string() ? irq.at("queue").get<std::string>() : "";
-        if (name.empty() && irq.contains("name") && irq.at("name").is_string()) name = irq.at("name").get<std::string>();
+        std::string name = irq.contains("queue") && irq.at("queue").is_string()
+                               ? irq.at("queue").get<std::string>()
+                               : "";
+        if (name.empty() && irq.contains("name") && irq.at("name").is_string())
+          name = irq.at("name").get<std::string>();
         name = (name.empty() ? "irq " : name + " (irq ") + item.key() + (name.empty() ? "" : ")");
         queue_names[number] = name;
         ++queue_trials[name];
@@ -215,29 +235,38 @@ void counter_loads(const std::vector<TrialRecord>& trials, const PointResult& po
   series_out = averaged(series, order);
   std::vector<std::string> queue_order;
   for (const auto& [number, name] : queue_names) {
-    if (std::find(queue_order.begin(), queue_order.end(), name) == queue_order.end()) queue_order.push_back(name);
+    if (std::find(queue_order.begin(), queue_order.end(), name) == queue_order.end())
+      queue_order.push_back(name);
   }
   queues_out = averaged(queues, queue_order, &queue_trials);
 }
 
 }  // namespace
 
-std::string to_string(Goal goal) { return goal == Goal::kMaximize ? "max" : "min"; }
+std::string to_string(Goal goal) {
+  return goal == Goal::kMaximize ? "max" : "min";
+}
 
 std::string to_string(PointStatus status) {
   switch (status) {
-    case PointStatus::kFront: return "front";
-    case PointStatus::kTied: return "tied within noise";
-    case PointStatus::kDominated: return "dominated";
-    case PointStatus::kInfeasible: return "infeasible";
-    case PointStatus::kFailed: return "failed";
+    case PointStatus::kFront:
+      return "front";
+    case PointStatus::kTied:
+      return "tied within noise";
+    case PointStatus::kDominated:
+      return "dominated";
+    case PointStatus::kInfeasible:
+      return "infeasible";
+    case PointStatus::kFailed:
+      return "failed";
   }
   return "failed";
 }
 
 std::vector<Objective> objectives_from_spec(const Json& spec) {
   std::vector<Objective> out;
-  if (!spec.is_object() || !spec.contains("objectives") || !spec.at("objectives").is_array()) return out;
+  if (!spec.is_object() || !spec.contains("objectives") || !spec.at("objectives").is_array())
+    return out;
   for (const auto& item : spec.at("objectives")) {
     if (!item.is_object() || !item.contains("metric") || !item.at("metric").is_string()) continue;
     Objective o;
@@ -339,17 +368,23 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
         }
         break;
       case TrialState::kFailed:
-      case TrialState::kPruned: ++p.failed; break;
-      case TrialState::kRunning: ++running; break;
+      case TrialState::kPruned:
+        ++p.failed;
+        break;
+      case TrialState::kRunning:
+        ++running;
+        break;
     }
   }
   r.metric_names.assign(metric_names.begin(), metric_names.end());
   if (running > 0) {
-    r.notes.push_back(std::to_string(running) + " trial(s) still running or interrupted are not counted");
+    r.notes.push_back(std::to_string(running) +
+                      " trial(s) still running or interrupted are not counted");
   }
 
   const Group* baseline = baseline_key ? &groups.at({true, *baseline_key}) : nullptr;
-  if (!baseline) r.notes.push_back("no baseline was measured: gains over the baseline are not shown");
+  if (!baseline)
+    r.notes.push_back("no baseline was measured: gains over the baseline are not shown");
   if (baseline && baseline->baseline_point_ids.size() > 1) {
     r.notes.push_back("baseline trials were taken with " +
                       std::to_string(baseline->baseline_point_ids.size()) +
@@ -482,7 +517,8 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
     }
     auto normalise = [&](const std::vector<double>& m) {
       std::vector<double> v(k);
-      for (std::size_t j = 0; j < k; ++j) v[j] = hi[j] > lo[j] ? (m[j] - lo[j]) / (hi[j] - lo[j]) : 0;
+      for (std::size_t j = 0; j < k; ++j)
+        v[j] = hi[j] > lo[j] ? (m[j] - lo[j]) / (hi[j] - lo[j]) : 0;
       return v;
     };
     const std::vector<double> reference(k, kReferenceMargin);
@@ -546,14 +582,16 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
     const double v = minimised(objectives[0], p.objectives[0].summary.mean);
     return std::isnan(v) ? kInf : v;
   };
-  std::stable_sort(r.points.begin(), r.points.end(), [&](const PointResult& a, const PointResult& b) {
-    if (a.status != b.status) return status_order(a.status) < status_order(b.status);
-    if (a.rank != b.rank) return a.rank < b.rank;
-    const double va = sort_value(a), vb = sort_value(b);
-    if (va != vb) return va < vb;
-    if (a.baseline != b.baseline) return a.baseline;
-    return a.point_id < b.point_id;
-  });
+  std::stable_sort(r.points.begin(), r.points.end(),
+                   [&](const PointResult& a, const PointResult& b) {
+                     if (a.status != b.status)
+                       return status_order(a.status) < status_order(b.status);
+                     if (a.rank != b.rank) return a.rank < b.rank;
+                     const double va = sort_value(a), vb = sort_value(b);
+                     if (va != vb) return va < vb;
+                     if (a.baseline != b.baseline) return a.baseline;
+                     return a.point_id < b.point_id;
+                   });
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     if (r.points[i].baseline) r.baseline = i;
     if (!r.best && r.points[i].status == PointStatus::kFront && !r.points[i].baseline) r.best = i;
@@ -590,7 +628,8 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
 ExperimentRecord resolve_experiment(Store& store, const std::string& id_or_name) {
   if (id_or_name.empty()) {
     auto all = store.experiments();
-    if (all.empty()) throw invalid("the database holds no experiment yet; `nictune run SPEC` makes one");
+    if (all.empty())
+      throw invalid("the database holds no experiment yet; `nictune run SPEC` makes one");
     return all.back();
   }
   if (auto e = store.find_experiment(id_or_name)) return *e;
@@ -600,7 +639,8 @@ ExperimentRecord resolve_experiment(Store& store, const std::string& id_or_name)
     names.push_back(e.name);
     known += (known.empty() ? "" : ", ") + std::to_string(e.id) + " (" + e.name + ")";
   }
-  throw invalid("no experiment \"" + id_or_name + "\" in the database" + did_you_mean(id_or_name, names) +
+  throw invalid("no experiment \"" + id_or_name + "\" in the database" +
+                did_you_mean(id_or_name, names) +
                 (known.empty() ? "; it holds none" : "; it holds " + known));
 }
 

@@ -46,11 +46,11 @@ struct ObjectiveResult {
 
 struct PointResult {
   std::int64_t point_id = 0;
-  bool baseline = false;        // the host's original settings
-  Json config = Json::object();  // the canonical point
+  bool baseline = false;          // the host's original settings
+  Json config = Json::object();   // the canonical point
   Json changes = Json::object();  // the keys whose value differs from the baseline's
   std::vector<std::int64_t> trial_ids;
-  std::size_t complete = 0, failed = 0;  // trials by state (pruned count as failed)
+  std::size_t complete = 0, failed = 0;           // trials by state (pruned count as failed)
   std::map<std::string, stats::Summary> metrics;  // every metric measured
   std::vector<ObjectiveResult> objectives;        // in the spec's order
   std::vector<std::string> violations;            // why infeasible
@@ -116,8 +116,8 @@ struct Report {
   std::vector<HostRecord> hosts;
   std::vector<HostContext> contexts;
   std::vector<Objective> objectives;
-  std::vector<std::string> constraints;  // as written
-  std::vector<TrialRecord> trials;       // every trial, by id
+  std::vector<std::string> constraints;   // as written
+  std::vector<TrialRecord> trials;        // every trial, by id
   std::vector<std::string> metric_names;  // every metric any trial measured, sorted
   // Sorted: front, tied, dominated, infeasible, failed; within a status by rank, then the first
   // objective best first, then point id. The baseline is a row like any other.

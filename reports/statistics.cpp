@@ -66,9 +66,13 @@ double variance(const std::vector<double>& xs) {
   return ss / static_cast<double>(xs.size() - 1);
 }
 
-double stddev(const std::vector<double>& xs) { return std::sqrt(variance(xs)); }
+double stddev(const std::vector<double>& xs) {
+  return std::sqrt(variance(xs));
+}
 
-double log_gamma(double x) { return std::lgamma(x); }
+double log_gamma(double x) {
+  return std::lgamma(x);
+}
 
 double incomplete_beta(double a, double b, double x) {
   if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1)) return kNaN;
@@ -80,7 +84,9 @@ double incomplete_beta(double a, double b, double x) {
   return 1 - front * beta_continued_fraction(b, a, 1 - x) / b;
 }
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 double student_t_cdf(double t, double df) {
   if (std::isnan(t) || !(df > 0)) return kNaN;
@@ -112,7 +118,9 @@ double student_t_quantile(double p, double df) {
   return 0.5 * (lo + hi);
 }
 
-bool Summary::has_ci() const { return n >= 2 && std::isfinite(half_width); }
+bool Summary::has_ci() const {
+  return n >= 2 && std::isfinite(half_width);
+}
 
 Summary summarize(const std::vector<double>& xs, double level) {
   Summary s;
@@ -133,8 +141,7 @@ bool intervals_overlap(const Summary& a, const Summary& b) {
   return a_lo <= b_hi && b_lo <= a_hi;
 }
 
-WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b,
-                         double level) {
+WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
   WelchResult r;
   r.difference = mean(b) - mean(a);
   if (a.size() < 2 || b.size() < 2) {

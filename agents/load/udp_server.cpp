@@ -208,11 +208,16 @@ class UdpServer : public LoadServer {
     }
   }
 
-  // recvmmsg, or recvmsg when the vector has one entry (an echo for one flow): the lighter call
-  // notices a datagram sooner, which a spinning echo shows directly in the RTT.
+  // recvmmsg, or for a one-entry vector (an echo for one flow) the lightest call that does the
+  // job: recvfrom, or recvmsg when control data (timestamps) is wanted. A spinning echo shows
+  // every 100 ns of system call overhead in the RTT.
   static int receive(int fd, mmsghdr* msgs, std::size_t batch, int flags) {
     if (batch > 1) return recvmmsg(fd, msgs, static_cast<unsigned>(batch), flags, nullptr);
-    ssize_t r = ::recvmsg(fd, &msgs[0].msg_hdr, flags & ~MSG_WAITFORONE);
+    msghdr& m = msgs[0].msg_hdr;
+    flags &= ~MSG_WAITFORONE;
+    ssize_t r = m.msg_control ? ::recvmsg(fd, &m, flags)
+                              : ::recvfrom(fd, m.msg_iov->iov_base, m.msg_iov->iov_len, flags,
+                                           static_cast<sockaddr*>(m.msg_name), &m.msg_namelen);
     if (r < 0) return -1;
     msgs[0].msg_len = static_cast<unsigned>(r);
     return 1;
@@ -225,8 +230,12 @@ class UdpServer : public LoadServer {
     }
     int done = 0;
     while (done < n) {
-      // One datagram: sendmsg, a lighter call than sendmmsg (every 100 ns shows in a spin RTT).
-      int sent = n == 1 ? (::sendmsg(st.fd.get(), &out[0].msg_hdr, 0) >= 0 ? 1 : -1)
+      // One datagram: sendto, the lightest call (see receive()).
+      const msghdr& m = out[0].msg_hdr;
+      int sent = n == 1 ? (::sendto(st.fd.get(), m.msg_iov->iov_base, m.msg_iov->iov_len, 0,
+                                    static_cast<const sockaddr*>(m.msg_name), m.msg_namelen) >= 0
+                               ? 1
+                               : -1)
                         : sendmmsg(st.fd.get(), out + done, static_cast<unsigned>(n - done), 0);
       if (sent <= 0) {
         if (sent < 0 && errno == EINTR) continue;

@@ -29,23 +29,28 @@ Json make_error_response(const Json& id, int code, const std::string& message,
 
 std::optional<std::string> handle_line(const MethodTable& methods, const std::string& line) {
   if (line.size() > kMaxRequestBytes) {
-    return make_error_response(nullptr, kInvalidRequest, "request longer than 1 MiB", "invalid").dump();
+    return make_error_response(nullptr, kInvalidRequest, "request longer than 1 MiB", "invalid")
+        .dump();
   }
   Json request;
   try {
     request = Json::parse(line);
   } catch (const Json::parse_error& e) {
-    return make_error_response(nullptr, kParseError, std::string("not JSON: ") + e.what(), "invalid")
+    return make_error_response(nullptr, kParseError, std::string("not JSON: ") + e.what(),
+                               "invalid")
         .dump();
   }
   Json id = request.is_object() && request.contains("id") ? request["id"] : Json(nullptr);
   if (!id.is_null() && !id.is_string() && !id.is_number_integer() && !id.is_number_unsigned()) {
-    return make_error_response(nullptr, kInvalidRequest, "id must be a string or an integer", "invalid").dump();
+    return make_error_response(nullptr, kInvalidRequest, "id must be a string or an integer",
+                               "invalid")
+        .dump();
   }
-  if (!request.is_object() || request.value("jsonrpc", "") != "2.0" || !request.contains("method") ||
-      !request["method"].is_string()) {
+  if (!request.is_object() || request.value("jsonrpc", "") != "2.0" ||
+      !request.contains("method") || !request["method"].is_string()) {
     return make_error_response(id, kInvalidRequest,
-                               "expected {\"jsonrpc\":\"2.0\",\"method\":STRING,\"id\":...}", "invalid")
+                               "expected {\"jsonrpc\":\"2.0\",\"method\":STRING,\"id\":...}",
+                               "invalid")
         .dump();
   }
   const bool notification = !request.contains("id");
@@ -57,9 +62,9 @@ std::optional<std::string> handle_line(const MethodTable& methods, const std::st
   const Handler* handler = methods.find(method);
   Json response;
   if (!handler) {
-    response = make_error_response(id, kMethodNotFound,
-                                   "no method \"" + method + "\"" + did_you_mean(method, methods.names()),
-                                   "unsupported");
+    response = make_error_response(
+        id, kMethodNotFound, "no method \"" + method + "\"" + did_you_mean(method, methods.names()),
+        "unsupported");
   } else {
     try {
       response = {{"jsonrpc", "2.0"}, {"id", id}, {"result", (*handler)(params)}};
@@ -67,7 +72,8 @@ std::optional<std::string> handle_line(const MethodTable& methods, const std::st
       int code = e.code() == ErrorCode::kInvalid ? kInvalidParams : kServerError;
       response = make_error_response(id, code, e.what(), std::string(to_string(e.code())));
     } catch (const Json::exception& e) {
-      response = make_error_response(id, kInvalidParams, std::string("bad params: ") + e.what(), "invalid");
+      response = make_error_response(id, kInvalidParams, std::string("bad params: ") + e.what(),
+                                     "invalid");
     } catch (const std::exception& e) {
       response = make_error_response(id, kServerError, e.what(), "internal");
     }

@@ -7,8 +7,8 @@
 
 namespace nictune::cli {
 
-Args::Args(const std::string& command, const std::vector<std::string>& argv, std::set<std::string> flags,
-           std::set<std::string> options)
+Args::Args(const std::string& command, const std::vector<std::string>& argv,
+           std::set<std::string> flags, std::set<std::string> options)
     : command_(command) {
   std::vector<std::string> known(flags.begin(), flags.end());
   known.insert(known.end(), options.begin(), options.end());
@@ -61,16 +61,17 @@ double Args::number(const std::string& name, double fallback, double min, double
   double value = 0;
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || ptr != text->data() + text->size() || value < min || value > max) {
-    throw UsageError(command_ + ": " + name + " expects a number from " + std::to_string(min) + " to " +
-                     std::to_string(max) + ", found \"" + *text + "\"");
+    throw UsageError(command_ + ": " + name + " expects a number from " + std::to_string(min) +
+                     " to " + std::to_string(max) + ", found \"" + *text + "\"");
   }
   return value;
 }
 
 void Args::expect_positionals(std::size_t n, const std::string& what) const {
   if (positionals_.size() != n) {
-    throw UsageError(command_ + ": expected " + what + ", found " + std::to_string(positionals_.size()) +
-                     " argument(s); `nictune " + command_ + " --help` shows the usage");
+    throw UsageError(command_ + ": expected " + what + ", found " +
+                     std::to_string(positionals_.size()) + " argument(s); `nictune " + command_ +
+                     " --help` shows the usage");
   }
 }
 

@@ -19,8 +19,8 @@ class UsageError : public std::runtime_error {
 class Args {
  public:
   // flags: options without a value; options: options that take one.
-  Args(const std::string& command, const std::vector<std::string>& argv, std::set<std::string> flags,
-       std::set<std::string> options);
+  Args(const std::string& command, const std::vector<std::string>& argv,
+       std::set<std::string> flags, std::set<std::string> options);
 
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::optional<std::string> option(const std::string& name) const;

@@ -18,7 +18,9 @@ std::int64_t experiment_for(Store& store, const Args& args) {
   }
   if (name) {
     auto e = store.find_experiment(*name);
-    if (!e) throw Error(ErrorCode::kInvalid, "--experiment: no experiment \"" + *name + "\" in the database");
+    if (!e)
+      throw Error(ErrorCode::kInvalid,
+                  "--experiment: no experiment \"" + *name + "\" in the database");
     return e->id;
   }
   ExperimentSpec spec = load_spec(*spec_path);
@@ -29,8 +31,9 @@ std::int64_t experiment_for(Store& store, const Args& args) {
 }  // namespace
 
 Command ask_command() {
-  return {"ask", "print the next point(s) to measure, for an external load generator",
-          R"(usage: nictune ask [--db FILE] (--experiment E | --spec FILE) [-n N]
+  return {
+      "ask", "print the next point(s) to measure, for an external load generator",
+      R"(usage: nictune ask [--db FILE] (--experiment E | --spec FILE) [-n N]
 
 Replays the experiment's trials into its strategy and prints up to N new points as a JSON array
 of {"point_id", "trial_id", "point"}. Each is recorded as an open trial, so asking again never
@@ -43,17 +46,18 @@ options:
   --spec FILE        the spec (creates the experiment on first use)
   -n N               how many points (default 1)
 )",
-          [](const std::vector<std::string>& argv) {
-            Args args("ask", argv, {}, {"--db", "--experiment", "--spec", "-n"});
-            args.expect_positionals(0, "no positional arguments");
-            auto store = open_sqlite_store(args.option_or("--db", "nictune.db"));
-            auto n = static_cast<std::size_t>(args.number("-n", 1, 1, 1000));
-            auto asked = ask_points(*store, experiment_for(*store, args), n);
-            Json out = Json::array();
-            for (const auto& a : asked) out.push_back({{"point_id", a.point_id}, {"trial_id", a.trial_id}, {"point", a.point}});
-            std::cout << out.dump(2) << "\n";
-            return kExitOk;
-          }};
+      [](const std::vector<std::string>& argv) {
+        Args args("ask", argv, {}, {"--db", "--experiment", "--spec", "-n"});
+        args.expect_positionals(0, "no positional arguments");
+        auto store = open_sqlite_store(args.option_or("--db", "nictune.db"));
+        auto n = static_cast<std::size_t>(args.number("-n", 1, 1, 1000));
+        auto asked = ask_points(*store, experiment_for(*store, args), n);
+        Json out = Json::array();
+        for (const auto& a : asked)
+          out.push_back({{"point_id", a.point_id}, {"trial_id", a.trial_id}, {"point", a.point}});
+        std::cout << out.dump(2) << "\n";
+        return kExitOk;
+      }};
 }
 
 Command tell_command() {
@@ -72,7 +76,8 @@ again.
             auto point_id = static_cast<std::int64_t>(args.number("--point", 0, 1, 9e15));
             Outcome outcome;
             if (auto failed = args.option("--failed")) {
-              if (args.option("--metrics")) throw UsageError("tell: give --metrics or --failed, not both");
+              if (args.option("--metrics"))
+                throw UsageError("tell: give --metrics or --failed, not both");
               outcome.state = TrialState::kFailed;
               outcome.error = *failed;
             } else {
@@ -80,18 +85,25 @@ again.
               if (!text) throw UsageError("tell: --metrics JSON or --failed REASON is required");
               Json metrics = parse_json_with_comments(*text, "--metrics");
               if (!metrics.is_object() || metrics.empty()) {
-                throw Error(ErrorCode::kInvalid, "--metrics: expected a non-empty object of metric name -> number");
+                throw Error(ErrorCode::kInvalid,
+                            "--metrics: expected a non-empty object of metric name -> number");
               }
               for (const auto& [name, value] : metrics.items()) {
                 if (!value.is_number()) {
-                  throw Error(ErrorCode::kInvalid, "--metrics." + name + ": expected a number, found " + json_brief(value));
+                  throw Error(
+                      ErrorCode::kInvalid,
+                      "--metrics." + name + ": expected a number, found " + json_brief(value));
                 }
                 outcome.metrics[name] = value.get<double>();
               }
             }
             auto store = open_sqlite_store(args.option_or("--db", "nictune.db"));
             std::int64_t trial = tell_point(*store, point_id, outcome);
-            std::cout << Json{{"trial_id", trial}, {"point_id", point_id}, {"state", to_string(outcome.state)}}.dump() << "\n";
+            std::cout << Json{{"trial_id", trial},
+                              {"point_id", point_id},
+                              {"state", to_string(outcome.state)}}
+                             .dump()
+                      << "\n";
             return kExitOk;
           }};
 }

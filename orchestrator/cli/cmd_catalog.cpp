@@ -17,8 +17,8 @@ Command knobs_command() {
             Args args("knobs", argv, {}, {});
             args.expect_positionals(0, "no arguments");
             for (const auto& k : knob_catalog()) {
-              std::cout << std::left << std::setw(38) << k.name << std::setw(12) << to_string(k.type)
-                        << k.description << "\n";
+              std::cout << std::left << std::setw(38) << k.name << std::setw(12)
+                        << to_string(k.type) << k.description << "\n";
             }
             return kExitOk;
           }};
@@ -32,7 +32,8 @@ Command metrics_command() {
             args.expect_positionals(0, "no arguments");
             for (const auto& m : metric_catalog()) {
               std::cout << std::left << std::setw(22) << m.name << std::setw(11) << m.unit
-                        << std::setw(5) << (m.better == Goal::kMaximize ? "max" : "min") << m.description << "\n";
+                        << std::setw(5) << (m.better == Goal::kMaximize ? "max" : "min")
+                        << m.description << "\n";
             }
             return kExitOk;
           }};

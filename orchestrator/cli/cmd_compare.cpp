@@ -44,8 +44,10 @@ could not be read), 2 usage error or no such experiment.
             if (format != "text" && format != "json") {
               throw UsageError("compare: unknown format \"" + format + "\"; expected text or json");
             }
-            auto store = report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
-            const auto result = report::compare_experiments(*store, args.positionals()[0], args.positionals()[1], options);
+            auto store =
+                report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
+            const auto result = report::compare_experiments(*store, args.positionals()[0],
+                                                            args.positionals()[1], options);
             const std::string out_path = args.option_or("-o", "");
             report::write_output(out_path, [&](std::ostream& out) {
               if (format == "json") {

@@ -10,8 +10,9 @@
 namespace nictune::cli {
 
 Command export_command() {
-  return {"export", "a measured configuration as a shell script, a tuned profile or JSON",
-          R"(usage: nictune export [--db DB] --point ID [--experiment E] --format sh|tuned|json [-o PATH]
+  return {
+      "export", "a measured configuration as a shell script, a tuned profile or JSON",
+      R"(usage: nictune export [--db DB] --point ID [--experiment E] --format sh|tuned|json [-o PATH]
 
 Writes what the agent applied for point ID (the ids `nictune report` shows) so it can be applied
 without nictune, with a header stating where and when it was measured (host, kernel, driver,
@@ -33,30 +34,33 @@ options:
 Exit status: 0 written; 1 the point's trials recorded no commands (nothing exact to export) or
 the database could not be read; 2 usage error or no such point.
 )",
-          [](const std::vector<std::string>& argv) {
-            Args args("export", argv, {}, {"--db", "--point", "--experiment", "--format", "-o"});
-            args.expect_positionals(0, "no positional arguments");
-            const auto format = args.option("--format");
-            if (!format) {
-              throw UsageError("export: --format is required: one of " + join(report::exporter_names(), ", "));
-            }
-            if (!report::exporters().count(*format)) {
-              throw UsageError("export: unknown format \"" + *format + "\"" +
-                               did_you_mean(*format, report::exporter_names()) + "; expected one of " +
-                               join(report::exporter_names(), ", "));
-            }
-            const auto point_text = args.option("--point");
-            if (!point_text) throw UsageError("export: --point ID is required; `nictune report` shows the ids");
-            const std::int64_t point = report::parse_id(*point_text, "export: --point");
-            auto store = report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
-            const auto input = report::load_export_input(*store, point, args.option_or("--experiment", ""));
-            const auto files = report::export_point(*format, input);
-            const std::string out_path = args.option_or("-o", "");
-            for (const auto& written : report::write_files(files, out_path, std::cout)) {
-              std::cerr << "nictune export: wrote " << written << "\n";
-            }
-            return kExitOk;
-          }};
+      [](const std::vector<std::string>& argv) {
+        Args args("export", argv, {}, {"--db", "--point", "--experiment", "--format", "-o"});
+        args.expect_positionals(0, "no positional arguments");
+        const auto format = args.option("--format");
+        if (!format) {
+          throw UsageError("export: --format is required: one of " +
+                           join(report::exporter_names(), ", "));
+        }
+        if (!report::exporters().count(*format)) {
+          throw UsageError("export: unknown format \"" + *format + "\"" +
+                           did_you_mean(*format, report::exporter_names()) + "; expected one of " +
+                           join(report::exporter_names(), ", "));
+        }
+        const auto point_text = args.option("--point");
+        if (!point_text)
+          throw UsageError("export: --point ID is required; `nictune report` shows the ids");
+        const std::int64_t point = report::parse_id(*point_text, "export: --point");
+        auto store = report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
+        const auto input =
+            report::load_export_input(*store, point, args.option_or("--experiment", ""));
+        const auto files = report::export_point(*format, input);
+        const std::string out_path = args.option_or("-o", "");
+        for (const auto& written : report::write_files(files, out_path, std::cout)) {
+          std::cerr << "nictune export: wrote " << written << "\n";
+        }
+        return kExitOk;
+      }};
 }
 
 }  // namespace nictune::cli

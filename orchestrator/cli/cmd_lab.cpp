@@ -35,8 +35,7 @@ options:
                    (default 0; give each lab that runs at the same time its own)
   --template PATH  where the experiment template goes (default experiments/lab-NAME.json when
                    ./experiments exists, else DIR/experiment.json)
-  --ssh            status: also connect over SSH and say hello to each agent (uploads the agent
-                   to ~/.cache/nictune on first use)
+  --ssh            status: also connect over SSH and say hello to each agent
   --json           status: print JSON
 )";
 
@@ -105,6 +104,7 @@ LabArgs parse(const std::vector<std::string>& args) {
 
 int run_up(LabArgs& args) {
   args.config.log = [](const std::string& line) { std::cerr << "lab: " << line << "\n"; };
+  args.config.agent_path = find_local_agent_binary();
   lab::LabState state = lab::lab_up(args.config);
   const auto& dut = state.hosts[0];
   const auto& lg = state.hosts[1];
@@ -143,7 +143,10 @@ int run_status(LabArgs& args) {
     options.log = [](const std::string& line) { std::cerr << line << "\n"; };
     for (const auto& host : status.state.hosts) {
       try {
-        auto client = AgentClient::connect(status.state.host_spec(host.role), options);
+        HostSpec spec = status.state.host_spec(host.role);
+        // The namespaces see this machine's files: run the local agent there, upload nothing.
+        if (spec.agent_path.empty()) spec.agent_path = options.agent_binary;
+        auto client = AgentClient::connect(spec, options);
         const Json& facts = client->facts();
         agents[host.role] = {{"ok", true}, {"describe", client->label()}, {"facts", facts}};
         client->close();

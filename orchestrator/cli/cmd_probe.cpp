@@ -16,8 +16,10 @@ std::string brief(const Json& value) {
   return text.size() > 28 ? text.substr(0, 25) + "..." : text;
 }
 
-void print_host(const HostSpec& host, const Json& probe, const ExperimentSpec& spec, std::ostream& out) {
-  out << "== " << host.role << (host.bench.empty() ? "" : " (" + host.bench + ")") << ": " << host.interface << "\n";
+void print_host(const HostSpec& host, const Json& probe, const ExperimentSpec& spec,
+                std::ostream& out) {
+  out << "== " << host.role << (host.bench.empty() ? "" : " (" + host.bench + ")") << ": "
+      << host.interface << "\n";
   for (const char* section : {"host", "nic"}) {
     if (!probe.contains(section)) continue;
     for (const auto& [key, value] : probe[section].items()) {
@@ -25,16 +27,20 @@ void print_host(const HostSpec& host, const Json& probe, const ExperimentSpec& s
     }
   }
   const Json knobs = probe.value("knobs", Json::object());
-  out << "  " << std::left << std::setw(36) << "knob" << std::setw(10) << "searched" << std::setw(30) << "current"
+  out << "  " << std::left << std::setw(36) << "knob" << std::setw(10) << "searched"
+      << std::setw(30) << "current"
       << "support\n";
   for (const auto& info : knob_catalog()) {
     if (info.scope == KnobScope::kApplication) continue;
     std::string key = host.role == "dut" ? info.name : "lg:" + info.name;
     bool searched = spec.space.find(key) != nullptr;
     const Json k = knobs.value(info.name, Json::object());
-    std::string support = k.value("supported", false) ? "yes" : "no: " + k.value("reason", std::string("not reported"));
-    out << "  " << std::left << std::setw(36) << info.name << std::setw(10) << (searched ? "yes" : "-")
-        << std::setw(30) << brief(k.value("current", Json())) << support << "\n";
+    std::string support = k.value("supported", false)
+                              ? "yes"
+                              : "no: " + k.value("reason", std::string("not reported"));
+    out << "  " << std::left << std::setw(36) << info.name << std::setw(10)
+        << (searched ? "yes" : "-") << std::setw(30) << brief(k.value("current", Json())) << support
+        << "\n";
   }
 }
 
@@ -60,12 +66,16 @@ value), and prints what the search will and will not be able to vary. Changes no
             for (const auto& bench : spec.benches) {
               for (const HostSpec* host : {&bench.dut, &bench.lg}) {
                 auto agent = connect(*host);
-                Json probe = agent->call("probe", {{"interface", host->interface}}, std::chrono::seconds(60));
+                Json probe = agent->call("probe", {{"interface", host->interface}},
+                                         std::chrono::seconds(60));
                 agent->close();
                 for (const auto& p : spec.space.parameters()) {
                   KnobRef ref = split_knob_key(p.name);
                   if (ref.role != host->role || ref.knob == "app.cpus") continue;
-                  if (!probe.value("knobs", Json::object()).value(ref.knob, Json::object()).value("supported", false)) ++unsupported;
+                  if (!probe.value("knobs", Json::object())
+                           .value(ref.knob, Json::object())
+                           .value("supported", false))
+                    ++unsupported;
                 }
                 if (args.flag("--json")) {
                   all.push_back({{"role", host->role}, {"bench", host->bench}, {"probe", probe}});
@@ -76,7 +86,8 @@ value), and prints what the search will and will not be able to vary. Changes no
             }
             if (args.flag("--json")) std::cout << all.dump(2) << "\n";
             if (unsupported) {
-              std::cerr << "nictune probe: " << unsupported << " knob(s) of the space are not supported on these hosts; "
+              std::cerr << "nictune probe: " << unsupported
+                        << " knob(s) of the space are not supported on these hosts; "
                         << "`nictune run` will refuse the spec\n";
               return kExitUsage;
             }

@@ -12,8 +12,9 @@
 namespace nictune::cli {
 
 Command report_command() {
-  return {"report", "the Pareto-best configurations of an experiment, with plots and statistics",
-          R"(usage: nictune report [--db DB] [--experiment E] [--format text|md|html|csv|json] [-o FILE]
+  return {
+      "report", "the Pareto-best configurations of an experiment, with plots and statistics",
+      R"(usage: nictune report [--db DB] [--experiment E] [--format text|md|html|csv|json] [-o FILE]
 
 Reads an experiment from the database and answers: which settings are best, what do they buy
 over the host's own settings (the baseline), and how sure is that.
@@ -36,22 +37,24 @@ options:
 
 Exit status: 0 written, 1 the database could not be read, 2 usage error or no such experiment.
 )",
-          [](const std::vector<std::string>& argv) {
-            Args args("report", argv, {}, {"--db", "--experiment", "--format", "-o"});
-            args.expect_positionals(0, "no positional arguments");
-            const std::string out_path = args.option_or("-o", "");
-            std::string format = args.option_or("--format", report::format_from_extension(out_path, "text"));
-            if (!report::renderers().count(format)) {
-              throw UsageError("report: unknown format \"" + format + "\"" +
-                               did_you_mean(format, report::renderer_names()) + "; expected one of " +
-                               join(report::renderer_names(), ", "));
-            }
-            auto store = report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
-            const report::Report r = report::load_report(*store, args.option_or("--experiment", ""));
-            report::write_output(out_path, [&](std::ostream& out) { report::render(format, r, out); });
-            if (!out_path.empty()) std::cerr << "nictune report: wrote " << out_path << " (" << format << ")\n";
-            return kExitOk;
-          }};
+      [](const std::vector<std::string>& argv) {
+        Args args("report", argv, {}, {"--db", "--experiment", "--format", "-o"});
+        args.expect_positionals(0, "no positional arguments");
+        const std::string out_path = args.option_or("-o", "");
+        std::string format =
+            args.option_or("--format", report::format_from_extension(out_path, "text"));
+        if (!report::renderers().count(format)) {
+          throw UsageError("report: unknown format \"" + format + "\"" +
+                           did_you_mean(format, report::renderer_names()) + "; expected one of " +
+                           join(report::renderer_names(), ", "));
+        }
+        auto store = report::open_existing_store(args.option_or("--db", report::kDefaultDatabase));
+        const report::Report r = report::load_report(*store, args.option_or("--experiment", ""));
+        report::write_output(out_path, [&](std::ostream& out) { report::render(format, r, out); });
+        if (!out_path.empty())
+          std::cerr << "nictune report: wrote " << out_path << " (" << format << ")\n";
+        return kExitOk;
+      }};
 }
 
 }  // namespace nictune::cli

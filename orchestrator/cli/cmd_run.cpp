@@ -28,8 +28,9 @@ extern "C" void on_interrupt(int) {
 }  // namespace
 
 Command run_command() {
-  return {"run", "run an experiment: apply each point, load, measure, store, report",
-          R"(usage: nictune run [options] SPEC
+  return {
+      "run", "run an experiment: apply each point, load, measure, store, report",
+      R"(usage: nictune run [options] SPEC
 
 Runs the experiment SPEC describes: probes the hosts (refusing knobs they cannot do), snapshots
 their settings, measures the baseline, then for each point the strategy proposes applies it on
@@ -50,49 +51,53 @@ options:
 
 exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
 )",
-          [](const std::vector<std::string>& argv) {
-            Args args("run", argv, {"--dry-run", "--resume", "--force", "--json"}, {"--db", "--agent"});
-            args.expect_positionals(1, "one SPEC file");
-            ExperimentSpec spec = load_spec(args.positionals()[0]);
-            if (args.flag("--dry-run")) {
-              print_plan(spec, plan_run(spec), std::cout);
-              return kExitOk;
-            }
-            if (args.flag("--force") && !args.flag("--resume")) throw UsageError("run: --force only goes with --resume");
-            std::string db_path = args.option_or("--db", "nictune.db");
-            TransportOptions transport;
-            transport.agent_binary = args.option_or("--agent", find_local_agent_binary());
-            if (transport.agent_binary.empty()) {
-              throw Error(ErrorCode::kInvalid, "cannot find nictune-agent: pass --agent FILE or set NICTUNE_AGENT");
-            }
-            transport.log = [](const std::string& line) { std::cerr << line << "\n"; };
-            auto store = open_sqlite_store(db_path);
-            ProgressMode mode = args.flag("--json") ? ProgressMode::kJson
-                                : isatty(STDOUT_FILENO)  ? ProgressMode::kTty
-                                                         : ProgressMode::kPlain;
-            Progress progress(mode, std::cout, spec.objectives);
-            RunOptions options;
-            options.resume = args.flag("--resume");
-            options.force = args.flag("--force");
-            g_interrupted = false;
-            signal(SIGINT, on_interrupt);
-            signal(SIGTERM, on_interrupt);
-            Runner runner(spec, *store, make_client_connector(transport), progress, g_interrupted, options);
-            RunResult result = runner.run();
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            if (mode != ProgressMode::kJson) print_run_summary(*store, result, db_path, std::cout);
-            progress.finished(result.status, {{"experiment", result.experiment_id},
-                                              {"trials", result.trials_run},
-                                              {"failed", result.trials_failed},
-                                              {"db", db_path}});
-            if (result.status == "interrupted") return kExitInterrupted;
-            if (result.status != "complete") {
-              std::cerr << "nictune run: " << result.error << "\n";
-              return kExitFailed;
-            }
-            return result.trials_run > 0 && result.trials_failed == result.trials_run ? kExitFailed : kExitOk;
-          }};
+      [](const std::vector<std::string>& argv) {
+        Args args("run", argv, {"--dry-run", "--resume", "--force", "--json"}, {"--db", "--agent"});
+        args.expect_positionals(1, "one SPEC file");
+        ExperimentSpec spec = load_spec(args.positionals()[0]);
+        if (args.flag("--dry-run")) {
+          print_plan(spec, plan_run(spec), std::cout);
+          return kExitOk;
+        }
+        if (args.flag("--force") && !args.flag("--resume"))
+          throw UsageError("run: --force only goes with --resume");
+        std::string db_path = args.option_or("--db", "nictune.db");
+        TransportOptions transport;
+        transport.agent_binary = args.option_or("--agent", find_local_agent_binary());
+        if (transport.agent_binary.empty()) {
+          throw Error(ErrorCode::kInvalid,
+                      "cannot find nictune-agent: pass --agent FILE or set NICTUNE_AGENT");
+        }
+        transport.log = [](const std::string& line) { std::cerr << line << "\n"; };
+        auto store = open_sqlite_store(db_path);
+        ProgressMode mode = args.flag("--json")     ? ProgressMode::kJson
+                            : isatty(STDOUT_FILENO) ? ProgressMode::kTty
+                                                    : ProgressMode::kPlain;
+        Progress progress(mode, std::cout, spec.objectives);
+        RunOptions options;
+        options.resume = args.flag("--resume");
+        options.force = args.flag("--force");
+        g_interrupted = false;
+        signal(SIGINT, on_interrupt);
+        signal(SIGTERM, on_interrupt);
+        Runner runner(spec, *store, make_client_connector(transport), progress, g_interrupted,
+                      options);
+        RunResult result = runner.run();
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (mode != ProgressMode::kJson) print_run_summary(*store, result, db_path, std::cout);
+        progress.finished(result.status, {{"experiment", result.experiment_id},
+                                          {"trials", result.trials_run},
+                                          {"failed", result.trials_failed},
+                                          {"db", db_path}});
+        if (result.status == "interrupted") return kExitInterrupted;
+        if (result.status != "complete") {
+          std::cerr << "nictune run: " << result.error << "\n";
+          return kExitFailed;
+        }
+        return result.trials_run > 0 && result.trials_failed == result.trials_run ? kExitFailed
+                                                                                  : kExitOk;
+      }};
 }
 
 }  // namespace nictune::cli

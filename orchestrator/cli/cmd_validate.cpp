@@ -17,7 +17,8 @@ Exit status: 0 when every spec is valid, 2 otherwise.
 )",
           [](const std::vector<std::string>& argv) {
             Args args("validate", argv, {}, {});
-            if (args.positionals().empty()) throw UsageError("validate: expected at least one SPEC file");
+            if (args.positionals().empty())
+              throw UsageError("validate: expected at least one SPEC file");
             int status = kExitOk;
             for (const auto& path : args.positionals()) {
               try {

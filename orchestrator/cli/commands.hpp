@@ -17,6 +17,6 @@ Command report_command();   // reports work (issue 7)
 Command export_command();   // reports work (issue 7)
 Command compare_command();  // reports work (issue 7)
 Command check_command();
-Command lab_command();      // lab work (issue 5)
+Command lab_command();  // lab work (issue 5)
 
 }  // namespace nictune::cli

@@ -7,7 +7,8 @@
 
 namespace nictune::cli {
 
-void print_run_summary(Store& store, const RunResult& result, const std::string& db_path, std::ostream& out) {
+void print_run_summary(Store& store, const RunResult& result, const std::string& db_path,
+                       std::ostream& out) {
   out << "\n";
   std::string html_path;
   try {
@@ -20,8 +21,8 @@ void print_run_summary(Store& store, const RunResult& result, const std::string&
   } catch (const std::exception& e) {
     out << "(no report: " << e.what() << ")\n";
   }
-  out << "\nexperiment " << result.experiment_id << " " << result.status << ": " << result.trials_run
-      << " trial(s) run, " << result.trials_failed << " failed\n";
+  out << "\nexperiment " << result.experiment_id << " " << result.status << ": "
+      << result.trials_run << " trial(s) run, " << result.trials_failed << " failed\n";
   out << "database:  " << db_path << "\n";
   if (!html_path.empty()) out << "report:    " << html_path << "\n";
   out << "more:      nictune report --db " << db_path << " --experiment " << result.experiment_id

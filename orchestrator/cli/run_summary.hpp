@@ -10,6 +10,7 @@
 
 namespace nictune::cli {
 
-void print_run_summary(Store& store, const RunResult& result, const std::string& db_path, std::ostream& out);
+void print_run_summary(Store& store, const RunResult& result, const std::string& db_path,
+                       std::ostream& out);
 
 }  // namespace nictune::cli

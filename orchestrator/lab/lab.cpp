@@ -119,6 +119,7 @@ HostSpec LabState::host_spec(const std::string& role) const {
     spec.known_hosts = known_hosts;
     spec.interface = host.data_interface;
     spec.address = host.data_address;
+    spec.agent_path = agent_path;
     return spec;
   }
   throw Error(ErrorCode::kInternal, "lab " + name + " has no host \"" + role + "\"");
@@ -132,6 +133,7 @@ Json LabState::to_json() const {
               {"identity_file", identity_file},
               {"known_hosts", known_hosts},
               {"template_path", template_path},
+              {"agent_path", agent_path},
               {"hosts", Json::array()}};
   for (const auto& host : hosts) out["hosts"].push_back(host.to_json());
   return out;
@@ -146,6 +148,7 @@ LabState LabState::from_json(const Json& json) {
   state.identity_file = json.at("identity_file").get<std::string>();
   state.known_hosts = json.at("known_hosts").get<std::string>();
   state.template_path = json.value("template_path", "");
+  state.agent_path = json.value("agent_path", "");
   for (const auto& host : json.at("hosts")) state.hosts.push_back(LabHost::from_json(host));
   return state;
 }
@@ -158,6 +161,7 @@ LabState plan_lab(const LabConfig& config) {
   while (state.dir.size() > 1 && state.dir.back() == '/') state.dir.pop_back();
   state.queues = config.queues;
   state.index = config.index;
+  state.agent_path = config.agent_path;
   state.identity_file = state.dir + "/id_ed25519";
   state.known_hosts = state.dir + "/known_hosts";
   if (!config.template_path.empty()) {
@@ -204,7 +208,10 @@ Json experiment_template(const LabState& state) {
                         {"known_hosts", spec.known_hosts},
                         {"interface", spec.interface},
                         {"address", spec.address}};
+    if (!spec.agent_path.empty()) hosts[host.role]["agent_path"] = spec.agent_path;
   }
+  // veth has separate rx and tx channels (ethtool -L rx N tx N) and no combined ones, so the
+  // grid varies channels.rx; channels.combined would be refused by the probe.
   return {
       {"version", 1},
       {"name", "lab-" + state.name},
@@ -213,8 +220,7 @@ Json experiment_template(const LabState& state) {
                           std::to_string(state.queues) + "-queue veth, 64-byte UDP"},
       {"hosts", hosts},
       {"space",
-       {{"parameters",
-         {{"rps", {"none", "all"}}, {"channels.combined", channel_counts(state.queues)}}}}},
+       {{"parameters", {{"rps", {"none", "all"}}, {"channels.rx", channel_counts(state.queues)}}}}},
       {"workload",
        {{"type", "udp_stream"}, {"payload", 64}, {"flows", 4}, {"duration_s", 3}, {"warmup_s", 1}}},
       {"objectives",

@@ -25,6 +25,10 @@ struct LabConfig {
   // exists, else <dir>/experiment.json.
   std::string template_path;
   std::string sshd_path = "/usr/sbin/sshd";
+  // The agent the template's hosts run: the lab's namespaces share this machine's filesystem,
+  // so a local path works there and nothing is uploaded. "" leaves agent_path out (the SSH
+  // transport then uploads the agent to ~/.cache/nictune).
+  std::string agent_path;
   std::function<void(const std::string&)> log;  // progress lines; nothing when empty
 
   // Throws Error(kInvalid) naming the bad field.
@@ -56,6 +60,7 @@ struct LabState {
   std::string identity_file;  // <dir>/id_ed25519 (root on both hosts)
   std::string known_hosts;    // <dir>/known_hosts
   std::string template_path;
+  std::string agent_path;
   std::vector<LabHost> hosts;  // dut, lg
 
   // The host as an experiment spec's hosts.<role> says it (ssh to its management address).

@@ -16,7 +16,8 @@ class AgentCaller {
  public:
   virtual ~AgentCaller() = default;
   // Throws nictune::Error (the agent's error code) or TransportError.
-  virtual Json call(const std::string& method, const Json& params, std::chrono::milliseconds timeout) = 0;
+  virtual Json call(const std::string& method, const Json& params,
+                    std::chrono::milliseconds timeout) = 0;
   virtual std::string describe() const = 0;
   // Closes the session; the agent restores on end of input.
   virtual void close() = 0;

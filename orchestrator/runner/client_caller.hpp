@@ -10,7 +10,8 @@ namespace nictune {
 class ClientCaller : public AgentCaller {
  public:
   explicit ClientCaller(std::unique_ptr<AgentClient> client) : client_(std::move(client)) {}
-  Json call(const std::string& method, const Json& params, std::chrono::milliseconds timeout) override {
+  Json call(const std::string& method, const Json& params,
+            std::chrono::milliseconds timeout) override {
     return client_->call(method, params, timeout);
   }
   std::string describe() const override { return client_->label(); }

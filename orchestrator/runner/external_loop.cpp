@@ -24,7 +24,8 @@ std::vector<AskedPoint> ask_points(Store& store, std::int64_t experiment, std::s
       pending.insert(canonical_text(t.point));
       continue;
     }
-    if (t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0) continue;
+    if (t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0)
+      continue;
     strategy->tell(t.point, t.outcome);
   }
   std::vector<AskedPoint> out;
@@ -35,7 +36,8 @@ std::vector<AskedPoint> ask_points(Store& store, std::int64_t experiment, std::s
     AskedPoint asked;
     asked.point = canonical;
     asked.point_id = store.intern_point(experiment, canonical);
-    asked.trial_id = store.begin_trial(experiment, asked.point_id, trials_per_point[asked.point_id]++, false, "external");
+    asked.trial_id = store.begin_trial(experiment, asked.point_id,
+                                       trials_per_point[asked.point_id]++, false, "external");
     out.push_back(asked);
   }
   return out;
@@ -62,9 +64,11 @@ std::int64_t tell_point(Store& store, std::int64_t point_id, const Outcome& outc
   if (!experiment) {
     auto point = store.point(point_id);
     if (!point) throw invalid("--point: no point " + std::to_string(point_id) + " in the database");
-    throw invalid("--point " + std::to_string(point_id) + " has no trials; `nictune ask` hands out points");
+    throw invalid("--point " + std::to_string(point_id) +
+                  " has no trials; `nictune ask` hands out points");
   }
-  std::int64_t trial = open ? open->id : store.begin_trial(experiment, point_id, repetitions, false, "external");
+  std::int64_t trial =
+      open ? open->id : store.begin_trial(experiment, point_id, repetitions, false, "external");
   store.finish_trial(trial, outcome);
   return trial;
 }

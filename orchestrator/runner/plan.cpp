@@ -15,9 +15,12 @@ constexpr double kTrialOverheadSeconds = 0.5;
 std::string duration_text(double seconds) {
   auto s = static_cast<long>(std::lround(seconds));
   char buffer[32];
-  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
-  else std::snprintf(buffer, sizeof buffer, "%lds", s);
+  if (s >= 3600)
+    std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+  else if (s >= 60)
+    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", s / 60, s % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%lds", s);
   return buffer;
 }
 
@@ -38,8 +41,9 @@ double workload_seconds(const Json& workload) {
 RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   RunPlan plan;
   plan.grid_points = spec.space.grid_size();
-  plan.points = spec.strategy == "grid" ? std::min<std::uint64_t>(plan.grid_points, std::uint64_t(spec.budget))
-                                        : std::uint64_t(spec.budget);
+  plan.points = spec.strategy == "grid"
+                    ? std::min<std::uint64_t>(plan.grid_points, std::uint64_t(spec.budget))
+                    : std::uint64_t(spec.budget);
   plan.repetitions_min = spec.repetitions.min;
   plan.repetitions_max = spec.repetitions.adaptive() ? spec.repetitions.max : spec.repetitions.min;
   plan.baseline_trials = spec.baseline ? 2 * spec.repetitions.min : 0;
@@ -56,7 +60,8 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
 }
 
 void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& out) {
-  out << "experiment  " << spec.name << (spec.description.empty() ? "" : " - " + spec.description) << "\n";
+  out << "experiment  " << spec.name << (spec.description.empty() ? "" : " - " + spec.description)
+      << "\n";
   for (const auto& bench : spec.benches) {
     std::string prefix = bench.name.empty() ? "" : bench.name + " ";
     out << prefix << "dut  " << host_text(bench.dut) << "\n";
@@ -78,13 +83,16 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
       out << "[" << p.min << ", " << p.max << "]" << (p.log ? " log" : "");
     } else {
       std::vector<std::string> values;
-      for (const auto& v : p.values) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      for (const auto& v : p.values)
+        values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
       out << join(values, " | ");
     }
     if (p.when) {
       std::vector<std::string> values;
-      for (const auto& v : p.when->values) values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-      out << "  (when " << p.when->param << (p.when->negate ? " not in " : " in ") << join(values, ",") << ")";
+      for (const auto& v : p.when->values)
+        values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+      out << "  (when " << p.when->param << (p.when->negate ? " not in " : " in ")
+          << join(values, ",") << ")";
     }
     out << "\n";
   }
@@ -93,15 +101,19 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
       << " -> up to " << plan.points << " points\n";
   out << "repeats     ";
   if (spec.repetitions.adaptive()) {
-    out << spec.repetitions.min << ".." << spec.repetitions.max << " per point until the 95% CI is within "
-        << spec.repetitions.ci_rel_width * 100 << "% of the mean\n";
+    out << spec.repetitions.min << ".." << spec.repetitions.max
+        << " per point until the 95% CI is within " << spec.repetitions.ci_rel_width * 100
+        << "% of the mean\n";
   } else {
     out << spec.repetitions.min << " per point\n";
   }
-  if (spec.baseline) out << "baseline    host's original settings, " << plan.baseline_trials / 2 << " trial(s) first and last\n";
+  if (spec.baseline)
+    out << "baseline    host's original settings, " << plan.baseline_trials / 2
+        << " trial(s) first and last\n";
   out << "estimate    " << duration_text(plan.seconds_per_trial) << " per trial, total "
       << duration_text(plan.estimated_seconds_min);
-  if (plan.estimated_seconds_max > plan.estimated_seconds_min) out << " to " << duration_text(plan.estimated_seconds_max);
+  if (plan.estimated_seconds_max > plan.estimated_seconds_min)
+    out << " to " << duration_text(plan.estimated_seconds_max);
   out << "\n";
   out << "first points:\n";
   for (const auto& p : plan.first_points) out << "  " << p.dump() << "\n";

@@ -11,11 +11,11 @@ namespace nictune {
 
 struct RunPlan {
   std::uint64_t grid_points = 0;
-  std::uint64_t points = 0;        // what the strategy may evaluate: min(budget, grid) for grid
+  std::uint64_t points = 0;  // what the strategy may evaluate: min(budget, grid) for grid
   int repetitions_min = 1;
   int repetitions_max = 1;
   int baseline_trials = 0;
-  double seconds_per_trial = 0;    // warm-up + duration + settle + overhead
+  double seconds_per_trial = 0;  // warm-up + duration + settle + overhead
   double estimated_seconds_min = 0;
   double estimated_seconds_max = 0;
   std::vector<Point> first_points;  // the strategy's first proposals

@@ -9,10 +9,14 @@ namespace {
 std::string format_value(double v) {
   char buffer[32];
   double a = std::fabs(v);
-  if (a >= 1e9) std::snprintf(buffer, sizeof buffer, "%.3gG", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buffer, sizeof buffer, "%.3gM", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buffer, sizeof buffer, "%.3gk", v / 1e3);
-  else std::snprintf(buffer, sizeof buffer, "%.3g", v);
+  if (a >= 1e9)
+    std::snprintf(buffer, sizeof buffer, "%.3gG", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buffer, sizeof buffer, "%.3gM", v / 1e6);
+  else if (a >= 1e4)
+    std::snprintf(buffer, sizeof buffer, "%.3gk", v / 1e3);
+  else
+    std::snprintf(buffer, sizeof buffer, "%.3g", v);
   return buffer;
 }
 
@@ -29,18 +33,28 @@ std::string short_point(const Json& point) {
 }  // namespace
 
 Progress::Progress(ProgressMode mode, std::ostream& out, std::vector<Objective> objectives)
-    : mode_(mode), out_(out), objectives_(std::move(objectives)), start_(std::chrono::steady_clock::now()) {}
+    : mode_(mode),
+      out_(out),
+      objectives_(std::move(objectives)),
+      start_(std::chrono::steady_clock::now()) {}
 
-void Progress::emit(const Json& event) { out_ << event.dump() << std::endl; }
+void Progress::emit(const Json& event) {
+  out_ << event.dump() << std::endl;
+}
 
-void Progress::started(std::int64_t experiment_id, const std::string& name, std::size_t planned_trials) {
+void Progress::started(std::int64_t experiment_id, const std::string& name,
+                       std::size_t planned_trials) {
   std::lock_guard lock(mutex_);
   planned_ = planned_trials;
   start_ = std::chrono::steady_clock::now();
   if (mode_ == ProgressMode::kJson) {
-    emit({{"event", "started"}, {"experiment", experiment_id}, {"name", name}, {"planned_trials", planned_trials}});
+    emit({{"event", "started"},
+          {"experiment", experiment_id},
+          {"name", name},
+          {"planned_trials", planned_trials}});
   } else {
-    out_ << "experiment " << experiment_id << " (" << name << "): about " << planned_trials << " trials\n";
+    out_ << "experiment " << experiment_id << " (" << name << "): about " << planned_trials
+         << " trials\n";
   }
 }
 
@@ -62,8 +76,9 @@ void Progress::trial_done(const TrialEvent& e) {
       auto it = e.outcome.metrics.find(objective.metric);
       if (it == e.outcome.metrics.end()) continue;
       auto best = best_.find(objective.metric);
-      bool better = best == best_.end() || (objective.goal == Goal::kMaximize ? it->second > best->second
-                                                                              : it->second < best->second);
+      bool better =
+          best == best_.end() || (objective.goal == Goal::kMaximize ? it->second > best->second
+                                                                    : it->second < best->second);
       if (better) best_[objective.metric] = it->second;
     }
   }
@@ -87,7 +102,8 @@ void Progress::trial_done(const TrialEvent& e) {
   }
   std::ostringstream line;
   line << "[" << done_ << "/" << planned_ << "] " << (e.bench.empty() ? "" : e.bench + " ")
-       << (e.baseline ? "baseline" : "point " + std::to_string(e.point_id)) << " rep " << e.repetition + 1 << ": ";
+       << (e.baseline ? "baseline" : "point " + std::to_string(e.point_id)) << " rep "
+       << e.repetition + 1 << ": ";
   if (e.outcome.state == TrialState::kComplete) {
     bool first = true;
     for (const auto& objective : objectives_) {
@@ -111,8 +127,10 @@ void Progress::trial_done(const TrialEvent& e) {
 
 void Progress::message(const std::string& text) {
   std::lock_guard lock(mutex_);
-  if (mode_ == ProgressMode::kJson) emit({{"event", "message"}, {"text", text}});
-  else out_ << text << std::endl;
+  if (mode_ == ProgressMode::kJson)
+    emit({{"event", "message"}, {"text", text}});
+  else
+    out_ << text << std::endl;
 }
 
 void Progress::finished(const std::string& status, const Json& summary) {

@@ -7,8 +7,8 @@
 
 namespace nictune {
 
-double RepetitionPolicy::relative_half_width(const std::vector<std::map<std::string, double>>& complete,
-                                             const std::string& metric) const {
+double RepetitionPolicy::relative_half_width(
+    const std::vector<std::map<std::string, double>>& complete, const std::string& metric) const {
   std::vector<double> values;
   for (const auto& m : complete) {
     auto it = m.find(metric);
@@ -21,7 +21,8 @@ double RepetitionPolicy::relative_half_width(const std::vector<std::map<std::str
   return s.half_width / std::fabs(s.mean);
 }
 
-bool RepetitionPolicy::wants_another(const std::vector<std::map<std::string, double>>& complete, int failed) const {
+bool RepetitionPolicy::wants_another(const std::vector<std::map<std::string, double>>& complete,
+                                     int failed) const {
   if (!spec_.adaptive() || failed > 0) return false;
   int n = static_cast<int>(complete.size());
   if (n < spec_.min || n >= spec_.max) return false;

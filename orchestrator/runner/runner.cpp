@@ -43,7 +43,8 @@ std::vector<SampleRecord> samples_of(const Outcome& outcome) {
   const Json* intervals = nullptr;
   if (outcome.details.contains("load") && outcome.details["load"].contains("client")) {
     const Json& client = outcome.details["load"]["client"];
-    if (client.contains("intervals") && client["intervals"].is_array()) intervals = &client["intervals"];
+    if (client.contains("intervals") && client["intervals"].is_array())
+      intervals = &client["intervals"];
   }
   if (!intervals) return samples;
   for (const auto& interval : *intervals) {
@@ -145,11 +146,14 @@ class Runner::Impl {
         } else {
           host->agent = connect_(host->spec);
         }
-        host->probe = host->agent->call("probe", {{"interface", host->spec.interface}}, step_timeout());
+        host->probe =
+            host->agent->call("probe", {{"interface", host->spec.interface}}, step_timeout());
         check_capabilities(*host, issues);
       }
-      if (bench.shared_host && !bench.lg.knobs.empty() && bench.lg.spec.interface == bench.dut.spec.interface) {
-        issues.add("space.parameters", "the LG is the DUT's host and interface (" + bench.dut.spec.interface +
+      if (bench.shared_host && !bench.lg.knobs.empty() &&
+          bench.lg.spec.interface == bench.dut.spec.interface) {
+        issues.add("space.parameters", "the LG is the DUT's host and interface (" +
+                                           bench.dut.spec.interface +
                                            "): set its knobs without the \"lg:\" prefix");
       }
     }
@@ -161,15 +165,18 @@ class Runner::Impl {
     for (const auto& p : spec_.space.parameters()) {
       KnobRef ref = split_knob_key(p.name);
       if (ref.role != host.spec.role || ref.knob == "app.cpus") continue;
-      std::string where = host.spec.role + " " + host.spec.interface + " (" + host.agent->describe() + ")";
+      std::string where =
+          host.spec.role + " " + host.spec.interface + " (" + host.agent->describe() + ")";
       if (!knobs.contains(ref.knob)) {
-        issues.add("space.parameters." + p.name, "the agent on " + where + " does not know this knob");
+        issues.add("space.parameters." + p.name,
+                   "the agent on " + where + " does not know this knob");
         continue;
       }
       const Json& k = knobs[ref.knob];
       if (!k.value("supported", false)) {
-        issues.add("space.parameters." + p.name,
-                   "not supported on " + where + ": " + k.value("reason", std::string("no reason given")));
+        issues.add(
+            "space.parameters." + p.name,
+            "not supported on " + where + ": " + k.value("reason", std::string("no reason given")));
         continue;
       }
       host.knobs.push_back(ref.knob);
@@ -180,14 +187,18 @@ class Runner::Impl {
     std::string hash = fnv1a64_hex(spec_.document.dump());
     if (options_.resume) {
       auto existing = store_.find_experiment(spec_.name);
-      if (!existing) throw invalid("--resume: no experiment named \"" + spec_.name + "\" in the database");
+      if (!existing)
+        throw invalid("--resume: no experiment named \"" + spec_.name + "\" in the database");
       if (existing->spec_hash != hash && !options_.force) {
-        throw invalid("--resume: the spec changed since experiment " + std::to_string(existing->id) +
+        throw invalid("--resume: the spec changed since experiment " +
+                      std::to_string(existing->id) +
                       " started; run without --resume for a new experiment, or add --force");
       }
       result_.experiment_id = existing->id;
       int recovered = store_.recover_stale_trials(existing->id, 0);
-      if (recovered) progress_.message("resume: " + std::to_string(recovered) + " interrupted trial(s) will be run again");
+      if (recovered)
+        progress_.message("resume: " + std::to_string(recovered) +
+                          " interrupted trial(s) will be run again");
       store_.set_experiment_status(existing->id, "running");
       return;
     }
@@ -199,11 +210,13 @@ class Runner::Impl {
     for (auto& bench : benches_) {
       for (HostSession* host : {&bench.dut, &bench.lg}) {
         if (host == &bench.lg && bench.shared_host && host->knobs.empty()) {
-          if (!have_hosts) store_.record_host(result_.experiment_id, "lg", bench.name, host_facts(bench.dut));
+          if (!have_hosts)
+            store_.record_host(result_.experiment_id, "lg", bench.name, host_facts(bench.dut));
           continue;
         }
         Json snapshot = host->agent->call(
-            "snapshot", {{"interface", host->spec.interface}, {"knobs", host->knobs}}, step_timeout());
+            "snapshot", {{"interface", host->spec.interface}, {"knobs", host->knobs}},
+            step_timeout());
         host->original = snapshot.value("values", Json::object());
         if (!have_hosts) {
           Json facts = host_facts(*host);
@@ -225,8 +238,9 @@ class Runner::Impl {
           Json r = host->agent->call("restore", Json::object(), step_timeout());
           for (const auto& m : r.value("mismatches", Json::array())) {
             progress_.message("warning: " + host->spec.role + " " + host->spec.interface + ": " +
-                              m.value("knob", "?") + " is " + m.value("found", Json()).dump() + ", expected " +
-                              m.value("expected", Json()).dump() + " after restore");
+                              m.value("knob", "?") + " is " + m.value("found", Json()).dump() +
+                              ", expected " + m.value("expected", Json()).dump() +
+                              " after restore");
           }
         } catch (const std::exception& e) {
           progress_.message("warning: " + host->spec.role + ": restore: " + e.what() +
@@ -254,11 +268,14 @@ class Runner::Impl {
       delay *= 2;
       try {
         host.agent = connect_(host.spec);
-        host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}}, step_timeout());
-        progress_.message(host.spec.role + " reconnected (attempt " + std::to_string(attempt) + ")");
+        host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}},
+                         step_timeout());
+        progress_.message(host.spec.role + " reconnected (attempt " + std::to_string(attempt) +
+                          ")");
         return true;
       } catch (const std::exception& e) {
-        progress_.message(host.spec.role + " reconnect attempt " + std::to_string(attempt) + " failed: " + e.what());
+        progress_.message(host.spec.role + " reconnect attempt " + std::to_string(attempt) +
+                          " failed: " + e.what());
       }
     }
     return false;
@@ -270,7 +287,8 @@ class Runner::Impl {
     strategy_ = make_strategy(spec_.strategy, spec_.strategy_config());
     std::vector<PointState> carry_over = replay();
     RunPlan plan = plan_run(spec_, 0);
-    std::size_t planned = plan.points * std::size_t(plan.repetitions_min) + std::size_t(plan.baseline_trials);
+    std::size_t planned =
+        plan.points * std::size_t(plan.repetitions_min) + std::size_t(plan.baseline_trials);
     progress_.started(result_.experiment_id, spec_.name, planned);
 
     if (spec_.baseline && !baseline_done_) run_points({baseline_state()});
@@ -330,7 +348,8 @@ class Runner::Impl {
       s.point = t.point;
       s.point_id = t.point_id;
       ++s.trials;
-      bool interrupted = t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
+      bool interrupted =
+          t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
       if (interrupted) continue;
       if (t.outcome.state == TrialState::kComplete) s.complete.push_back(t.outcome.metrics);
       if (t.outcome.state == TrialState::kFailed) ++s.failed;
@@ -390,7 +409,8 @@ class Runner::Impl {
   }
 
   void run_one(BenchSession& bench, PointState& state, int repetition, std::mutex& state_mutex) {
-    std::int64_t trial = store_.begin_trial(result_.experiment_id, state.point_id, repetition, state.baseline, bench.name);
+    std::int64_t trial = store_.begin_trial(result_.experiment_id, state.point_id, repetition,
+                                            state.baseline, bench.name);
     {
       std::lock_guard lock(running_mutex_);
       running_.insert(trial);
@@ -403,10 +423,12 @@ class Runner::Impl {
       outcome.error = std::string("host lost: ") + e.what();
       HostSession& lost = bench.shared_host || is_host_error(bench.dut, e) ? bench.dut : bench.lg;
       progress_.message(outcome.error + "; reconnecting");
-      if (!reconnect(lost)) fatal_ = lost.spec.role + " lost and could not be reconnected: " + e.what();
+      if (!reconnect(lost))
+        fatal_ = lost.spec.role + " lost and could not be reconnected: " + e.what();
       if (bench.shared_host) bench.lg.agent = bench.dut.agent;
     }
-    if (interrupted_ && outcome.state == TrialState::kFailed) outcome.error = "interrupted: " + outcome.error;
+    if (interrupted_ && outcome.state == TrialState::kFailed)
+      outcome.error = "interrupted: " + outcome.error;
     store_.finish_trial(trial, outcome);
     auto samples = samples_of(outcome);
     if (!samples.empty()) store_.add_samples(trial, samples);
@@ -419,13 +441,15 @@ class Runner::Impl {
     {
       std::lock_guard lock(state_mutex);
       if (outcome.state == TrialState::kComplete) state.complete.push_back(outcome.metrics);
-      if (outcome.state == TrialState::kFailed && outcome.error.rfind("interrupted", 0) != 0) ++state.failed;
+      if (outcome.state == TrialState::kFailed && outcome.error.rfind("interrupted", 0) != 0)
+        ++state.failed;
     }
     if (!state.baseline && outcome.error.rfind("interrupted", 0) != 0) {
       std::lock_guard lock(strategy_mutex_);
       strategy_->tell(state.point, outcome);
     }
-    progress_.trial_done({trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
+    progress_.trial_done(
+        {trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
   }
 
   static bool is_host_error(const HostSession& host, const TransportError& e) {
@@ -463,7 +487,9 @@ class Runner::Impl {
     if (heartbeat_.joinable()) heartbeat_.join();
   }
 
-  milliseconds step_timeout() const { return milliseconds(static_cast<long>(spec_.step_timeout_s * 1000)); }
+  milliseconds step_timeout() const {
+    return milliseconds(static_cast<long>(spec_.step_timeout_s * 1000));
+  }
 
   const ExperimentSpec& spec_;
   Store& store_;
@@ -487,12 +513,15 @@ class Runner::Impl {
   bool stop_ = false;
 };
 
-Runner::Runner(const ExperimentSpec& spec, Store& store, AgentConnector connector, Progress& progress,
-               const std::atomic<bool>& interrupted, RunOptions options)
-    : impl_(std::make_unique<Impl>(spec, store, std::move(connector), progress, interrupted, options)) {}
+Runner::Runner(const ExperimentSpec& spec, Store& store, AgentConnector connector,
+               Progress& progress, const std::atomic<bool>& interrupted, RunOptions options)
+    : impl_(std::make_unique<Impl>(spec, store, std::move(connector), progress, interrupted,
+                                   options)) {}
 
 Runner::~Runner() = default;
 
-RunResult Runner::run() { return impl_->run(); }
+RunResult Runner::run() {
+  return impl_->run();
+}
 
 }  // namespace nictune

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include "agents/load/load_results.hpp"
 #include "core/knob_catalog.hpp"
+#include "core/workload.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/transport/transport.hpp"
 
@@ -12,7 +14,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<long>(s * 1000)); }
+milliseconds seconds_to_ms(double s) {
+  return milliseconds(static_cast<long>(s * 1000));
+}
 
 // Stops what a trial started even when a later step failed; never throws.
 struct TrialCleanup {
@@ -30,15 +34,19 @@ struct TrialCleanup {
         // (the host is gone) adds nothing.
       }
     };
-    if (dut_counters) quietly([&] { bench.dut.agent->call("counters.stop", Json::object(), timeout); });
-    if (lg_counters) quietly([&] { bench.lg.agent->call("counters.stop", Json::object(), timeout); });
-    if (!server_id.empty()) quietly([&] { bench.dut.agent->call("serve.stop", {{"id", server_id}}, timeout); });
+    if (dut_counters)
+      quietly([&] { bench.dut.agent->call("counters.stop", Json::object(), timeout); });
+    if (lg_counters)
+      quietly([&] { bench.lg.agent->call("counters.stop", Json::object(), timeout); });
+    if (!server_id.empty())
+      quietly([&] { bench.dut.agent->call("serve.stop", {{"id", server_id}}, timeout); });
   }
 };
 
 std::string resolve_cpus(HostSession& host, const std::string& policy, milliseconds timeout) {
   if (policy.empty()) return "";
-  Json r = host.agent->call("resolve", {{"interface", host.spec.interface}, {"policy", policy}}, timeout);
+  Json r = host.agent->call("resolve", {{"interface", host.spec.interface}, {"policy", policy}},
+                            timeout);
   return r.value("cpus", "");
 }
 
@@ -56,7 +64,8 @@ Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
   if (host.knobs.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
   if (needs_reset(host, values)) {
     host.agent->call("restore", {{"interface", host.spec.interface}}, timeout);
-    host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}}, timeout);
+    host.agent->call("snapshot", {{"interface", host.spec.interface}, {"knobs", host.knobs}},
+                     timeout);
   }
   if (values.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
   return host.agent->call("apply",
@@ -66,7 +75,8 @@ Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
                           timeout);
 }
 
-void add_counter_metrics(std::map<std::string, double>& metrics, const Json& counters, const std::string& role) {
+void add_counter_metrics(std::map<std::string, double>& metrics, const Json& counters,
+                         const std::string& role) {
   if (!counters.contains("metrics")) return;
   for (const auto& [name, value] : counters["metrics"].items()) {
     if (!value.is_number()) continue;
@@ -101,19 +111,24 @@ std::string app_policy_for(const std::string& role, const Point& point) {
   return it != point.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client, const Json& server) {
-  (void)workload;
+std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client,
+                                                 const Json& server) {
+  // One definition of what a trial measured, shared with the agent and load_bench: received
+  // packets from the server, lost = sent - received, rates over the client's measured window.
+  // What else the server measured is kept; the combined figures win.
+  const Json combined = combine_load_results(parse_workload(workload), client, server);
   std::map<std::string, double> metrics;
-  for (const Json* side : {&client, &server}) {
-    if (!side->contains("metrics")) continue;
-    for (const auto& [name, value] : (*side)["metrics"].items()) {
+  for (const Json* source : {&server, &combined}) {
+    if (!source->is_object() || !source->contains("metrics")) continue;
+    for (const auto& [name, value] : (*source)["metrics"].items()) {
       if (value.is_number()) metrics[name] = value.get<double>();
     }
   }
   return metrics;
 }
 
-Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point, bool baseline) {
+Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
+                  bool baseline) {
   const milliseconds step = seconds_to_ms(spec.step_timeout_s);
   Outcome outcome;
   std::string stage = "apply";
@@ -121,7 +136,9 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     Json dut_values = values_for_host(bench.dut, "dut", baseline ? Json::object() : point);
     Json lg_values = values_for_host(bench.lg, "lg", baseline ? Json::object() : point);
     Json dut_applied = apply_values(bench.dut, dut_values, step);
-    Json lg_applied = bench.shared_host && bench.lg.knobs.empty() ? Json::object() : apply_values(bench.lg, lg_values, step);
+    Json lg_applied = bench.shared_host && bench.lg.knobs.empty()
+                          ? Json::object()
+                          : apply_values(bench.lg, lg_values, step);
     outcome.details["apply"] = {{"dut", dut_values},
                                 {"lg", lg_values},
                                 {"commands", dut_applied.value("commands", Json::array())},
@@ -129,16 +146,19 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
                                 {"read_back", dut_applied.value("applied", Json::object())}};
 
     stage = "placement";
-    std::string server_cpus = baseline ? "" : resolve_cpus(bench.dut, app_policy_for("dut", point), step);
-    std::string client_cpus = baseline ? "" : resolve_cpus(bench.lg, app_policy_for("lg", point), step);
+    std::string server_cpus =
+        baseline ? "" : resolve_cpus(bench.dut, app_policy_for("dut", point), step);
+    std::string client_cpus =
+        baseline ? "" : resolve_cpus(bench.lg, app_policy_for("lg", point), step);
     outcome.details["placement"] = {{"server_cpus", server_cpus}, {"client_cpus", client_cpus}};
     std::this_thread::sleep_for(seconds_to_ms(spec.settle_s));
 
     TrialCleanup cleanup{bench, step, "", false, false};
     stage = "serve.start";
-    Json serve_params = {{"workload", spec.workload},
-                         {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-                         {"port", 0}};
+    Json serve_params = {
+        {"workload", spec.workload},
+        {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+        {"port", 0}};
     if (!server_cpus.empty()) serve_params["cpus"] = server_cpus;
     Json server = bench.dut.agent->call("serve.start", serve_params, step);
     cleanup.server_id = server.at("id").get<std::string>();
@@ -152,9 +172,10 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     }
 
     stage = "load.run";
-    Json load_params = {{"workload", spec.workload},
-                        {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-                        {"port", server.at("port")}};
+    Json load_params = {
+        {"workload", spec.workload},
+        {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+        {"port", server.at("port")}};
     if (!client_cpus.empty()) load_params["cpus"] = client_cpus;
     if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
     Json client = bench.lg.agent->call("load.run", load_params,

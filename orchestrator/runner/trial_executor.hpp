@@ -41,11 +41,15 @@ Json values_for_host(const HostSession& host, const std::string& role, const Poi
 // The point's application-placement policy for a role ("app.cpus" / "lg:app.cpus"), or "".
 std::string app_policy_for(const std::string& role, const Point& point);
 
-// Merges the server's and the client's load results into metrics (names from the catalog).
-std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client, const Json& server);
+// The numeric metrics of combine_load_results (names from the catalog): what the load
+// generator (load.run) and the server (serve.stop) each saw, merged. Throws Error(kInvalid)
+// for a workload that does not parse (the spec was validated, so only a bug gets there).
+std::map<std::string, double> merge_load_metrics(const Json& workload, const Json& client,
+                                                 const Json& server);
 
 // Never throws for a trial failure: it becomes Outcome{kFailed, error}. TransportError is
 // rethrown so the runner can reconnect the host.
-Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point, bool baseline);
+Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
+                  bool baseline);
 
 }  // namespace nictune

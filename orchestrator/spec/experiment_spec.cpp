@@ -12,9 +12,19 @@
 namespace nictune {
 namespace {
 
-const std::vector<std::string> kHostKeys = {
-    "transport", "interface", "address", "netns", "host", "port", "user", "identity_file",
-    "known_hosts", "sudo", "connect_timeout_s", "agent_path", "allow_management_interface"};
+const std::vector<std::string> kHostKeys = {"transport",
+                                            "interface",
+                                            "address",
+                                            "netns",
+                                            "host",
+                                            "port",
+                                            "user",
+                                            "identity_file",
+                                            "known_hosts",
+                                            "sudo",
+                                            "connect_timeout_s",
+                                            "agent_path",
+                                            "allow_management_interface"};
 
 bool valid_interface_name(const std::string& name) {
   // IFNAMSIZ is 16 including the terminator; '/' and whitespace can never appear.
@@ -27,7 +37,8 @@ bool valid_interface_name(const std::string& name) {
 
 bool valid_ip(const std::string& text) {
   unsigned char buffer[16];
-  return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
 HostSpec parse_host(const Json& doc, const std::string& path, const std::string& role,
@@ -42,16 +53,22 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
     if (valid_interface_name(*v)) {
       host.interface = *v;
     } else {
-      issues.add(r.path("interface"), "\"" + *v + "\" is not an interface name (1-15 characters, no '/' or spaces)");
+      issues.add(r.path("interface"),
+                 "\"" + *v + "\" is not an interface name (1-15 characters, no '/' or spaces)");
     }
   }
   if (auto v = r.string("address")) {
-    if (valid_ip(*v)) host.address = *v;
-    else issues.add(r.path("address"), "expected an IPv4 or IPv6 address, found \"" + *v + "\"");
+    if (valid_ip(*v))
+      host.address = *v;
+    else
+      issues.add(r.path("address"), "expected an IPv4 or IPv6 address, found \"" + *v + "\"");
   }
   if (auto v = r.string("netns")) {
-    if (valid_interface_name(*v) || (v->size() < 64 && v->find('/') == std::string::npos && !v->empty())) host.netns = *v;
-    else issues.add(r.path("netns"), "\"" + *v + "\" is not a network namespace name");
+    if (valid_interface_name(*v) ||
+        (v->size() < 64 && v->find('/') == std::string::npos && !v->empty()))
+      host.netns = *v;
+    else
+      issues.add(r.path("netns"), "\"" + *v + "\" is not a network namespace name");
   }
   host.host = r.string("host").value_or("");
   host.port = static_cast<int>(r.integer("port", 1, 65535).value_or(22));
@@ -63,8 +80,10 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
   host.agent_path = r.string("agent_path").value_or("");
   host.allow_management_interface = r.boolean("allow_management_interface").value_or(false);
   if (host.transport == "ssh") {
-    if (host.host.empty()) issues.add(r.path("host"), "missing: the ssh transport needs the host to connect to");
-    if (!host.netns.empty()) issues.add(r.path("netns"), "only the local transport runs the agent in a namespace");
+    if (host.host.empty())
+      issues.add(r.path("host"), "missing: the ssh transport needs the host to connect to");
+    if (!host.netns.empty())
+      issues.add(r.path("netns"), "only the local transport runs the agent in a namespace");
     struct stat st {};
     if (!host.identity_file.empty() && ::stat(host.identity_file.c_str(), &st) != 0) {
       issues.add(r.path("identity_file"), "no such file \"" + host.identity_file + "\"");
@@ -79,16 +98,19 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
 
 // Until core/workload lands (issue 4), only the shape and the type are checked here.
 void validate_workload(const Json& doc, const std::string& path, Issues& issues) {
-  FieldReader r(doc, path, issues,
-                {"type", "tool", "payload", "flows", "threads", "rate_pps", "duration_s", "warmup_s",
-                 "interval_ms", "busy_poll_us", "poll_mode", "batch", "timestamps", "incoming_cpu"});
+  FieldReader r(
+      doc, path, issues,
+      {"type", "tool", "payload", "flows", "threads", "rate_pps", "duration_s", "warmup_s",
+       "interval_ms", "busy_poll_us", "poll_mode", "batch", "timestamps", "incoming_cpu"});
   r.choice("type", {"udp_stream", "udp_rr", "tcp_stream", "tcp_rr", "tcp_crr"}, true);
 }
 
-void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSpec& spec, Issues& issues) {
+void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSpec& spec,
+                   Issues& issues) {
   (void)origin_path;
   if (doc.contains("hosts") && doc.contains("benches")) {
-    issues.add("benches", "give either \"hosts\" (one DUT/LG pair) or \"benches\" (several), not both");
+    issues.add("benches",
+               "give either \"hosts\" (one DUT/LG pair) or \"benches\" (several), not both");
     return;
   }
   if (doc.contains("hosts")) {
@@ -133,7 +155,8 @@ void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSp
 
 void parse_objectives(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   if (!doc.contains("objectives")) {
-    issues.add("objectives", "missing (required): e.g. [{\"metric\": \"rx_pps\", \"goal\": \"max\"}]");
+    issues.add("objectives",
+               "missing (required): e.g. [{\"metric\": \"rx_pps\", \"goal\": \"max\"}]");
     return;
   }
   const Json& list = doc["objectives"];
@@ -148,13 +171,15 @@ void parse_objectives(const Json& doc, ExperimentSpec& spec, Issues& issues) {
     auto metric = r.string("metric", true);
     auto goal = r.choice("goal", {"max", "min"}, true);
     if (metric && !find_metric(*metric)) {
-      issues.add(r.path("metric"), "unknown metric \"" + *metric + "\"" + did_you_mean(*metric, metric_names()) +
+      issues.add(r.path("metric"), "unknown metric \"" + *metric + "\"" +
+                                       did_you_mean(*metric, metric_names()) +
                                        "; `nictune metrics` lists them");
       continue;
     }
     if (!metric || !goal) continue;
     for (const auto& existing : spec.objectives) {
-      if (existing.metric == *metric) issues.add(r.path("metric"), "\"" + *metric + "\" is already an objective");
+      if (existing.metric == *metric)
+        issues.add(r.path("metric"), "\"" + *metric + "\" is already an objective");
     }
     spec.objectives.push_back({*metric, *goal == "max" ? Goal::kMaximize : Goal::kMinimize});
   }
@@ -170,18 +195,21 @@ void parse_outcome_constraints(const Json& doc, ExperimentSpec& spec, Issues& is
   for (std::size_t i = 0; i < list.size(); ++i) {
     std::string path = "outcome_constraints[" + std::to_string(i) + "]";
     if (!list[i].is_string()) {
-      issues.add(path, "expected a string like \"loss_ratio <= 0.001\", found " + json_type_name(list[i]));
+      issues.add(
+          path, "expected a string like \"loss_ratio <= 0.001\", found " + json_type_name(list[i]));
       continue;
     }
     try {
       Comparison c = Comparison::parse(list[i].get<std::string>());
       if (c.lhs().kind != Operand::Kind::kName || !find_metric(c.lhs().text)) {
-        issues.add(path, "\"" + c.lhs().text + "\" is not a metric" + did_you_mean(c.lhs().text, metric_names()) +
+        issues.add(path, "\"" + c.lhs().text + "\" is not a metric" +
+                             did_you_mean(c.lhs().text, metric_names()) +
                              "; expected \"<metric> <op> <number>\"");
         continue;
       }
       if (c.rhs().kind != Operand::Kind::kNumber) {
-        issues.add(path, "expected a number on the right of \"" + to_string(c.op()) + "\", found \"" + c.rhs().text + "\"");
+        issues.add(path, "expected a number on the right of \"" + to_string(c.op()) +
+                             "\", found \"" + c.rhs().text + "\"");
         continue;
       }
       spec.outcome_constraints.push_back(std::move(c));
@@ -200,7 +228,8 @@ void parse_strategy(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   spec.seed = static_cast<std::uint64_t>(r.integer("seed", 0, std::int64_t{1} << 53).value_or(1));
   if (r.has("options")) {
     if (!r.raw("options").is_object()) {
-      issues.add("strategy.options", "expected an object, found " + json_type_name(r.raw("options")));
+      issues.add("strategy.options",
+                 "expected an object, found " + json_type_name(r.raw("options")));
     } else {
       spec.strategy_options = r.raw("options");
     }
@@ -213,17 +242,20 @@ void parse_repetitions(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   if (!r.ok()) return;
   if (r.has("count")) {
     if (r.has("min") || r.has("max") || r.has("ci_rel_width")) {
-      issues.add("repetitions", "give either \"count\" or \"min\"/\"max\"/\"ci_rel_width\", not both");
+      issues.add("repetitions",
+                 "give either \"count\" or \"min\"/\"max\"/\"ci_rel_width\", not both");
     }
     int n = static_cast<int>(r.integer("count", 1, 1000).value_or(1));
     spec.repetitions = {n, n, 0};
     return;
   }
   spec.repetitions.min = static_cast<int>(r.integer("min", 1, 1000, true).value_or(1));
-  spec.repetitions.max = static_cast<int>(r.integer("max", 1, 1000, true).value_or(spec.repetitions.min));
+  spec.repetitions.max =
+      static_cast<int>(r.integer("max", 1, 1000, true).value_or(spec.repetitions.min));
   spec.repetitions.ci_rel_width = r.number("ci_rel_width", 0.001, 10, true).value_or(0);
   if (spec.repetitions.max < spec.repetitions.min) {
-    issues.add("repetitions.max", "must be at least min (" + std::to_string(spec.repetitions.min) + ")");
+    issues.add("repetitions.max",
+               "must be at least min (" + std::to_string(spec.repetitions.min) + ")");
   }
 }
 
@@ -244,9 +276,10 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   Issues issues;
   ExperimentSpec spec;
   spec.document = document;
-  FieldReader top(document, "", issues,
-                  {"version", "name", "description", "hosts", "benches", "space", "workload", "objectives",
-                   "outcome_constraints", "strategy", "repetitions", "baseline", "settle_s", "step_timeout_s"});
+  FieldReader top(
+      document, "", issues,
+      {"version", "name", "description", "hosts", "benches", "space", "workload", "objectives",
+       "outcome_constraints", "strategy", "repetitions", "baseline", "settle_s", "step_timeout_s"});
   if (!top.ok()) throw SpecError(origin, issues);
 
   if (auto version = top.integer("version", 1, 1000, true)) {
@@ -256,22 +289,27 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
     }
   }
   if (auto name = top.string("name", true)) {
-    bool ok = !name->empty() && name->size() <= 64 &&
-              std::all_of(name->begin(), name->end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-              });
-    if (ok) spec.name = *name;
-    else issues.add("name", "expected 1-64 characters of letters, digits, '-', '_' or '.', found \"" + *name + "\"");
+    bool ok =
+        !name->empty() && name->size() <= 64 && std::all_of(name->begin(), name->end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    if (ok)
+      spec.name = *name;
+    else
+      issues.add("name", "expected 1-64 characters of letters, digits, '-', '_' or '.', found \"" +
+                             *name + "\"");
   }
   spec.description = top.string("description").value_or("");
   parse_benches(document, origin, spec, issues);
   if (!document.contains("space")) {
-    issues.add("space", "missing (required): {\"parameters\": {\"rps\": [\"none\", \"all\"], ...}}");
+    issues.add("space",
+               "missing (required): {\"parameters\": {\"rps\": [\"none\", \"all\"], ...}}");
   } else {
     spec.space = Space::from_json(document["space"], "space", issues);
   }
   if (!document.contains("workload")) {
-    issues.add("workload", "missing (required): e.g. {\"type\": \"udp_stream\", \"duration_s\": 5}");
+    issues.add("workload",
+               "missing (required): e.g. {\"type\": \"udp_stream\", \"duration_s\": 5}");
   } else {
     validate_workload(document["workload"], "workload", issues);
     spec.workload = document["workload"];

@@ -48,7 +48,7 @@ struct ExperimentSpec {
   bool baseline = true;  // measure the host's original settings first and last
   double settle_s = 1.0;
   double step_timeout_s = 60;  // apply / serve / counters calls
-  Json document;  // the spec as written (comments dropped), stored with the experiment
+  Json document;               // the spec as written (comments dropped), stored with the experiment
 
   StrategyConfig strategy_config() const;
 };

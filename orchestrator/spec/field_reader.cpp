@@ -9,20 +9,26 @@ namespace nictune {
 
 FieldReader::FieldReader(const Json& object, std::string object_path, Issues& issues,
                          std::vector<std::string> allowed)
-    : object_(object), path_(std::move(object_path)), issues_(issues), is_object_(object.is_object()) {
+    : object_(object),
+      path_(std::move(object_path)),
+      issues_(issues),
+      is_object_(object.is_object()) {
   if (!is_object_) {
-    issues_.add(path_.empty() ? "(top level)" : path_, "expected an object, found " + json_type_name(object));
+    issues_.add(path_.empty() ? "(top level)" : path_,
+                "expected an object, found " + json_type_name(object));
     return;
   }
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      issues_.add(this->path(key),
-                  "unknown key" + did_you_mean(key, allowed) + "; expected one of " + join(allowed, ", "));
+      issues_.add(this->path(key), "unknown key" + did_you_mean(key, allowed) +
+                                       "; expected one of " + join(allowed, ", "));
     }
   }
 }
 
-bool FieldReader::has(const std::string& key) const { return is_object_ && object_.contains(key); }
+bool FieldReader::has(const std::string& key) const {
+  return is_object_ && object_.contains(key);
+}
 
 bool FieldReader::present(const std::string& key, bool required) {
   if (has(key)) return true;
@@ -41,7 +47,8 @@ std::optional<std::string> FieldReader::string(const std::string& key, bool requ
 }
 
 std::optional<std::string> FieldReader::choice(const std::string& key,
-                                               const std::vector<std::string>& choices, bool required) {
+                                               const std::vector<std::string>& choices,
+                                               bool required) {
   auto value = string(key, required);
   if (!value) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *value) == choices.end()) {

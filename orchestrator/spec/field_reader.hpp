@@ -15,7 +15,8 @@ namespace nictune {
 class FieldReader {
  public:
   // Records an issue if `object` is not an object or has keys outside `allowed`.
-  FieldReader(const Json& object, std::string path, Issues& issues, std::vector<std::string> allowed);
+  FieldReader(const Json& object, std::string path, Issues& issues,
+              std::vector<std::string> allowed);
 
   bool ok() const { return is_object_; }
   bool has(const std::string& key) const;
@@ -27,7 +28,8 @@ class FieldReader {
                                     bool required = false);
   std::optional<std::int64_t> integer(const std::string& key, std::int64_t min, std::int64_t max,
                                       bool required = false);
-  std::optional<double> number(const std::string& key, double min, double max, bool required = false);
+  std::optional<double> number(const std::string& key, double min, double max,
+                               bool required = false);
   std::optional<bool> boolean(const std::string& key, bool required = false);
 
  private:

@@ -66,7 +66,9 @@ CREATE INDEX samples_by_trial ON samples (trial_id, t);
   return migrations;
 }
 
-int latest_schema_version() { return store_migrations().back().version; }
+int latest_schema_version() {
+  return store_migrations().back().version;
+}
 
 int schema_version(sqlite::Database& db) {
   auto stmt = db.prepare("PRAGMA user_version");

@@ -35,7 +35,9 @@ class Database {
 class Statement {
  public:
   Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+    other.stmt_ = nullptr;
+  }
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -48,7 +50,10 @@ class Statement {
 
   // true while there is a row to read.
   bool step();
-  void run() { while (step()) {} }
+  void run() {
+    while (step()) {
+    }
+  }
 
   std::int64_t int64(int column) const;
   double real(int column) const;

@@ -34,8 +34,9 @@ class SqliteStore : public Store {
                                  const std::string& tool_version) override {
     std::lock_guard lock(mutex_);
     std::string text = spec.dump();
-    db_.prepare("INSERT INTO experiments (name, spec, spec_hash, status, tool_version, created_at) "
-                "VALUES (?, ?, ?, 'running', ?, ?)")
+    db_.prepare(
+           "INSERT INTO experiments (name, spec, spec_hash, status, tool_version, created_at) "
+           "VALUES (?, ?, ?, 'running', ?, ?)")
         .bind(1, name)
         .bind(2, text)
         .bind(3, fnv1a64_hex(text))
@@ -55,7 +56,8 @@ class SqliteStore : public Store {
 
   std::optional<ExperimentRecord> find_experiment(const std::string& id_or_name) override {
     bool numeric = !id_or_name.empty() &&
-                   id_or_name.find_first_not_of("0123456789") == std::string::npos && id_or_name.size() < 18;
+                   id_or_name.find_first_not_of("0123456789") == std::string::npos &&
+                   id_or_name.size() < 18;
     if (numeric) {
       if (auto e = experiment(std::stoll(id_or_name))) return e;
     }
@@ -80,8 +82,8 @@ class SqliteStore : public Store {
     if (db_.changes() == 0) throw invalid("no experiment " + std::to_string(id));
   }
 
-  std::int64_t record_host(std::int64_t experiment, const std::string& role, const std::string& bench,
-                           const Json& facts) override {
+  std::int64_t record_host(std::int64_t experiment, const std::string& role,
+                           const std::string& bench, const Json& facts) override {
     std::lock_guard lock(mutex_);
     db_.prepare("INSERT INTO hosts (experiment_id, role, bench, facts) VALUES (?, ?, ?, ?)")
         .bind(1, experiment)
@@ -94,11 +96,14 @@ class SqliteStore : public Store {
 
   std::vector<HostRecord> hosts(std::int64_t experiment) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.prepare("SELECT id, experiment_id, role, bench, facts FROM hosts WHERE experiment_id = ? ORDER BY id");
+    auto stmt = db_.prepare(
+        "SELECT id, experiment_id, role, bench, facts FROM hosts WHERE experiment_id = ? ORDER BY "
+        "id");
     stmt.bind(1, experiment);
     std::vector<HostRecord> out;
     while (stmt.step()) {
-      out.push_back({stmt.int64(0), stmt.int64(1), stmt.text(2), stmt.text(3), parse_stored_json(stmt.text(4))});
+      out.push_back({stmt.int64(0), stmt.int64(1), stmt.text(2), stmt.text(3),
+                     parse_stored_json(stmt.text(4))});
     }
     return out;
   }
@@ -125,12 +130,14 @@ class SqliteStore : public Store {
     return parse_stored_json(stmt.text(0));
   }
 
-  std::int64_t begin_trial(std::int64_t experiment, std::int64_t point, int repetition, bool baseline,
-                           const std::string& bench) override {
+  std::int64_t begin_trial(std::int64_t experiment, std::int64_t point, int repetition,
+                           bool baseline, const std::string& bench) override {
     std::lock_guard lock(mutex_);
     double now = now_seconds();
-    db_.prepare("INSERT INTO trials (experiment_id, point_id, repetition, baseline, bench, state, heartbeat, started_at) "
-                "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)")
+    db_.prepare(
+           "INSERT INTO trials (experiment_id, point_id, repetition, baseline, bench, state, "
+           "heartbeat, started_at) "
+           "VALUES (?, ?, ?, ?, ?, 'running', ?, ?)")
         .bind(1, experiment)
         .bind(2, point)
         .bind(3, repetition)
@@ -155,7 +162,9 @@ class SqliteStore : public Store {
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
     double now = now_seconds();
-    db_.prepare("UPDATE trials SET state = ?, ended_at = ?, heartbeat = ?, error = ?, details = ? WHERE id = ?")
+    db_.prepare(
+           "UPDATE trials SET state = ?, ended_at = ?, heartbeat = ?, error = ?, details = ? WHERE "
+           "id = ?")
         .bind(1, to_string(outcome.state))
         .bind(2, now)
         .bind(3, now)
@@ -166,7 +175,8 @@ class SqliteStore : public Store {
     if (db_.changes() == 0) throw invalid("no trial " + std::to_string(trial));
     auto insert = [&](const std::string& name, double value) {
       const MetricInfo* info = find_metric(name);
-      db_.prepare("INSERT OR REPLACE INTO metrics (trial_id, name, value, unit) VALUES (?, ?, ?, ?)")
+      db_.prepare(
+             "INSERT OR REPLACE INTO metrics (trial_id, name, value, unit) VALUES (?, ?, ?, ?)")
           .bind(1, trial)
           .bind(2, name)
           .bind(3, value)
@@ -196,7 +206,8 @@ class SqliteStore : public Store {
     std::vector<TrialRecord> out;
     std::map<std::int64_t, std::size_t> index;
     auto stmt = db_.prepare(
-        "SELECT t.id, t.experiment_id, t.point_id, p.config, p.hash, t.baseline, t.repetition, t.bench, "
+        "SELECT t.id, t.experiment_id, t.point_id, p.config, p.hash, t.baseline, t.repetition, "
+        "t.bench, "
         "t.started_at, t.ended_at, t.state, t.error, t.details "
         "FROM trials t JOIN points p ON p.id = t.point_id WHERE t.experiment_id = ? ORDER BY t.id");
     stmt.bind(1, experiment);
@@ -232,7 +243,8 @@ class SqliteStore : public Store {
 
   std::vector<SampleRecord> samples(std::int64_t trial) override {
     std::lock_guard lock(mutex_);
-    auto stmt = db_.prepare("SELECT t, name, value FROM samples WHERE trial_id = ? ORDER BY t, name");
+    auto stmt =
+        db_.prepare("SELECT t, name, value FROM samples WHERE trial_id = ? ORDER BY t, name");
     stmt.bind(1, trial);
     std::vector<SampleRecord> out;
     while (stmt.step()) out.push_back({stmt.real(0), stmt.text(1), stmt.real(2)});
@@ -242,9 +254,11 @@ class SqliteStore : public Store {
   int recover_stale_trials(std::int64_t experiment, double stale_after_s) override {
     std::lock_guard lock(mutex_);
     double now = now_seconds();
-    db_.prepare("UPDATE trials SET state = 'failed', ended_at = ?, "
-                "error = 'interrupted: no heartbeat for ' || CAST(CAST(? - heartbeat AS INTEGER) AS TEXT) || ' s' "
-                "WHERE experiment_id = ? AND state = 'running' AND heartbeat < ?")
+    db_.prepare(
+           "UPDATE trials SET state = 'failed', ended_at = ?, "
+           "error = 'interrupted: no heartbeat for ' || CAST(CAST(? - heartbeat AS INTEGER) AS "
+           "TEXT) || ' s' "
+           "WHERE experiment_id = ? AND state = 'running' AND heartbeat < ?")
         .bind(1, now)
         .bind(2, now)
         .bind(3, experiment)

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <sstream>
 #include <thread>
 
@@ -504,7 +505,44 @@ std::string SshTransport::upload_agent() {
     sftp_fail("rename to " + final_path);
   }
   uploaded_ = true;
+  prune_agent_cache(sftp, dir, final_path);
   return final_path;
+}
+
+void SshTransport::prune_agent_cache(sftp_session_struct* sftp, const std::string& dir,
+                                     const std::string& keep) {
+  // Every rebuild of the agent is another file of tens of MB: keep this one and the two most
+  // recent others (another build may be in use from elsewhere), and drop uploads that were
+  // interrupted more than an hour ago. Removing a file that is running is harmless on Linux.
+  sftp_dir listing = sftp_opendir(sftp, dir.c_str());
+  if (!listing) return;
+  struct Entry {
+    std::string path;
+    std::uint64_t mtime;
+  };
+  std::vector<Entry> agents;
+  std::vector<std::string> stale;
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+  while (sftp_attributes attrs = sftp_readdir(sftp, listing)) {
+    std::string name = attrs->name ? attrs->name : "";
+    std::string path = dir + "/" + name;
+    std::uint64_t mtime = std::max<std::uint64_t>(attrs->mtime64, attrs->mtime);  // v3 sets mtime
+    if (name.rfind("nictune-agent-", 0) == 0 && path != keep) {
+      if (name.find(".part-") != std::string::npos) {
+        if (mtime + 3600 < now) stale.push_back(path);
+      } else {
+        agents.push_back({path, mtime});
+      }
+    }
+    sftp_attributes_free(attrs);
+  }
+  sftp_closedir(listing);
+  std::sort(agents.begin(), agents.end(),
+            [](const Entry& a, const Entry& b) { return a.mtime > b.mtime; });
+  for (std::size_t i = 2; i < agents.size(); ++i) stale.push_back(agents[i].path);
+  for (const auto& path : stale) {
+    if (sftp_unlink(sftp, path.c_str()) == SSH_OK) log("removed " + path + " from the agent cache");
+  }
 }
 
 void SshTransport::start_agent(const std::string& path) {

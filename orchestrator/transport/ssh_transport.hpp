@@ -19,6 +19,7 @@ struct ssh_session_struct;
 struct ssh_channel_struct;
 struct ssh_channel_callbacks_struct;
 struct ssh_callbacks_struct;
+struct sftp_session_struct;
 
 namespace nictune {
 
@@ -72,6 +73,8 @@ class SshTransport : public Transport {
   void configure_socket();
   std::string find_or_upload_agent();
   std::string upload_agent();
+  void prune_agent_cache(sftp_session_struct* sftp, const std::string& dir,
+                         const std::string& keep);
   ExecResult exec(const std::string& command);
   void start_agent(const std::string& path);
   [[noreturn]] void throw_lost(const std::string& during);

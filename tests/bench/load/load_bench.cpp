@@ -2,7 +2,8 @@
 // loopback, each case run several times in one go; prints median, spread and the ratios the
 // load issue targets. Not a test: the figures depend on the box (see docs/performance.md).
 //
-//   load_bench [--seconds S] [--reps N] [--sender-cpu C] [--receiver-cpu C]
+//   load_bench [--seconds S] [--reps N] [--sender-cpu C] [--receiver-cpu C] [--group G]
+//   (G: stream, rr or cost; default all three)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -31,6 +32,7 @@ struct Options {
   int reps = 3;
   unsigned sender_cpu = 0;
   unsigned receiver_cpu = 1;
+  std::string group;  // "" = all
 };
 
 struct Figure {
@@ -84,7 +86,9 @@ using Case = std::pair<Figure*, std::function<double()>>;
 
 // Runs the cases of a group in turn, rep after rep (A B C A B C ...), so that a change in the
 // box's background load over time hits every case alike instead of the ones that ran last.
-void run_group(const char* title, const Options& o, const std::vector<Case>& cases) {
+void run_group(const char* name, const char* title, const Options& o,
+               const std::vector<Case>& cases) {
+  if (!o.group.empty() && o.group != name) return;
   std::fprintf(stderr, "%s\n", title);
   for (int rep = 0; rep < o.reps; ++rep) {
     for (const auto& [figure, once] : cases) {
@@ -167,10 +171,12 @@ int main(int argc, char** argv) {
       o.sender_cpu = static_cast<unsigned>(std::stoul(next()));
     } else if (a == "--receiver-cpu") {
       o.receiver_cpu = static_cast<unsigned>(std::stoul(next()));
+    } else if (a == "--group") {
+      o.group = next();
     } else {
-      std::fprintf(
-          stderr,
-          "usage: load_bench [--seconds S] [--reps N] [--sender-cpu C] [--receiver-cpu C]\n");
+      std::fprintf(stderr,
+                   "usage: load_bench [--seconds S] [--reps N] [--sender-cpu C] [--receiver-cpu C] "
+                   "[--group stream|rr|cost]\n");
       return a == "-h" || a == "--help" ? 0 : 2;
     }
   }
@@ -202,7 +208,7 @@ int main(int argc, char** argv) {
   };
 
   run_group(
-      "udp_stream, 64-byte datagrams, max rate:", o,
+      "stream", "udp_stream, 64-byte datagrams, max rate:", o,
       {{&builtin_stream,
         [&] {
           return rx_pps({{"type", "udp_stream"}, {"payload", 64}});
@@ -218,7 +224,7 @@ int main(int argc, char** argv) {
         }},
        {&minimal_stream,
         [&] { return minimal_udp_stream_rx_pps(64, batch, 1, o.seconds, where); }}});
-  run_group("udp_rr, 64-byte request and reply, one flow:", o,
+  run_group("rr", "udp_rr, 64-byte request and reply, one flow:", o,
             {{&builtin_spin,
               [&] {
                 return rtt_p50({{"type", "udp_rr"}, {"poll_mode", "spin"}});
@@ -236,7 +242,7 @@ int main(int argc, char** argv) {
              {&sockperf_blocking, [&] {
                 return rtt_p50({{"type", "udp_rr"}, {"tool", "sockperf"}, {"warmup_s", 0.5}});
               }}});
-  run_group("measurement cost:", o,
+  run_group("cost", "measurement cost:", o,
             {{&record_cost, [] { return histogram_record_ns(50000000); }},
              {&clock_cost, [] { return clock_read_ns(10000000); }}});
 

@@ -97,7 +97,7 @@ TEST(LabPlan, ExperimentTemplate) {
   EXPECT_EQ(spec["hosts"]["lg"]["host"], "198.18.1.6");
   EXPECT_EQ(spec["hosts"]["lg"]["interface"], "nt-lg0");
   EXPECT_EQ(spec["space"]["parameters"]["rps"], (Json{"none", "all"}));
-  EXPECT_EQ(spec["space"]["parameters"]["channels.combined"], (Json{1, 2, 4}));
+  EXPECT_EQ(spec["space"]["parameters"]["channels.rx"], (Json{1, 2, 4}));
   EXPECT_EQ(spec["workload"], (Json{{"type", "udp_stream"},
                                     {"payload", 64},
                                     {"flows", 4},
@@ -108,15 +108,23 @@ TEST(LabPlan, ExperimentTemplate) {
   EXPECT_EQ(spec["strategy"], (Json{{"type", "grid"}, {"budget", 20}, {"seed", 1}}));
   EXPECT_EQ(spec["repetitions"], (Json{{"count", 1}}));
   // Channel counts never exceed the queues the lab has.
-  EXPECT_EQ(
-      experiment_template(plan_lab(config("q", 0, 2)))["space"]["parameters"]["channels.combined"],
-      (Json{1, 2}));
-  EXPECT_EQ(
-      experiment_template(plan_lab(config("q", 0, 3)))["space"]["parameters"]["channels.combined"],
-      (Json{1, 2, 3}));
-  EXPECT_EQ(
-      experiment_template(plan_lab(config("q", 0, 1)))["space"]["parameters"]["channels.combined"],
-      (Json{1}));
+  EXPECT_EQ(experiment_template(plan_lab(config("q", 0, 2)))["space"]["parameters"]["channels.rx"],
+            (Json{1, 2}));
+  EXPECT_EQ(experiment_template(plan_lab(config("q", 0, 3)))["space"]["parameters"]["channels.rx"],
+            (Json{1, 2, 3}));
+  EXPECT_EQ(experiment_template(plan_lab(config("q", 0, 1)))["space"]["parameters"]["channels.rx"],
+            (Json{1}));
+}
+
+TEST(LabPlan, AgentPathGoesIntoTheHosts) {
+  LabConfig c = config();
+  c.agent_path = "/build/agents/nictune-agent";
+  LabState state = plan_lab(c);
+  EXPECT_EQ(state.host_spec("lg").agent_path, "/build/agents/nictune-agent");
+  Json spec = experiment_template(state);
+  EXPECT_EQ(spec["hosts"]["dut"]["agent_path"], "/build/agents/nictune-agent");
+  EXPECT_EQ(spec["hosts"]["lg"]["agent_path"], "/build/agents/nictune-agent");
+  EXPECT_FALSE(experiment_template(plan_lab(config()))["hosts"]["dut"].contains("agent_path"));
 }
 
 TEST(LabPlan, ExperimentTemplateIsAValidSpec) {
@@ -142,7 +150,9 @@ TEST(LabPlan, ExperimentTemplateIsAValidSpec) {
 }
 
 TEST(LabPlan, StateRoundTripsThroughJson) {
-  LabState state = plan_lab(config("rt", 3, 2));
+  LabConfig c = config("rt", 3, 2);
+  c.agent_path = "/x/nictune-agent";
+  LabState state = plan_lab(c);
   state.hosts[0].sshd_pid = 1234;
   LabState back = LabState::from_json(state.to_json());
   EXPECT_EQ(back.to_json(), state.to_json());

@@ -104,7 +104,7 @@ TEST_F(LabTest, UpSshStatusDown) {
   Json spec = load_json_file(state.template_path);
   EXPECT_EQ(spec, experiment_template(state));
   EXPECT_EQ(spec["hosts"]["dut"]["host"], state.hosts[0].mgmt_address);
-  EXPECT_EQ(spec["space"]["parameters"]["channels.combined"], (Json{1, 2, 3}));
+  EXPECT_EQ(spec["space"]["parameters"]["channels.rx"], (Json{1, 2, 3}));
 
   // SSH to both agents, which run inside their namespaces.
   for (const auto& host : state.hosts) {
@@ -143,11 +143,19 @@ TEST_F(LabTest, HalfMadeLabIsRebuiltByTheCli) {
       "up",         "--queues",           "3", "--index", std::to_string(config_.index),
       "--template", config_.template_path};
   up.insert(up.end(), common.begin(), common.end());
+  // What `nictune` finds next to itself; the test binary has none there.
+  const std::string agent = nictune::testing::release_agent_binary();
+  setenv("NICTUNE_AGENT", agent.c_str(), 1);
+  struct Unset {
+    ~Unset() { unsetenv("NICTUNE_AGENT"); }
+  } unset;
   ::testing::internal::CaptureStdout();
   ASSERT_EQ(command.run(up), nictune::cli::kExitOk);
   std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(out.find("is up"), std::string::npos) << out;
   LabState state = LabState::from_json(load_json_file(config_.dir + "/state.json"));
+  // The namespaces see our files: the template runs the local agent, nothing is uploaded.
+  EXPECT_EQ(load_json_file(config_.template_path)["hosts"]["dut"]["agent_path"], agent);
 
   // Damage it: the DUT's sshd dies, the LG's namespace disappears.
   subprocess::stop(state.hosts[0].sshd_pid);
@@ -171,12 +179,13 @@ TEST_F(LabTest, HalfMadeLabIsRebuiltByTheCli) {
 
   status_args = {"status", "--ssh"};
   status_args.insert(status_args.end(), common.begin(), common.end());
-  setenv("NICTUNE_AGENT", nictune::testing::release_agent_binary().c_str(), 1);
   ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
   int code = command.run(status_args);
   std::string text = ::testing::internal::GetCapturedStdout();
-  unsetenv("NICTUNE_AGENT");
-  EXPECT_EQ(code, nictune::cli::kExitOk) << text;
+  std::string notices = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, nictune::cli::kExitOk) << text << notices;
+  EXPECT_EQ(notices.find("uploading"), std::string::npos) << notices;
   EXPECT_NE(text.find("dut agent: nictune-agent"), std::string::npos) << text;
   EXPECT_NE(text.find("lg agent: nictune-agent"), std::string::npos) << text;
 

@@ -7,9 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,33 +15,16 @@
 
 #include "orchestrator/lab/lab.hpp"
 #include "orchestrator/store/store.hpp"
+#include "tests/support/command_line.hpp"
 
 namespace nictune {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string capture(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return "";
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  pclose(pipe);
-  return out;
-}
-
-std::string agent_binary() {
-  if (const char* release = std::getenv("NICTUNE_RELEASE_BUILD")) {
-    std::string path = std::string(release) + "/agents/nictune-agent";
-    if (fs::exists(path)) return path;
-  }
-  return std::string(NICTUNE_BINARY_DIR) + "/agents/nictune-agent";
-}
-
-std::string nictune_binary() {
-  return std::string(NICTUNE_BINARY_DIR) + "/orchestrator/nictune";
-}
+std::string capture(const std::string& command) { return testing::run_command(command).output; }
+std::string agent_binary() { return testing::built_agent_binary(); }
+std::string nictune_binary() { return testing::built_nictune_binary(); }
 
 // What a DUT holds, read independently of the agent.
 std::map<std::string, std::string> dut_state(const lab::LabHost& dut) {

@@ -14,27 +14,16 @@
 
 #include "core/json_util.hpp"
 #include "reports/export.hpp"
+#include "tests/support/command_line.hpp"
 
 namespace nictune::report {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Shell {
-  int code = -1;
-  std::string out;
-};
+using Shell = nictune::testing::CommandResult;
 
-Shell run(const std::string& command) {
-  Shell r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Shell run(const std::string& command) { return nictune::testing::run_command(command); }
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -55,7 +44,8 @@ std::string mask(std::string s) {
 class NamespaceLab {
  public:
   NamespaceLab()
-      : ns_("ntrep-" + std::to_string(getpid())), dev_("vr" + std::to_string(getpid()) + "a"),
+      : ns_("ntrep-" + std::to_string(getpid())),
+        dev_("vr" + std::to_string(getpid()) + "a"),
         peer_("vr" + std::to_string(getpid()) + "b") {}
   ~NamespaceLab() {
     if (created_) run("ip netns delete " + ns_);
@@ -63,26 +53,30 @@ class NamespaceLab {
   // "" when ready, else why not.
   std::string create() {
     Shell r = run("ip netns add " + ns_);
-    if (r.code != 0) return "cannot create a network namespace: " + r.out;
+    if (r.code != 0) return "cannot create a network namespace: " + r.output;
     created_ = true;
-    r = run("ip -n " + ns_ + " link add " + dev_ + " numtxqueues 4 numrxqueues 4 type veth peer name " + peer_ +
+    r = run("ip -n " + ns_ + " link add " + dev_ +
+            " numtxqueues 4 numrxqueues 4 type veth peer name " + peer_ +
             " numtxqueues 4 numrxqueues 4");
-    if (r.code != 0) return "cannot create a veth pair: " + r.out;
+    if (r.code != 0) return "cannot create a veth pair: " + r.output;
     return "";
   }
-  Shell exec(const std::string& command) const { return run("ip netns exec " + ns_ + " " + command); }
+  Shell exec(const std::string& command) const {
+    return run("ip netns exec " + ns_ + " " + command);
+  }
   const std::string& dev() const { return dev_; }
   std::string queues() const {
     Shell r = exec("ls /sys/class/net/" + dev_ + "/queues");
     std::string out;
-    for (char c : r.out) out += c == '\n' ? ' ' : c;
+    for (char c : r.output) out += c == '\n' ? ' ' : c;
     return trim(out);
   }
-  std::string read(const std::string& path) const { return trim(exec("cat " + path).out); }
+  std::string read(const std::string& path) const { return trim(exec("cat " + path).output); }
   bool gro() const {
     Shell r = exec("ethtool --json -k " + dev_);
-    Json doc = Json::parse(r.out, nullptr, false);
-    return !doc.is_discarded() && doc.is_array() && doc[0]["generic-receive-offload"]["active"] == true;
+    Json doc = Json::parse(r.output, nullptr, false);
+    return !doc.is_discarded() && doc.is_array() &&
+           doc[0]["generic-receive-offload"]["active"] == true;
   }
 
  private:
@@ -93,7 +87,9 @@ class NamespaceLab {
 struct TempDir {
   fs::path path;
   TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / ("nictune-export-" + std::to_string(getpid()) + "-XXXXXX")).string();
+    std::string tmpl =
+        (fs::temp_directory_path() / ("nictune-export-" + std::to_string(getpid()) + "-XXXXXX"))
+            .string();
     path = mkdtemp(tmpl.data());
   }
   ~TempDir() {
@@ -108,7 +104,8 @@ std::int64_t store_point(Store& store) {
       "objectives": [{"metric": "rx_pps", "goal": "max"}]})");
   const std::int64_t e = store.create_experiment("veth-export", spec, "test");
   store.record_host(e, "dut", "", Json{{"hostname", "lab"}, {"kernel", "test"}});
-  auto trial = [&](bool baseline, const Json& config, const std::vector<std::string>& commands, double rx) {
+  auto trial = [&](bool baseline, const Json& config, const std::vector<std::string>& commands,
+                   double rx) {
     const std::int64_t point = store.intern_point(e, baseline ? Json::object() : config);
     const std::int64_t t = store.begin_trial(e, point, 0, baseline, "");
     Outcome o;
@@ -122,15 +119,18 @@ std::int64_t store_point(Store& store) {
          "echo 0 > /sys/class/net/$IFACE/queues/rx-0/rps_flow_cnt", "ethtool -K $IFACE gro off",
          "sysctl -w net.core.somaxconn=4096"},
         1e6);
-  return trial(false, {{"channels.rx", 2}, {"channels.tx", 3}, {"rps", "single:0"}, {"offload.gro", true}},
-               {"ethtool -L $IFACE rx 2 tx 3", "echo 1 > /sys/class/net/$IFACE/queues/rx-0/rps_cpus",
-                "echo 2048 > /sys/class/net/$IFACE/queues/rx-0/rps_flow_cnt",
-                "echo 1 > /sys/class/net/$IFACE/queues/tx-0/xps_cpus", "ethtool -K $IFACE gro on",
-                "sysctl -w net.core.somaxconn=2048"},
-               1.2e6);
+  return trial(
+      false, {{"channels.rx", 2}, {"channels.tx", 3}, {"rps", "single:0"}, {"offload.gro", true}},
+      {"ethtool -L $IFACE rx 2 tx 3", "echo 1 > /sys/class/net/$IFACE/queues/rx-0/rps_cpus",
+       "echo 2048 > /sys/class/net/$IFACE/queues/rx-0/rps_flow_cnt",
+       "echo 1 > /sys/class/net/$IFACE/queues/tx-0/xps_cpus", "ethtool -K $IFACE gro on",
+       "sysctl -w net.core.somaxconn=2048"},
+      1.2e6);
 }
 
-void write(const fs::path& path, const std::string& content) { std::ofstream(path) << content; }
+void write(const fs::path& path, const std::string& content) {
+  std::ofstream(path) << content;
+}
 
 TEST(ExportInNamespace, ShellScriptAppliesWhatWasMeasured) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
@@ -153,15 +153,17 @@ TEST(ExportInNamespace, ShellScriptAppliesWhatWasMeasured) {
   EXPECT_EQ(lab.exec("sh " + script.string() + " '-x'").code, 2);
 
   Shell r = lab.exec("sh " + script.string() + " " + lab.dev());
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("applied point " + std::to_string(point) + " to " + lab.dev()), std::string::npos) << r.out;
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("applied point " + std::to_string(point) + " to " + lab.dev()),
+            std::string::npos)
+      << r.output;
   const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
   EXPECT_EQ(lab.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
   EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
   EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "2048");
   EXPECT_EQ(mask(lab.read(q + "tx-0/xps_cpus")), "1");
   EXPECT_TRUE(lab.gro());
-  EXPECT_EQ(trim(lab.exec("sysctl -n net.core.somaxconn").out), "2048");
+  EXPECT_EQ(trim(lab.exec("sysctl -n net.core.somaxconn").output), "2048");
 }
 
 TEST(ExportInNamespace, TunedScriptStartsAndStops) {
@@ -173,19 +175,20 @@ TEST(ExportInNamespace, TunedScriptStartsAndStops) {
   const std::int64_t point = store_point(*store);
   auto files = export_point("tuned", load_export_input(*store, point));
   ASSERT_EQ(files.size(), 2u);
-  EXPECT_NE(files[0].content.find("[sysctl]\nnet.core.somaxconn=2048\n"), std::string::npos) << files[0].content;
+  EXPECT_NE(files[0].content.find("[sysctl]\nnet.core.somaxconn=2048\n"), std::string::npos)
+      << files[0].content;
   const fs::path script = dir.path / files[1].name;
   write(script, files[1].content);
   const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
 
   Shell r = lab.exec("env NICTUNE_IFACE=" + lab.dev() + " sh " + script.string() + " start");
-  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(lab.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
   EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
   EXPECT_TRUE(lab.gro());
 
   r = lab.exec("env NICTUNE_IFACE=" + lab.dev() + " sh " + script.string() + " stop");
-  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
   EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "0");
   EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "0");

@@ -44,7 +44,9 @@ std::string quote(const std::string& s) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / ("nictune-html-" + std::to_string(getpid()) + "-XXXXXX")).string();
+    std::string tmpl =
+        (fs::temp_directory_path() / ("nictune-html-" + std::to_string(getpid()) + "-XXXXXX"))
+            .string();
     path = mkdtemp(tmpl.data());
   }
   ~TempDir() {
@@ -64,12 +66,15 @@ struct BrowserRun {
 BrowserRun run_chromium(const TempDir& dir, const fs::path& page, const std::string& action) {
   const fs::path profile = dir.path / "profile";
   const fs::path out = dir.path / "stdout.txt", err = dir.path / "stderr.txt";
-  const std::string command =
-      std::string("timeout 120 ") + chromium_path() +
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
-      " --disable-component-update --disable-sync --disable-dev-shm-usage --enable-logging=stderr --v=0"
-      " --user-data-dir=" + quote(profile.string()) + " --window-size=1280,2400 " + action + " " +
-      quote("file://" + page.string()) + " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+  const std::string command = std::string("timeout 120 ") + chromium_path() +
+                              " --headless --no-sandbox --disable-gpu --disable-quic "
+                              "--no-first-run --disable-background-networking"
+                              " --disable-component-update --disable-sync --disable-dev-shm-usage "
+                              "--enable-logging=stderr --v=0"
+                              " --user-data-dir=" +
+                              quote(profile.string()) + " --window-size=1280,2400 " + action + " " +
+                              quote("file://" + page.string()) + " >" + quote(out.string()) +
+                              " 2>" + quote(err.string()) + " </dev/null";
   BrowserRun run;
   const int status = std::system(command.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -152,9 +157,10 @@ TEST(HtmlInBrowser, TheConsoleCheckSeesErrors) {
   if (!chromium_path()) GTEST_SKIP() << "chromium is not installed (Debian package `chromium`)";
   TempDir dir;
   const fs::path page = dir.path / "broken.html";
-  std::ofstream(page) << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
-                         "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
-                         "<img src=\"missing.png\"><script>no_such_function();</script></body></html>";
+  std::ofstream(page)
+      << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+         "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+         "<img src=\"missing.png\"><script>no_such_function();</script></body></html>";
   const BrowserRun run = run_chromium(dir, page, "--dump-dom");
   ASSERT_EQ(run.exit_code, 0) << run.log;
   EXPECT_GE(run.console.size(), 2u) << run.log;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "core/version.hpp"
@@ -204,6 +205,34 @@ TEST_F(SshTransportTest, AgentIsUploadedWhenMissingAndCachedAfterwards) {
   // Second time: found in the cache, not uploaded again.
   SshTransport again(spec, options);
   EXPECT_FALSE(again.uploaded_agent());
+}
+
+TEST_F(SshTransportTest, UploadKeepsTheCacheSmall) {
+  std::string cache = host_->dir() + "/cache";
+  fs::create_directories(cache);
+  auto age = [&](const std::string& name, std::chrono::hours hours) {
+    std::ofstream(cache + "/" + name) << "old build";
+    fs::last_write_time(cache + "/" + name, fs::file_time_type::clock::now() - hours);
+  };
+  age("nictune-agent-0.0.9-000000000001", std::chrono::hours(40));
+  age("nictune-agent-0.0.9-000000000002", std::chrono::hours(30));
+  age("nictune-agent-0.0.9-000000000003", std::chrono::hours(20));
+  age("nictune-agent-0.0.9-000000000004", std::chrono::hours(10));
+  age("nictune-agent-0.0.9-000000000005.part-1-0", std::chrono::hours(2));
+  age("nictune-agent-0.0.9-000000000006.part-1-0", std::chrono::hours(0));
+  age("unrelated-file", std::chrono::hours(50));
+  HostSpec spec = this->spec();
+  spec.agent_path = "";
+  SshTransport transport(spec, options());
+  ASSERT_TRUE(transport.uploaded_agent());
+  std::set<std::string> left;
+  for (const auto& entry : fs::directory_iterator(cache))
+    left.insert(entry.path().filename().string());
+  EXPECT_EQ(left.size(), 5u);
+  EXPECT_TRUE(left.count("nictune-agent-0.0.9-000000000003"));
+  EXPECT_TRUE(left.count("nictune-agent-0.0.9-000000000004"));
+  EXPECT_TRUE(left.count("nictune-agent-0.0.9-000000000006.part-1-0"));  // may still be uploading
+  EXPECT_TRUE(left.count("unrelated-file"));
 }
 
 TEST_F(SshTransportTest, AgentOfAnotherVersionIsReplacedByAnUpload) {

@@ -72,12 +72,17 @@ TEST(CpuSet, RejectsBadInputNamingTheProblem) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message_of([] { CpuSet::parse_list("0-x"); }).find("\"x\" is not a CPU number"), std::string::npos);
+  EXPECT_NE(message_of([] { CpuSet::parse_list("0-x"); }).find("\"x\" is not a CPU number"),
+            std::string::npos);
   EXPECT_NE(message_of([] { CpuSet::parse_list("5-2"); }).find("backwards"), std::string::npos);
-  EXPECT_NE(message_of([] { CpuSet::parse_list("0,,1"); }).find("empty element"), std::string::npos);
-  EXPECT_NE(message_of([] { CpuSet::parse_list("0-4000000000"); }).find("maximum"), std::string::npos);
-  EXPECT_NE(message_of([] { CpuSet::parse_mask("fg"); }).find("'g' is not a hex digit"), std::string::npos);
-  EXPECT_NE(message_of([] { CpuSet::parse_mask("123456789,0"); }).find("groups of up to 8"), std::string::npos);
+  EXPECT_NE(message_of([] { CpuSet::parse_list("0,,1"); }).find("empty element"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { CpuSet::parse_list("0-4000000000"); }).find("maximum"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { CpuSet::parse_mask("fg"); }).find("'g' is not a hex digit"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { CpuSet::parse_mask("123456789,0"); }).find("groups of up to 8"),
+            std::string::npos);
   EXPECT_NE(message_of([] { CpuSet::parse_mask(""); }).find("empty"), std::string::npos);
 }
 

@@ -34,13 +34,16 @@ const Json kRpsSpace = Json::parse(R"({
 
 TEST(Space, GridAppliesConditionsAndConstraints) {
   Space space = parse_ok(kRpsSpace);
-  // rps none: 1 (no flow_cnt) ; rps all/spread: 2 flow_cnt each -> 5 combos; gro 2; channels 2..4 -> 3
+  // rps none: 1 (no flow_cnt) ; rps all/spread: 2 flow_cnt each -> 5 combos; gro 2; channels 2..4
+  // -> 3
   EXPECT_EQ(space.grid_size(), 5u * 2 * 3);
   std::set<std::string> seen;
   space.for_each_grid_point([&](const Point& p) {
     EXPECT_TRUE(space.is_valid(p)) << p.dump();
-    if (p["rps"] == "none") EXPECT_FALSE(p.contains("rfs.flow_cnt")) << p.dump();
-    else EXPECT_TRUE(p.contains("rfs.flow_cnt")) << p.dump();
+    if (p["rps"] == "none")
+      EXPECT_FALSE(p.contains("rfs.flow_cnt")) << p.dump();
+    else
+      EXPECT_TRUE(p.contains("rfs.flow_cnt")) << p.dump();
     EXPECT_TRUE(seen.insert(point_hash(p)).second) << "duplicate " << p.dump();
     return true;
   });
@@ -49,23 +52,35 @@ TEST(Space, GridAppliesConditionsAndConstraints) {
 
 TEST(Space, CanonicalFormIgnoresSpellingAndDropsInactive) {
   Space space = parse_ok(kRpsSpace);
-  Point a = space.canonicalize(Json::parse(R"({"rps":"all","rfs.flow_cnt":4096.0,"offload.gro":true,"channels.combined":2})"));
-  Point b = space.canonicalize(Json::parse(R"({"channels.combined":2,"offload.gro":true,"rfs.flow_cnt":4096,"rps":"all"})"));
+  Point a = space.canonicalize(Json::parse(
+      R"({"rps":"all","rfs.flow_cnt":4096.0,"offload.gro":true,"channels.combined":2})"));
+  Point b = space.canonicalize(
+      Json::parse(R"({"channels.combined":2,"offload.gro":true,"rfs.flow_cnt":4096,"rps":"all"})"));
   EXPECT_EQ(canonical_text(a), canonical_text(b));
   EXPECT_EQ(point_hash(a), point_hash(b));
   EXPECT_EQ(point_hash(a).size(), 16u);
-  Point c = space.canonicalize(Json::parse(R"({"rps":"none","rfs.flow_cnt":4096,"offload.gro":true,"channels.combined":2})"));
+  Point c = space.canonicalize(Json::parse(
+      R"({"rps":"none","rfs.flow_cnt":4096,"offload.gro":true,"channels.combined":2})"));
   EXPECT_FALSE(c.contains("rfs.flow_cnt"));
   EXPECT_NE(point_hash(a), point_hash(c));
 }
 
 TEST(Space, CanonicalizeRejectsOutOfDomain) {
   Space space = parse_ok(kRpsSpace);
-  EXPECT_THROW(space.canonicalize(Json::parse(R"({"rps":"all","rfs.flow_cnt":99,"offload.gro":true,"channels.combined":2})")), Error);
-  EXPECT_THROW(space.canonicalize(Json::parse(R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true})")), Error);
-  EXPECT_THROW(space.canonicalize(Json::parse(R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true,"channels.combined":2,"bogus":1})")), Error);
+  EXPECT_THROW(space.canonicalize(Json::parse(
+                   R"({"rps":"all","rfs.flow_cnt":99,"offload.gro":true,"channels.combined":2})")),
+               Error);
+  EXPECT_THROW(
+      space.canonicalize(Json::parse(R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true})")),
+      Error);
+  EXPECT_THROW(
+      space.canonicalize(Json::parse(
+          R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true,"channels.combined":2,"bogus":1})")),
+      Error);
   std::string why;
-  EXPECT_FALSE(space.is_valid(Json::parse(R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true,"channels.combined":1})"), &why));
+  EXPECT_FALSE(space.is_valid(
+      Json::parse(R"({"rps":"all","rfs.flow_cnt":256,"offload.gro":true,"channels.combined":1})"),
+      &why));
   EXPECT_NE(why.find("channels.combined >= 2"), std::string::npos);
 }
 
@@ -80,18 +95,36 @@ TEST(Space, ReportsEveryProblemWithItsPath) {
     },
     "constraints": ["nope <= 3", 7]
   })"));
-  EXPECT_NE(text.find("space.parameters.rps.values[1]: unknown policy \"al\" (did you mean \"all\"?)"), std::string::npos) << text;
-  EXPECT_NE(text.find("space.parameters.rps.values[2]: unknown policy \"spred-skip:0\" (did you mean \"spread-skip\"?)"), std::string::npos) << text;
-  EXPECT_NE(text.find("space.parameters.coalesce.rx_usec: unknown knob \"coalesce.rx_usec\" (did you mean \"coalesce.rx_usecs\"?)"), std::string::npos) << text;
-  EXPECT_NE(text.find("space.parameters.coalesce.rx_usecs: min 10 is greater than max 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("space.parameters.offload.gro.valuse: unknown key (did you mean \"values\"?)"), std::string::npos) << text;
-  EXPECT_NE(text.find("space.parameters.rfs.flow_cnt.when.param: no parameter \"rpss\""), std::string::npos) << text;
-  EXPECT_NE(text.find("space.constraints[0]: \"nope\" is not a parameter"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("space.parameters.rps.values[1]: unknown policy \"al\" (did you mean \"all\"?)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("space.parameters.rps.values[2]: unknown policy \"spred-skip:0\" (did you "
+                      "mean \"spread-skip\"?)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("space.parameters.coalesce.rx_usec: unknown knob \"coalesce.rx_usec\" (did "
+                      "you mean \"coalesce.rx_usecs\"?)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("space.parameters.coalesce.rx_usecs: min 10 is greater than max 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("space.parameters.offload.gro.valuse: unknown key (did you mean \"values\"?)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("space.parameters.rfs.flow_cnt.when.param: no parameter \"rpss\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("space.constraints[0]: \"nope\" is not a parameter"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("space.constraints[1]: expected a string"), std::string::npos) << text;
 }
 
 TEST(Space, LogScaledIntegerGridAndBounds) {
-  Space space = parse_ok(Json::parse(R"({"parameters": {"rfs.flow_cnt": {"type":"int","min":1,"max":32768,"log":true,"levels":4}}})"));
+  Space space = parse_ok(Json::parse(
+      R"({"parameters": {"rfs.flow_cnt": {"type":"int","min":1,"max":32768,"log":true,"levels":4}}})"));
   std::vector<std::int64_t> seen;
   space.for_each_grid_point([&](const Point& p) {
     seen.push_back(p["rfs.flow_cnt"].get<std::int64_t>());
@@ -101,9 +134,12 @@ TEST(Space, LogScaledIntegerGridAndBounds) {
 }
 
 TEST(Space, RoleQualifiedKeys) {
-  Space space = parse_ok(Json::parse(R"({"parameters": {"lg:app.cpus": ["single:0"], "app.cpus": ["single:1", "all"]}})"));
+  Space space = parse_ok(Json::parse(
+      R"({"parameters": {"lg:app.cpus": ["single:0"], "app.cpus": ["single:1", "all"]}})"));
   EXPECT_EQ(space.grid_size(), 2u);
-  EXPECT_NE(issues_of(Json::parse(R"({"parameters": {"dutt:rps": ["all"]}})")).find("unknown host role"), std::string::npos);
+  EXPECT_NE(
+      issues_of(Json::parse(R"({"parameters": {"dutt:rps": ["all"]}})")).find("unknown host role"),
+      std::string::npos);
 }
 
 TEST(Space, ConditionCycleIsReported) {

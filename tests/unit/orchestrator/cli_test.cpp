@@ -20,7 +20,8 @@ Result run_nictune(const std::string& args) {
   if (!pipe) return {-1, "popen failed"};
   std::string output;
   std::array<char, 4096> buffer{};
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
+    output.append(buffer.data(), n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
@@ -36,13 +37,16 @@ TEST(Cli, NoArgumentsIsAUsageError) {
 TEST(Cli, UnknownCommandSuggestsTheClosest) {
   auto r = run_nictune("valdate x.json");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("unknown command \"valdate\" (did you mean \"validate\"?)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown command \"valdate\" (did you mean \"validate\"?)"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, EveryListedCommandHasHelp) {
   auto top = run_nictune("--help");
   ASSERT_EQ(top.status, 0);
-  for (const char* name : {"run", "validate", "probe", "report", "export", "compare", "check", "ask", "tell", "lab", "knobs", "metrics"}) {
+  for (const char* name : {"run", "validate", "probe", "report", "export", "compare", "check",
+                           "ask", "tell", "lab", "knobs", "metrics"}) {
     EXPECT_NE(top.output.find(std::string("  ") + name), std::string::npos) << name;
     auto r = run_nictune(std::string(name) + " --help");
     EXPECT_EQ(r.status, 0) << name;
@@ -62,7 +66,8 @@ TEST(Cli, ValidateShippedExperimentsExitsZero) {
 TEST(Cli, ValidateBrokenSpecPrintsPathsAndExitsTwo) {
   auto r = run_nictune("validate " + kSource + "/tests/data/specs/broken/typos.json");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("typos.json: space.parameters.rps.values[2]: unknown policy \"al\" (did you mean \"all\"?)"),
+  EXPECT_NE(r.output.find("typos.json: space.parameters.rps.values[2]: unknown policy \"al\" (did "
+                          "you mean \"all\"?)"),
             std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("terminate called"), std::string::npos);  // no crash, no stack trace
@@ -71,13 +76,16 @@ TEST(Cli, ValidateBrokenSpecPrintsPathsAndExitsTwo) {
 TEST(Cli, MissingSpecFileIsAClearError) {
   auto r = run_nictune("validate /nonexistent/spec.json");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("/nonexistent/spec.json: cannot open file"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/spec.json: cannot open file"), std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
   auto r = run_nictune("run --dryrun " + kSource + "/experiments/loopback-rps.json");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("unknown option \"--dryrun\" (did you mean \"--dry-run\"?)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown option \"--dryrun\" (did you mean \"--dry-run\"?)"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, DryRunPrintsThePlanAndTouchesNothing) {

@@ -30,7 +30,7 @@ TEST(ExternalLoop, AskNeverHandsOutAPointTwiceAndTellCompletesIt) {
   std::set<std::int64_t> ids;
   for (const auto& a : first) ids.insert(a.point_id);
   for (const auto& a : second) ids.insert(a.point_id);
-  EXPECT_EQ(ids.size(), 4u);  // the whole grid, no repeats
+  EXPECT_EQ(ids.size(), 4u);                      // the whole grid, no repeats
   EXPECT_TRUE(ask_points(*store, e, 1).empty());  // exhausted while all are open
 
   Outcome o;
@@ -57,7 +57,8 @@ TEST(ExternalLoop, TellRejectsUnknownMetricsAndPoints) {
     tell_point(*store, asked[0].point_id, o);
     FAIL();
   } catch (const Error& err) {
-    EXPECT_NE(std::string(err.what()).find("did you mean \"rx_pps\""), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("did you mean \"rx_pps\""), std::string::npos)
+        << err.what();
   }
   o.metrics = {{"rx_pps", 1.0}};
   EXPECT_THROW(tell_point(*store, 999, o), Error);
@@ -69,7 +70,8 @@ TEST(ExternalLoop, FailedPointIsNeverAskedAgain) {
   doc["space"]["parameters"] = {{"rps", {"none", "all"}}};
   auto e = store->create_experiment("ext", doc, "v");
   auto asked = ask_points(*store, e, 1);
-  tell_point(*store, asked[0].point_id, Outcome{TrialState::kFailed, {}, "tester crashed", Json::object()});
+  tell_point(*store, asked[0].point_id,
+             Outcome{TrialState::kFailed, {}, "tester crashed", Json::object()});
   auto next = ask_points(*store, e, 5);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_NE(next[0].point_id, asked[0].point_id);

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <thread>
 
+#include "orchestrator/runner/trial_executor.hpp"
 #include "orchestrator/transport/transport.hpp"
 
 namespace nictune {
@@ -17,34 +19,43 @@ struct FakeHost {
   Json current = original;
   std::set<std::string> unsupported;
   int applies = 0, restores = 0, load_runs = 0, serves_open = 0, connects = 0;
-  int lose_connection_at_load = -1;  // throw TransportError on this load.run (0-based)
+  int lose_connection_at_load = -1;     // throw TransportError on this load.run (0-based)
   std::function<void(int)> after_load;  // called with the load.run count
   double noise = 0;
+  int wobble = 0;
+  // Benches: load.run calls in flight across every host sharing these, and the most seen at once.
+  std::atomic<int>* loads_in_flight = nullptr;
+  std::atomic<int>* most_in_flight = nullptr;
 };
 
 class FakeAgent : public AgentCaller {
  public:
-  FakeAgent(FakeHost& host, std::string name) : host_(host), name_(std::move(name)) { ++host_.connects; }
+  FakeAgent(FakeHost& host, std::string name) : host_(host), name_(std::move(name)) {
+    ++host_.connects;
+  }
 
   Json call(const std::string& method, const Json& params, std::chrono::milliseconds) override {
     if (method == "probe") {
       Json knobs = Json::object();
       for (const auto& [k, v] : host_.original.items()) {
-        knobs[k] = host_.unsupported.count(k) ? Json{{"supported", false}, {"reason", "EOPNOTSUPP from the driver"}}
-                                              : Json{{"supported", true}, {"current", v}};
+        knobs[k] = host_.unsupported.count(k)
+                       ? Json{{"supported", false}, {"reason", "EOPNOTSUPP from the driver"}}
+                       : Json{{"supported", true}, {"current", v}};
       }
       return {{"host", {{"kernel", "6.1.0-fake"}}}, {"knobs", knobs}};
     }
     if (method == "snapshot") {
       Json values = Json::object();
-      for (const auto& k : params["knobs"]) values[k.get<std::string>()] = host_.original[k.get<std::string>()];
+      for (const auto& k : params["knobs"])
+        values[k.get<std::string>()] = host_.original[k.get<std::string>()];
       return {{"values", values}};
     }
     if (method == "apply") {
       ++host_.applies;
       for (const auto& [k, v] : params["values"].items()) host_.current[k] = v;
       Json commands = Json::array();
-      for (const auto& [k, v] : params["values"].items()) commands.push_back("set " + k + " " + v.dump());
+      for (const auto& [k, v] : params["values"].items())
+        commands.push_back("set " + k + " " + v.dump());
       return {{"applied", params["values"]}, {"commands", commands}};
     }
     if (method == "resolve") return {{"cpus", params["policy"] == "single:1" ? "1" : "0"}};
@@ -62,11 +73,21 @@ class FakeAgent : public AgentCaller {
       return {{"metrics", {{"rx_pps", rx_pps()}}}};
     }
     if (method == "counters.start") return {{"ok", true}};
-    if (method == "counters.stop") return {{"metrics", {{"dut_cpu_util", host_.current["rps"] == "all" ? 150.0 : 100.0}}}};
+    if (method == "counters.stop")
+      return {{"metrics", {{"dut_cpu_util", host_.current["rps"] == "all" ? 150.0 : 100.0}}}};
     if (method == "load.run") {
       int n = host_.load_runs++;
-      if (n == host_.lose_connection_at_load) throw TransportError(TransportErrorKind::kAgentCrash, name_ + ": agent exited");
+      if (n == host_.lose_connection_at_load)
+        throw TransportError(TransportErrorKind::kAgentCrash, name_ + ": agent exited");
       if (host_.after_load) host_.after_load(host_.load_runs);
+      if (host_.loads_in_flight) {
+        int now = ++*host_.loads_in_flight;
+        int most = host_.most_in_flight->load();
+        while (now > most && !host_.most_in_flight->compare_exchange_weak(most, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        --*host_.loads_in_flight;
+      }
       return {{"metrics", {{"tx_pps", 2e6}}}, {"intervals", {{{"t", 1.0}, {"tx_pps", 2e6}}}}};
     }
     throw Error(ErrorCode::kUnsupported, "fake: no method " + method);
@@ -79,8 +100,7 @@ class FakeAgent : public AgentCaller {
     double v = 1e6;
     if (host_.current["rps"] == "all") v *= 1.3;
     if (host_.current["offload.gro"] == false) v *= 0.9;
-    static int wobble = 0;
-    return v * (1 + host_.noise * ((wobble++ % 2) ? 1 : -1));
+    return v * (1 + host_.noise * ((host_.wobble++ % 2) ? 1 : -1));
   }
   FakeHost& host_;
   std::string name_;
@@ -154,7 +174,7 @@ TEST(Runner, BaselineAppliesTheOriginalValues) {
   const auto& last = trials.back();
   ASSERT_TRUE(last.baseline);
   EXPECT_EQ(last.outcome.details["apply"]["dut"], Json::object());  // nothing applied on top
-  EXPECT_DOUBLE_EQ(last.outcome.metrics.at("rx_pps"), 1e6);          // measured at the originals
+  EXPECT_DOUBLE_EQ(last.outcome.metrics.at("rx_pps"), 1e6);         // measured at the originals
   EXPECT_GE(h.dut.restores, 3);  // before each baseline, and at the end
 }
 
@@ -165,7 +185,9 @@ TEST(Runner, UnsupportedKnobIsRefusedBeforeAnythingChanges) {
     h.run(spec_doc());
     FAIL() << "ran a space the host cannot do";
   } catch (const SpecError& e) {
-    EXPECT_NE(std::string(e.what()).find("space.parameters.offload.gro: not supported on dut eth1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("space.parameters.offload.gro: not supported on dut eth1"),
+              std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find("EOPNOTSUPP"), std::string::npos);
   }
   EXPECT_EQ(h.dut.applies, 0);
@@ -273,6 +295,85 @@ TEST(Runner, RepetitionsRunInRandomisedOrder) {
   for (std::size_t i = 1; i < 4; ++i) interleaved |= order[i] != order[0];
   EXPECT_TRUE(interleaved);
   EXPECT_EQ(std::count(order.begin(), order.end(), order[0]), 4);
+}
+
+// Loss is what the LG sent and the DUT's server did not receive; rates are over the client's
+// measured window, not the nominal duration.
+TEST(LoadMetrics, UdpStreamLossComesFromBothSides) {
+  Json workload = {{"type", "udp_stream"}, {"payload", 64}, {"duration_s", 2}};
+  Json client = {
+      {"duration_s", 2.5}, {"metrics", {{"tx_pps", 400.0}}}, {"counts", {{"tx_packets", 1000}}}};
+  Json server = {{"metrics", {{"serve_cpu_util", 12.5}, {"flow_spread", 1.0}}},
+                 {"counts", {{"rx_packets", 900}, {"rx_bytes", 57600}}}};
+  auto m = merge_load_metrics(workload, client, server);
+  EXPECT_DOUBLE_EQ(m.at("rx_pps"), 900 / 2.5);
+  EXPECT_DOUBLE_EQ(m.at("lost_packets"), 100);
+  EXPECT_DOUBLE_EQ(m.at("loss_ratio"), 0.1);
+  EXPECT_DOUBLE_EQ(m.at("rx_bps"), 57600 * 8 / 2.5);
+  EXPECT_DOUBLE_EQ(m.at("tx_pps"), 400);
+  EXPECT_DOUBLE_EQ(m.at("serve_cpu_util"), 12.5);
+}
+
+TEST(LoadMetrics, ServerOnlyFiguresAreKept) {
+  Json workload = {{"type", "udp_rr"}};
+  auto m = merge_load_metrics(workload, {{"metrics", {{"rtt_p50_us", 10.0}}}},
+                              {{"metrics", {{"rx_pps", 5.0}}}});
+  EXPECT_DOUBLE_EQ(m.at("rtt_p50_us"), 10);
+  EXPECT_DOUBLE_EQ(m.at("rx_pps"), 5);
+}
+
+// Two benches (two DUT/LG pairs): points are spread over both and run at the same time, each
+// trial stored with the bench that ran it, every host restored at the end.
+TEST(Runner, BenchesEvaluatePointsConcurrently) {
+  Json doc = spec_doc();
+  Json hosts = doc["hosts"];
+  doc.erase("hosts");
+  doc["benches"] = Json::array();
+  for (const char* name : {"b1", "b2"}) {
+    Json bench = {{"name", name}, {"dut", hosts["dut"]}, {"lg", hosts["lg"]}};
+    bench["dut"]["interface"] = std::string("eth-") + name;
+    bench["lg"]["interface"] = std::string("eth-") + name;
+    doc["benches"].push_back(bench);
+  }
+  doc["repetitions"] = {{"count", 3}};
+  std::map<std::string, FakeHost> hosts_by_key;
+  std::atomic<int> in_flight{0}, most{0};
+  for (const char* key : {"dut eth-b1", "lg eth-b1", "dut eth-b2", "lg eth-b2"}) {
+    hosts_by_key[key].loads_in_flight = &in_flight;
+    hosts_by_key[key].most_in_flight = &most;
+  }
+  auto store = open_sqlite_store(":memory:");
+  std::atomic<bool> interrupted{false};
+  std::ostringstream out;
+  ExperimentSpec spec = parse_spec(doc, "test");
+  Progress progress(ProgressMode::kPlain, out, spec.objectives);
+  auto connector = [&](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
+    // Created before the bench threads start, so the map is not written concurrently.
+    return std::make_unique<FakeAgent>(hosts_by_key.at(h.role + " " + h.interface),
+                                       h.role + " " + h.interface);
+  };
+  Runner runner(spec, *store, connector, progress, interrupted);
+  RunResult r = runner.run();
+  EXPECT_EQ(r.status, "complete") << out.str();
+
+  std::map<std::string, int> by_bench;
+  std::map<std::string, int> reps;
+  for (const auto& t : store->trials(r.experiment_id)) {
+    EXPECT_EQ(t.outcome.state, TrialState::kComplete) << t.point;
+    ++by_bench[t.bench];
+    if (!t.baseline) ++reps[t.point.dump()];
+  }
+  EXPECT_GT(by_bench["b1"], 0);
+  EXPECT_GT(by_bench["b2"], 0);
+  EXPECT_EQ(by_bench.size(), 2u);
+  ASSERT_EQ(reps.size(), 4u);
+  for (const auto& [p, n] : reps) EXPECT_EQ(n, 3) << p;
+  EXPECT_EQ(most.load(), 2) << "the benches never ran a load at the same time";
+  for (const auto& [key, host] : hosts_by_key) {
+    EXPECT_EQ(host.current, host.original) << key;
+    EXPECT_EQ(host.serves_open, 0) << key;
+  }
+  EXPECT_EQ(store->hosts(r.experiment_id).size(), 4u);
 }
 
 }  // namespace

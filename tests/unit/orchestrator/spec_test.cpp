@@ -40,7 +40,8 @@ TEST(Spec, EveryShippedExperimentValidates) {
 // Each broken spec keeps, beside it, the lines its validation must print.
 TEST(Spec, BrokenSpecsReportEveryProblemWithItsPath) {
   int count = 0;
-  for (const auto& entry : fs::directory_iterator(fs::path(NICTUNE_SOURCE_DIR) / "tests/data/specs/broken")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(NICTUNE_SOURCE_DIR) / "tests/data/specs/broken")) {
     if (entry.path().extension() != ".json") continue;
     ++count;
     fs::path expected = entry.path();
@@ -57,7 +58,8 @@ TEST(Spec, BrokenSpecsReportEveryProblemWithItsPath) {
     }
     for (const auto& line : lines_of(expected)) {
       EXPECT_NE(message.find(line), std::string::npos)
-          << entry.path().filename() << " should report:\n  " << line << "\nbut reported:\n" << message;
+          << entry.path().filename() << " should report:\n  " << line << "\nbut reported:\n"
+          << message;
     }
   }
   EXPECT_GE(count, 5);
@@ -98,7 +100,9 @@ TEST(Spec, BenchesAndAdaptiveRepetitions) {
     parse_spec(doc, "inline");
     FAIL();
   } catch (const SpecError& e) {
-    EXPECT_NE(std::string(e.what()).find("benches[1].name: duplicate bench name \"a\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("benches[1].name: duplicate bench name \"a\""),
+              std::string::npos)
+        << e.what();
   }
   doc["benches"][1]["name"] = "b";
   ExperimentSpec spec = parse_spec(doc, "inline");

@@ -15,8 +15,9 @@ namespace {
 struct FileSqlite {
   std::filesystem::path dir;
   std::unique_ptr<Store> open() {
-    dir = std::filesystem::temp_directory_path() / ("nictune-store-" + std::to_string(getpid()) + "-" +
-                                                    std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    dir = std::filesystem::temp_directory_path() /
+          ("nictune-store-" + std::to_string(getpid()) + "-" +
+           std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     std::filesystem::create_directories(dir);
     return open_sqlite_store((dir / "test.db").string());
   }
@@ -100,13 +101,15 @@ TYPED_TEST(StoreContract, FailedTrialKeepsItsReason) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json{{"rps", "all"}});
   auto t = this->store->begin_trial(e, p, 0, true, "");
-  this->store->finish_trial(t, Outcome{TrialState::kFailed, {}, "apply refused: EOPNOTSUPP", Json::object()});
+  this->store->finish_trial(
+      t, Outcome{TrialState::kFailed, {}, "apply refused: EOPNOTSUPP", Json::object()});
   auto r = this->store->trials(e).at(0);
   EXPECT_EQ(r.outcome.state, TrialState::kFailed);
   EXPECT_EQ(r.outcome.error, "apply refused: EOPNOTSUPP");
   EXPECT_TRUE(r.baseline);
   EXPECT_THROW(this->store->finish_trial(t + 100, Outcome{}), Error);
-  EXPECT_THROW(this->store->finish_trial(t, Outcome{TrialState::kRunning, {}, "", Json::object()}), Error);
+  EXPECT_THROW(this->store->finish_trial(t, Outcome{TrialState::kRunning, {}, "", Json::object()}),
+               Error);
 }
 
 TYPED_TEST(StoreContract, SamplesAndHosts) {
@@ -132,7 +135,8 @@ TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
   auto p = this->store->intern_point(e, Json::object());
   auto stale = this->store->begin_trial(e, p, 0, false, "");
   auto done = this->store->begin_trial(e, p, 1, false, "");
-  this->store->finish_trial(done, Outcome{TrialState::kComplete, {{"rx_pps", 1}}, "", Json::object()});
+  this->store->finish_trial(done,
+                            Outcome{TrialState::kComplete, {{"rx_pps", 1}}, "", Json::object()});
   EXPECT_EQ(this->store->recover_stale_trials(e, 3600), 0);  // fresh heartbeat: left alone
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(this->store->recover_stale_trials(e, 0.01), 1);

@@ -15,7 +15,9 @@ namespace {
 
 class TempDir {
  public:
-  TempDir() : path_(std::filesystem::temp_directory_path() / ("nictune-db-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))) {
+  TempDir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("nictune-db-" + std::to_string(getpid()) + "-" + std::to_string(counter_++))) {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
@@ -33,12 +35,17 @@ TEST(StoreMigrations, UpgradesAVersionOneDatabaseKeepingItsRows) {
     sqlite::Database db(path);
     migrate(db, 1);
     EXPECT_EQ(schema_version(db), 1);
-    db.exec("INSERT INTO experiments (name, spec, spec_hash, status, tool_version, created_at) "
-            "VALUES ('old', '{}', 'h', 'complete', '0.0.1', 1.0)");
-    db.exec("INSERT INTO points (experiment_id, config, hash) VALUES (1, '{\"rps\":\"all\"}', 'x')");
-    db.exec("INSERT INTO trials (experiment_id, point_id, repetition, state, heartbeat, started_at, ended_at) "
-            "VALUES (1, 1, 0, 'complete', 1.0, 1.0, 2.0)");
-    db.exec("INSERT INTO metrics (trial_id, name, value, unit) VALUES (1, 'rx_pps', 42, 'packets/s')");
+    db.exec(
+        "INSERT INTO experiments (name, spec, spec_hash, status, tool_version, created_at) "
+        "VALUES ('old', '{}', 'h', 'complete', '0.0.1', 1.0)");
+    db.exec(
+        "INSERT INTO points (experiment_id, config, hash) VALUES (1, '{\"rps\":\"all\"}', 'x')");
+    db.exec(
+        "INSERT INTO trials (experiment_id, point_id, repetition, state, heartbeat, started_at, "
+        "ended_at) "
+        "VALUES (1, 1, 0, 'complete', 1.0, 1.0, 2.0)");
+    db.exec(
+        "INSERT INTO metrics (trial_id, name, value, unit) VALUES (1, 'rx_pps', 42, 'packets/s')");
   }
   auto store = open_sqlite_store(path);
   auto e = store->find_experiment("old");
@@ -112,7 +119,8 @@ TEST(StoreFile, ReaderSeesCommittedTrialsWhileAWriterRuns) {
   for (int i = 0; i < kTrials; ++i) {
     auto p = writer->intern_point(e, Json{{"i", i}});
     auto t = writer->begin_trial(e, p, 0, false, "");
-    writer->finish_trial(t, Outcome{TrialState::kComplete, {{"rx_pps", double(i)}}, "", Json::object()});
+    writer->finish_trial(
+        t, Outcome{TrialState::kComplete, {{"rx_pps", double(i)}}, "", Json::object()});
   }
   stop = true;
   reader.join();

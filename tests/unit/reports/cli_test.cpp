@@ -54,12 +54,15 @@ std::string slurp(const fs::path& p) {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / ("nictune-cli-" + std::to_string(getpid()) + "-XXXXXX")).string();
+    std::string tmpl =
+        (fs::temp_directory_path() / ("nictune-cli-" + std::to_string(getpid()) + "-XXXXXX"))
+            .string();
     dir_ = mkdtemp(tmpl.data());
     db_ = (dir_ / "lab.db").string();
     auto fixture = nictune::testing::make_report_fixture(db_, "on-6.1");
     points_ = fixture.points;
-    nictune::testing::add_fixture_experiment(*fixture.store, "on-6.6", 0.9, "6.6.13-amd64", nullptr);
+    nictune::testing::add_fixture_experiment(*fixture.store, "on-6.6", 0.9, "6.6.13-amd64",
+                                             nullptr);
   }
   void TearDown() override {
     std::error_code ec;
@@ -129,12 +132,14 @@ TEST_F(Cli, ExportFormats) {
   EXPECT_NE(r.out.find("ethtool -L $IFACE combined 4"), std::string::npos);
 
   const fs::path script = dir_ / "b.sh";
-  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "sh", "-o", script.string()});
+  r = invoke(export_command(),
+             {"--db", db_, "--point", b, "--format", "sh", "-o", script.string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(fs::status(script).permissions() & fs::perms::owner_exec, fs::perms::none);
 
   const fs::path profile = dir_ / "profile";
-  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "tuned", "-o", profile.string()});
+  r = invoke(export_command(),
+             {"--db", db_, "--point", b, "--format", "tuned", "-o", profile.string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(slurp(profile / "tuned.conf").find("[sysctl]"), std::string::npos);
   EXPECT_TRUE(fs::exists(profile / "nictune-apply.sh"));
@@ -159,9 +164,11 @@ TEST_F(Cli, ExportErrors) {
   EXPECT_EQ(r.code, 2);
   r = invoke(export_command(), {"--db", db_, "--point", "99999", "--format", "sh"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("no experiment in the database measured point 99999"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no experiment in the database measured point 99999"), std::string::npos)
+      << r.err;
   // G's only trial failed before anything was applied: nothing exact to export.
-  r = invoke(export_command(), {"--db", db_, "--point", std::to_string(points_.at('G')), "--format", "sh"});
+  r = invoke(export_command(),
+             {"--db", db_, "--point", std::to_string(points_.at('G')), "--format", "sh"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("has no recorded commands"), std::string::npos) << r.err;
   r = invoke(export_command(), {"--db", db_, "--point", "3", "--format", "ansible"});

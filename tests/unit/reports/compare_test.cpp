@@ -21,11 +21,13 @@ class Compare : public ::testing::Test {
     store_ = open_sqlite_store(":memory:");
     nictune::testing::add_fixture_experiment(*store_, "on-6.1", 1.0, "6.1.0-18-amd64", &points_a_);
     nictune::testing::add_fixture_experiment(*store_, "on-6.6", 0.9, "6.6.13-amd64", &points_b_);
-    nictune::testing::add_fixture_experiment(*store_, "on-6.1-again", 1.0, "6.1.0-18-amd64", nullptr);
+    nictune::testing::add_fixture_experiment(*store_, "on-6.1-again", 1.0, "6.1.0-18-amd64",
+                                             nullptr);
   }
   const ConfigurationComparison* find(const ComparisonResult& r, const std::string& label) {
     for (const auto& c : r.configurations) {
-      if (c.label.find(label) != std::string::npos || (label == "(baseline)" && c.baseline)) return &c;
+      if (c.label.find(label) != std::string::npos || (label == "(baseline)" && c.baseline))
+        return &c;
     }
     return nullptr;
   }
@@ -103,7 +105,9 @@ TEST_F(Compare, TextAndJson) {
   EXPECT_NE(t.find("kernel 6.1.0-18-amd64"), std::string::npos);
   EXPECT_NE(t.find("kernel 6.6.13-amd64"), std::string::npos);
   EXPECT_NE(t.find("REGRESSION"), std::string::npos);
-  EXPECT_NE(t.find("Verdict: 6 configuration(s) regressed beyond the threshold."), std::string::npos) << t;
+  EXPECT_NE(t.find("Verdict: 6 configuration(s) regressed beyond the threshold."),
+            std::string::npos)
+      << t;
   std::istringstream lines(t);
   std::string line;
   while (std::getline(lines, line)) EXPECT_LE(line.size(), 100u) << line;
@@ -127,7 +131,8 @@ TEST(ParseThreshold, Forms) {
 }
 
 // judge_against_baseline, the verdict `nictune check` turns into 0 / 1 / 125.
-TrialRecord trial(double rx, TrialState state = TrialState::kComplete, const std::string& error = "") {
+TrialRecord trial(double rx, TrialState state = TrialState::kComplete,
+                  const std::string& error = "") {
   TrialRecord t;
   t.outcome.state = state;
   t.outcome.error = error;
@@ -135,28 +140,34 @@ TrialRecord trial(double rx, TrialState state = TrialState::kComplete, const std
   return t;
 }
 
-const std::vector<Objective> kObjectives = {{"rx_pps", Goal::kMaximize}, {"dut_cpu_util", Goal::kMinimize}};
+const std::vector<Objective> kObjectives = {{"rx_pps", Goal::kMaximize},
+                                            {"dut_cpu_util", Goal::kMinimize}};
 
 TEST(JudgeAgainstBaseline, GoodBadAndSkip) {
   const std::vector<TrialRecord> base = {trial(1.00e6), trial(1.01e6), trial(0.99e6)};
-  auto same = judge_against_baseline(base, {trial(1.005e6), trial(0.995e6), trial(1.0e6)}, kObjectives, 0.05);
+  auto same = judge_against_baseline(base, {trial(1.005e6), trial(0.995e6), trial(1.0e6)},
+                                     kObjectives, 0.05);
   EXPECT_EQ(same.verdict, Verdict::kGood);
   EXPECT_EQ(same.exit_code(), 0);
 
-  auto slower = judge_against_baseline(base, {trial(0.90e6), trial(0.91e6), trial(0.89e6)}, kObjectives, 0.05);
+  auto slower = judge_against_baseline(base, {trial(0.90e6), trial(0.91e6), trial(0.89e6)},
+                                       kObjectives, 0.05);
   EXPECT_EQ(slower.verdict, Verdict::kBad);
   EXPECT_EQ(slower.exit_code(), 1);
   EXPECT_NE(slower.reason.find("rx_pps -10.0%"), std::string::npos) << slower.reason;
 
   // Significantly slower, but by less than the threshold: good.
-  auto slightly = judge_against_baseline(base, {trial(0.97e6), trial(0.971e6), trial(0.969e6)}, kObjectives, 0.05);
+  auto slightly = judge_against_baseline(base, {trial(0.97e6), trial(0.971e6), trial(0.969e6)},
+                                         kObjectives, 0.05);
   EXPECT_EQ(slightly.verdict, Verdict::kGood) << slightly.reason;
 
   // Faster is never bad.
-  EXPECT_EQ(judge_against_baseline(base, {trial(2e6), trial(2.1e6)}, kObjectives, 0.05).verdict, Verdict::kGood);
+  EXPECT_EQ(judge_against_baseline(base, {trial(2e6), trial(2.1e6)}, kObjectives, 0.05).verdict,
+            Verdict::kGood);
 
   auto unreachable = judge_against_baseline(
-      base, {trial(0, TrialState::kFailed, "transport: ssh dut: connection refused")}, kObjectives, 0.05);
+      base, {trial(0, TrialState::kFailed, "transport: ssh dut: connection refused")}, kObjectives,
+      0.05);
   EXPECT_EQ(unreachable.verdict, Verdict::kSkip);
   EXPECT_EQ(unreachable.exit_code(), 125);
   EXPECT_NE(unreachable.reason.find("connection refused"), std::string::npos);
@@ -172,7 +183,8 @@ TEST(JudgeAgainstBaseline, SingleRepetitionsAreJudgedOnTheMeans) {
   auto bad = judge_against_baseline({trial(1e6)}, {trial(0.9e6)}, kObjectives, 0.05);
   EXPECT_EQ(bad.verdict, Verdict::kBad);
   EXPECT_NE(bad.reason.find("judged on the means alone"), std::string::npos) << bad.reason;
-  EXPECT_EQ(judge_against_baseline({trial(1e6)}, {trial(0.98e6)}, kObjectives, 0.05).verdict, Verdict::kGood);
+  EXPECT_EQ(judge_against_baseline({trial(1e6)}, {trial(0.98e6)}, kObjectives, 0.05).verdict,
+            Verdict::kGood);
 }
 
 }  // namespace

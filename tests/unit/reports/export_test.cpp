@@ -47,7 +47,8 @@ TEST_F(Export, ShellScriptGolden) {
   const std::string& sh = files[0].content;
   EXPECT_EQ(sh.rfind("#!/bin/sh\n", 0), 0u);
   // Where it was measured, and what it applies.
-  EXPECT_NE(sh.find("kernel 6.1.0-18-amd64, driver ixgbe 5.19.6, firmware 0x800003df"), std::string::npos);
+  EXPECT_NE(sh.find("kernel 6.1.0-18-amd64, driver ixgbe 5.19.6, firmware 0x800003df"),
+            std::string::npos);
   EXPECT_NE(sh.find("experiment \"ixgbe-rss-rps\""), std::string::npos);
   EXPECT_NE(sh.find("Measured 2024-05-01"), std::string::npos);
   EXPECT_NE(sh.find("\nethtool -L $IFACE combined 4\n"), std::string::npos);
@@ -102,7 +103,8 @@ TEST_F(Export, FailsClearlyWithoutCommands) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
-    EXPECT_NE(std::string(e.what()).find("has no recorded commands"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has no recorded commands"), std::string::npos)
+        << e.what();
   }
   try {
     export_input(report_, 4242);
@@ -118,7 +120,8 @@ TEST_F(Export, LoadsThePointFromTheStore) {
   auto in = load_export_input(*fixture_.store, fixture_.points.at('A'));
   EXPECT_EQ(in.label, "channels.combined=4");
   EXPECT_THROW(load_export_input(*fixture_.store, 99999), Error);
-  EXPECT_THROW(load_export_input(*fixture_.store, fixture_.points.at('A'), "no-such-experiment"), Error);
+  EXPECT_THROW(load_export_input(*fixture_.store, fixture_.points.at('A'), "no-such-experiment"),
+               Error);
 }
 
 TEST_F(Export, HeaderTextCannotBreakOutOfComments) {
@@ -137,7 +140,8 @@ TEST_F(Export, HeaderTextCannotBreakOutOfComments) {
 
 TEST(ParseSysctl, Forms) {
   using KV = std::pair<std::string, std::string>;
-  EXPECT_EQ(parse_sysctl_command("sysctl -w net.core.busy_poll=50"), (KV{"net.core.busy_poll", "50"}));
+  EXPECT_EQ(parse_sysctl_command("sysctl -w net.core.busy_poll=50"),
+            (KV{"net.core.busy_poll", "50"}));
   EXPECT_EQ(parse_sysctl_command("sysctl -q -w net.core.rps_sock_flow_entries=32768"),
             (KV{"net.core.rps_sock_flow_entries", "32768"}));
   EXPECT_EQ(parse_sysctl_command("sysctl -w net.ipv4.tcp_rmem='4096 87380 6291456'"),

@@ -53,7 +53,8 @@ TEST(Format, PercentAndP) {
 TEST(Format, PrettyJsonKeepsShortThingsOnOneLine) {
   const Json doc = Json::parse(R"({"a": [1, 2, 3], "s": "x:, \"y\\", "o": {"k": "v"}})");
   EXPECT_EQ(pretty_json(doc, 200), R"({"a": [1, 2, 3], "o": {"k": "v"}, "s": "x:, \"y\\"})");
-  EXPECT_EQ(pretty_json(doc, 20), "{\n  \"a\": [1, 2, 3],\n  \"o\": {\"k\": \"v\"},\n  \"s\": \"x:, \\\"y\\\\\"\n}");
+  EXPECT_EQ(pretty_json(doc, 20),
+            "{\n  \"a\": [1, 2, 3],\n  \"o\": {\"k\": \"v\"},\n  \"s\": \"x:, \\\"y\\\\\"\n}");
   EXPECT_EQ(Json::parse(pretty_json(doc, 10)), doc);
 }
 
@@ -66,7 +67,8 @@ TEST(Format, Escapes) {
 }
 
 TEST(Svg, NiceTicks) {
-  EXPECT_EQ(svg::nice_ticks(0, 1, 5), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  EXPECT_EQ(svg::nice_ticks(0, 1, 5),
+            (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
   EXPECT_EQ(svg::nice_ticks(880000, 1320000, 5),
             (std::vector<double>{900000, 1000000, 1100000, 1200000, 1300000}));
   EXPECT_TRUE(svg::nice_ticks(1, 1, 5).empty());

@@ -1,6 +1,7 @@
 // Golden outputs of the text, md, csv and json reports of the fixed experiment
 // (tests/data/reports/fixture.*). After an intended change, regenerate them with
-//   NICTUNE_UPDATE_GOLDENS=1 build-*/tests/unit/reports/reports_tests --gtest_filter='RenderGolden*'
+//   NICTUNE_UPDATE_GOLDENS=1 build-*/tests/unit/reports/reports_tests
+//   --gtest_filter='RenderGolden*'
 // and review the diff like code.
 #include <gtest/gtest.h>
 
@@ -61,7 +62,8 @@ TEST_P(RenderGolden, MatchesTheGoldenFile) {
     const bool more_e = static_cast<bool>(std::getline(e, le));
     if (!more_a && !more_e) break;
     if (la != le || more_a != more_e) {
-      FAIL() << path << " differs first at line " << line << "\n  expected: " << (more_e ? le : "<end>")
+      FAIL() << path << " differs first at line " << line
+             << "\n  expected: " << (more_e ? le : "<end>")
              << "\n  actual:   " << (more_a ? la : "<end>");
     }
   }
@@ -93,9 +95,12 @@ TEST(RenderText, ManyObjectivesWrapWithinOneHundredColumns) {
     TrialRecord t;
     t.id = i + 1;
     t.point_id = 1 + i / 2;
-    t.point = {{"a.very.long.knob.name.that.goes.on", std::string(60, 'x') + std::to_string(i / 2)}};
-    t.outcome.metrics = {{"rx_pps", 1.2345e6 + i * 1111}, {"rtt_p99_us", 31.4 + i * 0.01 * (i / 2 == 1 ? -1 : 1)},
-                         {"dut_cpu_util", 200 - i}, {"rx_pps_per_cpu", 5555.5 + i}};
+    t.point = {
+        {"a.very.long.knob.name.that.goes.on", std::string(60, 'x') + std::to_string(i / 2)}};
+    t.outcome.metrics = {{"rx_pps", 1.2345e6 + i * 1111},
+                         {"rtt_p99_us", 31.4 + i * 0.01 * (i / 2 == 1 ? -1 : 1)},
+                         {"dut_cpu_util", 200 - i},
+                         {"rx_pps_per_cpu", 5555.5 + i}};
     trials.push_back(t);
   }
   std::ostringstream out;
@@ -134,7 +139,9 @@ TEST(RenderCsv, OneRowPerTrialWithHostContext) {
   std::string line;
   int rows = 0;
   std::getline(lines, line);
-  EXPECT_EQ(line.rfind("experiment_id,experiment,spec_hash,tool_version,dut_hostname,dut_kernel,", 0), 0u);
+  EXPECT_EQ(
+      line.rfind("experiment_id,experiment,spec_hash,tool_version,dut_hostname,dut_kernel,", 0),
+      0u);
   while (std::getline(lines, line)) {
     ++rows;
     EXPECT_NE(line.find(",6.1.0-18-amd64,ixgbe 5.19.6,0x800003df,"), std::string::npos) << line;
@@ -167,13 +174,16 @@ TEST(RenderHtml, SelfContainedWithoutScriptsOrFetches) {
   EXPECT_EQ(html.find("url("), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
-  for (std::size_t at = html.find("href=\""); at != std::string::npos; at = html.find("href=\"", at + 1)) {
+  for (std::size_t at = html.find("href=\""); at != std::string::npos;
+       at = html.find("href=\"", at + 1)) {
     EXPECT_EQ(html[at + 6], '#') << html.substr(at, 60);
   }
   // The only URI is the SVG namespace name, which is never fetched.
-  for (std::size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1)) {
+  for (std::size_t at = html.find("http"); at != std::string::npos;
+       at = html.find("http", at + 1)) {
     const std::string uri = html.substr(at, 26);
-    EXPECT_TRUE(uri == "http://www.w3.org/2000/svg" || html.compare(at, 10, "http-equiv") == 0) << uri;
+    EXPECT_TRUE(uri == "http://www.w3.org/2000/svg" || html.compare(at, 10, "http-equiv") == 0)
+        << uri;
   }
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
   EXPECT_NE(html.find("data-plot=\"scatter\""), std::string::npos);
@@ -182,7 +192,8 @@ TEST(RenderHtml, SelfContainedWithoutScriptsOrFetches) {
 
 TEST(RenderHtml, ThreeObjectivesGetEveryPair) {
   ExperimentRecord e;
-  e.spec = Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
+  e.spec =
+      Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
                                            {"metric": "c", "goal": "min"}]})");
   std::vector<TrialRecord> trials;
   for (int i = 0; i < 4; ++i) {

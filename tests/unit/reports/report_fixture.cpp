@@ -35,7 +35,8 @@ const std::vector<FixturePoint>& fixture_points() {
 Json spec_document(const std::string& name) {
   return Json::parse(R"({
     "version": 1,
-    "name": ")" + name + R"(",
+    "name": ")" + name +
+                     R"(",
     "description": "queues x RPS x coalescing on ixgbe, 64-byte UDP, 16 flows",
     "hosts": {
       "dut": {"transport": "ssh", "host": "dut1.lab", "interface": "eth1", "address": "198.18.0.1"},
@@ -54,7 +55,8 @@ Json spec_document(const std::string& name) {
 
 Json dut_facts(const std::string& kernel) {
   return Json::parse(R"({
-    "hostname": "dut1", "kernel": ")" + kernel + R"(", "machine": "x86_64",
+    "hostname": "dut1", "kernel": ")" +
+                     kernel + R"(", "machine": "x86_64",
     "interface": {"name": "eth1", "driver": "ixgbe", "driver_version": "5.19.6",
                   "firmware": "0x800003df", "bus_info": "0000:03:00.0", "numa_node": 0},
     "nic": {"model": "Intel 82599ES 10-Gigabit SFI/SFP+"},
@@ -85,13 +87,27 @@ Json counters(char letter, int repetition) {
   for (int cpu = 0; cpu < 4; ++cpu) {
     const bool hot = base && cpu == 0;
     per_cpu.push_back({{"cpu", cpu},
-                       {"busy", hot ? 98.0 : base ? 20.0 : 65.0 + repetition},
+                       {"busy", hot    ? 98.0
+                                : base ? 20.0
+                                       : 65.0 + repetition},
                        {"user", 1.0},
-                       {"softirq", hot ? 60.0 : base ? 2.0 : 30.0},
-                       {"irq", hot ? 12.0 : base ? 0.5 : 5.0},
-                       {"idle", hot ? 2.0 : base ? 80.0 : 35.0},
-                       {"net_rx_softirqs", hot ? 90000 : base ? 500 : 25000 + 10 * repetition}});
-    softnet.push_back({{"cpu", cpu}, {"processed", hot ? 9000000 : base ? 100000 : 3000000}, {"dropped", 0}});
+                       {"softirq", hot    ? 60.0
+                                   : base ? 2.0
+                                          : 30.0},
+                       {"irq", hot    ? 12.0
+                               : base ? 0.5
+                                      : 5.0},
+                       {"idle", hot    ? 2.0
+                                : base ? 80.0
+                                       : 35.0},
+                       {"net_rx_softirqs", hot    ? 90000
+                                           : base ? 500
+                                                  : 25000 + 10 * repetition}});
+    softnet.push_back({{"cpu", cpu},
+                       {"processed", hot    ? 9000000
+                                     : base ? 100000
+                                            : 3000000},
+                       {"dropped", 0}});
     Json cells = Json::object();
     if (base) {
       cells["0"] = 50000 + 100 * repetition;

@@ -35,7 +35,8 @@ TEST_F(ReportModel, ObjectivesAndConstraintsComeFromTheSpec) {
   EXPECT_EQ(report_.objectives[1].metric, "dut_cpu_util");
   EXPECT_EQ(report_.objectives[1].goal, Goal::kMinimize);
   EXPECT_EQ(report_.constraints, std::vector<std::string>{"loss_ratio <= 0.001"});
-  EXPECT_EQ(report_.metric_names, (std::vector<std::string>{"dut_cpu_util", "loss_ratio", "rx_pps"}));
+  EXPECT_EQ(report_.metric_names,
+            (std::vector<std::string>{"dut_cpu_util", "loss_ratio", "rx_pps"}));
 }
 
 TEST_F(ReportModel, StatusesFrontTiesConstraintsAndFailures) {
@@ -66,8 +67,9 @@ TEST_F(ReportModel, RowsAreOrderedFrontFirstByTheFirstObjective) {
   const auto& id = fixture_.points;
   // Front by rx_pps descending, then the tie, the dominated (rank 1 baseline before rank 2 F),
   // the infeasible, the failed.
-  EXPECT_EQ(order, (std::vector<std::int64_t>{id.at('B'), id.at('H'), id.at('A'), id.at('D'), id.at('E'),
-                                               id.at('b'), id.at('F'), id.at('C'), id.at('G')}));
+  EXPECT_EQ(order,
+            (std::vector<std::int64_t>{id.at('B'), id.at('H'), id.at('A'), id.at('D'), id.at('E'),
+                                       id.at('b'), id.at('F'), id.at('C'), id.at('G')}));
   ASSERT_TRUE(report_.best);
   EXPECT_EQ(report_.points[*report_.best].point_id, id.at('B'));
   ASSERT_TRUE(report_.baseline);
@@ -79,7 +81,8 @@ TEST_F(ReportModel, SummariesAndGainsOverTheBaseline) {
   EXPECT_EQ(b.complete, 3u);
   EXPECT_DOUBLE_EQ(b.objectives[0].summary.mean, 1.25e6);
   // sd of {1.25, 1.27, 1.23}M = 0.02M; half-width = t(0.975, 2) * 0.02M / sqrt(3).
-  EXPECT_NEAR(b.objectives[0].summary.half_width, 4.302652729749464 * 0.02e6 / std::sqrt(3.0), 1e-3);
+  EXPECT_NEAR(b.objectives[0].summary.half_width, 4.302652729749464 * 0.02e6 / std::sqrt(3.0),
+              1e-3);
   // Gains in the objective's direction: rx +25 % (1.25M vs 1.00M), CPU -30 % (260 vs 200).
   EXPECT_NEAR(b.objectives[0].gain, 0.25, 1e-12);
   EXPECT_NEAR(b.objectives[1].gain, -0.30, 1e-12);
@@ -163,7 +166,8 @@ TEST_F(ReportModel, HeatMapOfTheBestPointAgainstTheBaseline) {
   // The preferred series in their order; "user" and "idle" are left out.
   std::vector<std::string> series;
   for (const auto& l : h.loads[0]) series.push_back(l.series);
-  EXPECT_EQ(series, (std::vector<std::string>{"busy", "softirq", "irq", "net_rx_softirqs", "softnet_processed"}));
+  EXPECT_EQ(series, (std::vector<std::string>{"busy", "softirq", "irq", "net_rx_softirqs",
+                                              "softnet_processed"}));
   // busy on CPU 1 of point B over its three trials: 65 + repetition -> 66.
   EXPECT_DOUBLE_EQ(h.loads[1][0].per_cpu[1], 66);
   EXPECT_DOUBLE_EQ(h.loads[0][4].per_cpu[0], 9000000);
@@ -217,7 +221,8 @@ TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {
     if (rtt) t.outcome.metrics["rtt_p99_us"] = *rtt;
     return t;
   };
-  auto r = build_report(e, {}, {trial(1, 1, 10, 5), trial(2, 2, 10, 5), trial(3, 3, 20, std::nullopt)});
+  auto r =
+      build_report(e, {}, {trial(1, 1, 10, 5), trial(2, 2, 10, 5), trial(3, 3, 20, std::nullopt)});
   EXPECT_EQ(r.find_point(1)->status, PointStatus::kFront);
   EXPECT_EQ(r.find_point(2)->status, PointStatus::kFront);
   EXPECT_EQ(r.find_point(3)->status, PointStatus::kInfeasible);
@@ -226,7 +231,8 @@ TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {
 
 TEST(ReportBuild, ThreeObjectives) {
   ExperimentRecord e;
-  e.spec = Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
+  e.spec =
+      Json::parse(R"({"objectives": [{"metric": "a", "goal": "max"}, {"metric": "b", "goal": "min"},
                                            {"metric": "c", "goal": "min"}]})");
   std::vector<TrialRecord> trials;
   // (a, b, c): 1 and 2 trade off, 3 is dominated by 1 on every axis.
@@ -247,8 +253,9 @@ TEST(ReportBuild, ThreeObjectives) {
   // Scaled: a in [5, 10] (max), b in [0.5, 2], c in [1, 6]. Point 1 -> (0, 1/3, 4/5), point 2 ->
   // (1, 0, 0). Union of boxes to 1.1: 1.1*.7667*.3 + .1*1.1*1.1 - .1*.7667*.3 = .25300 + .121 -
   // .0230 = .351; divided by 1.1^3.
-  EXPECT_NEAR(r.hypervolume, (1.1 * (1.1 - 1.0 / 3) * 0.3 + 0.1 * 1.1 * 1.1 - 0.1 * (1.1 - 1.0 / 3) * 0.3) /
-                                 (1.1 * 1.1 * 1.1),
+  EXPECT_NEAR(r.hypervolume,
+              (1.1 * (1.1 - 1.0 / 3) * 0.3 + 0.1 * 1.1 * 1.1 - 0.1 * (1.1 - 1.0 / 3) * 0.3) /
+                  (1.1 * 1.1 * 1.1),
               1e-12);
 }
 

@@ -87,8 +87,8 @@ TEST(Statistics, SummaryConfidenceInterval) {
 }
 
 TEST(Statistics, IntervalsOverlap) {
-  auto a = summarize({1, 2, 3});   // 2 +- 2.48
-  auto b = summarize({4, 5, 6});   // 5 +- 2.48
+  auto a = summarize({1, 2, 3});  // 2 +- 2.48
+  auto b = summarize({4, 5, 6});  // 5 +- 2.48
   auto c = summarize({10, 11, 12});
   EXPECT_TRUE(intervals_overlap(a, b));
   EXPECT_FALSE(intervals_overlap(a, c));
@@ -175,12 +175,12 @@ TEST(Statistics, MannWhitneyNormalApproximation) {
   EXPECT_EQ(r.u_a, 121.5);
   EXPECT_NEAR(r.p_value, 0.0004909018551137398, 1e-12);
 
-  std::vector<double> big_a = {0.3,  0.8,  0.3,  -1.3, 0.9,  0.4,  -0.5, 0.6,  0.4,  0.3,
-                               0.0,  0.5,  -0.7, -0.2, -0.5, 0.6,  0.0,  -0.3, -0.8, -0.3,
-                               0.0,  -0.3, 1.3,  1.0,  -2.7, -1.9, -0.2, -0.4, 0.2,  0.2};
-  std::vector<double> big_b = {2.6, -0.6, 0.1, 2.5,  1.1,  1.2, -0.0, -1.1, 0.7,
-                               0.6, -0.7, -0.2, 0.4, -0.4, 0.4, 0.6,  0.5,  -0.0,
-                               1.1, 1.4,  0.8,  -0.3, 1.2, -0.0, 1.4};
+  std::vector<double> big_a = {0.3, 0.8,  0.3,  -1.3, 0.9,  0.4,  -0.5, 0.6,  0.4,  0.3,
+                               0.0, 0.5,  -0.7, -0.2, -0.5, 0.6,  0.0,  -0.3, -0.8, -0.3,
+                               0.0, -0.3, 1.3,  1.0,  -2.7, -1.9, -0.2, -0.4, 0.2,  0.2};
+  std::vector<double> big_b = {2.6, -0.6, 0.1,  2.5,  1.1,  1.2,  -0.0, -1.1, 0.7,
+                               0.6, -0.7, -0.2, 0.4,  -0.4, 0.4,  0.6,  0.5,  -0.0,
+                               1.1, 1.4,  0.8,  -0.3, 1.2,  -0.0, 1.4};
   auto s = mann_whitney_u(big_a, big_b);
   EXPECT_FALSE(s.exact);
   EXPECT_EQ(s.u_a, 243);
