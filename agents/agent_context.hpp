@@ -14,6 +14,8 @@ struct AgentContext {
   std::string state_dir = "/var/lib/nictune";  // persisted snapshots
   // Tests: a FakeEthtool state file standing in for the ethtool ioctl ("" = the real ioctl).
   std::string fake_ethtool;
+  // The service manager service.* knobs run ("systemctl" from PATH; tests: a fake script).
+  std::string systemctl = "systemctl";
   // Run in order when the agent ends for any reason (EOF, signal, shutdown request):
   // this is how applied settings are restored when the SSH session dies.
   std::vector<std::function<void()>> shutdown_hooks;

@@ -27,6 +27,7 @@ void register_knob_methods(rpc::MethodTable& table, AgentContext& context) {
   if (const char* ssh = std::getenv("SSH_CONNECTION")) options.ssh_connection = ssh;
   if (!context.fake_ethtool.empty()) options.snapshot_meta["fake_ethtool"] = context.fake_ethtool;
   options.log = &std::cerr;
+  options.systemctl = context.systemctl;
   KernelFiles files(context.sysfs_root, context.procfs_root);
   methods->session = std::make_unique<KnobSession>(
       files, *methods->ethtool, SnapshotStore(context.state_dir), std::move(options));

@@ -32,6 +32,7 @@ options:
                      is off; use the same --sysfs-root/--procfs-root/--state-dir as the agent
   --interface IF     with --restore: only this interface's snapshot
   --fake-ethtool FILE  tests: a FakeEthtool state file instead of the ethtool ioctl
+  --systemctl PATH   the systemctl service.irqbalance runs (default: systemctl from PATH)
   --version          print the version and exit
   -h, --help         this text
 )";
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
       restore_interface = value("--interface");
     } else if (arg == "--fake-ethtool") {
       context.fake_ethtool = value("--fake-ethtool");
+    } else if (arg == "--systemctl") {
+      context.systemctl = value("--systemctl");
     } else {
       std::cerr << "nictune-agent: unknown option \"" << arg << "\"\n" << kUsage;
       return 2;

@@ -9,6 +9,7 @@ const std::vector<KnobInfo>& knob_catalog() {
       {"channels.combined", T::kInt, S::kInterface, "queues", "combined channel count (ethtool -L combined)"},
       {"channels.rx", T::kInt, S::kInterface, "queues", "rx-only channel count (ethtool -L rx)"},
       {"channels.tx", T::kInt, S::kInterface, "queues", "tx-only channel count (ethtool -L tx)"},
+      {"service.irqbalance", T::kBool, S::kGlobal, "", "irqbalance running (false: stopped with systemctl for the experiment, started again on restore)"},
       {"irq_affinity", T::kCpuPolicy, S::kInterface, "", "queue IRQ placement (/proc/irq/N/smp_affinity_list)"},
       {"rps", T::kCpuPolicy, S::kInterface, "", "receive packet steering mask per rx queue (queues/rx-N/rps_cpus)"},
       {"rfs.flow_cnt", T::kInt, S::kInterface, "entries", "RFS flow table size per rx queue (queues/rx-N/rps_flow_cnt)"},

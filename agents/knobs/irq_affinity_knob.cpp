@@ -94,8 +94,8 @@ class IrqAffinityKnob final : public Knob {
     int pid = find_irqbalance(*env.files);
     if (pid > 0) {
       out.push_back("irqbalance is running (pid " + std::to_string(pid) +
-                    "): it will move the interface's IRQs; stop it for the experiment (systemctl "
-                    "stop irqbalance)");
+                    "): it will move the interface's IRQs; stop it for the experiment "
+                    "(\"service.irqbalance\": false, started again on restore)");
     }
     for (const auto& [irq, cpus] : state.items()) {
       unsigned number = static_cast<unsigned>(std::stoul(irq));

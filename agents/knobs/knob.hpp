@@ -26,6 +26,8 @@ struct KnobEnv {
   Ethtool* ethtool = nullptr;
   std::string interface;
   const Topology* topology = nullptr;
+  // The service manager for service.* knobs (the agent's --systemctl; tests: a fake script).
+  std::string systemctl = "systemctl";
   // Channels planned earlier in the same request (commands, pre-checks) but not written yet:
   // per-queue knobs then plan for the queue count these channels will give.
   std::optional<ethtool_channels> planned_channels;

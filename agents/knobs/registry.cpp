@@ -12,6 +12,8 @@ const std::vector<std::pair<std::string_view, KnobFactory>>& knob_factories() {
       {"rings.rx", make_rings_rx_knob},
       {"rings.tx", make_rings_tx_knob},
       {"rss.queues", make_rss_queues_knob},
+      // Stopped before IRQ placement is written, or it moves the IRQs again.
+      {"service.irqbalance", make_irqbalance_service_knob},
       {"irq_affinity", make_irq_affinity_knob},
       {"rps", make_rps_knob},
       {"rfs.sock_flow_entries", make_rfs_sock_flow_entries_knob},

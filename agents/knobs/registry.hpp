@@ -19,6 +19,7 @@ std::unique_ptr<Knob> make_channels_tx_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rings_rx_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rings_tx_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rss_queues_knob(const KnobInfo& info);
+std::unique_ptr<Knob> make_irqbalance_service_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_irq_affinity_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rps_knob(const KnobInfo& info);
 std::unique_ptr<Knob> make_rfs_sock_flow_entries_knob(const KnobInfo& info);

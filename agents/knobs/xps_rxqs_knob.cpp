@@ -46,13 +46,12 @@ std::vector<CpuSet> map_tx_to_rx(const std::string& knob, const Json& requested,
 }  // namespace
 
 std::unique_ptr<Knob> make_xps_rxqs_knob(const KnobInfo& info) {
-  return make_queue_file_knob(
-      info, {.direction = "tx",
-             .file = "xps_rxqs",
-             .kind = QueueFileSpec::Kind::kQueueMask,
-             .missing_hint = "a single-queue device, a kernel before 4.18 or without CONFIG_XPS",
-             .map_queues = map_tx_to_rx,
-             .choices = {"none", "same-index", "all", "list:RXQUEUES"}});
+  return make_queue_file_knob(info, {.direction = "tx",
+                                     .file = "xps_rxqs",
+                                     .kind = QueueFileSpec::Kind::kQueueMask,
+                                     .missing_hint = "a kernel before 4.18 or without CONFIG_XPS",
+                                     .map_queues = map_tx_to_rx,
+                                     .choices = {"none", "same-index", "all", "list:RXQUEUES"}});
 }
 
 }  // namespace nictune::agent

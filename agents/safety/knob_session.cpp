@@ -125,6 +125,7 @@ KnobEnv KnobSession::make_env(const std::string& interface, const Topology& topo
   env.ethtool = &ethtool_;
   env.interface = interface;
   env.topology = &topology;
+  env.systemctl = options_.systemctl;
   return env;
 }
 
@@ -524,7 +525,7 @@ RestoreOutcome KnobSession::restore_all() {
 
 RestoreOutcome restore_from_store(const SnapshotStore& store, const KernelFiles& files,
                                   Ethtool& ethtool, const std::optional<std::string>& interface,
-                                  std::ostream& log) {
+                                  std::ostream& log, const std::string& systemctl) {
   KnobRegistry registry;
   Topology topology = probe_topology_or_empty(files);
   std::vector<std::pair<std::string, Json>> documents;
@@ -574,6 +575,7 @@ RestoreOutcome restore_from_store(const SnapshotStore& store, const KernelFiles&
     env.ethtool = &ethtool;
     env.interface = name;
     env.topology = &topology;
+    env.systemctl = systemctl;
     RestoreOutcome one = restore_states(registry, env, document["knobs"]);
     log << "nictune-agent: " << name << ": restored " << one.restored.size() << " knob(s)"
         << (one.clean() ? "" : ", " + std::to_string(one.mismatches.size()) + " mismatch(es)")

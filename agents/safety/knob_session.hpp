@@ -38,6 +38,7 @@ struct KnobSessionOptions {
   std::string os_release = "/etc/os-release";
   Json snapshot_meta = Json::object();  // extra fields recorded in every snapshot document
   std::ostream* log = nullptr;          // diagnostics (stderr in the agent)
+  std::string systemctl = "systemctl";  // for service.* knobs (KnobEnv::systemctl)
 };
 
 class KnobSession {
@@ -99,6 +100,6 @@ class KnobSession {
 // Removes each snapshot that verified. Interfaces locked by a live agent are left to it.
 RestoreOutcome restore_from_store(const SnapshotStore& store, const KernelFiles& files,
                                   Ethtool& ethtool, const std::optional<std::string>& interface,
-                                  std::ostream& log);
+                                  std::ostream& log, const std::string& systemctl = "systemctl");
 
 }  // namespace nictune::agent

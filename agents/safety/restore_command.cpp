@@ -16,7 +16,8 @@ int restore_command(const AgentContext& context, const std::optional<std::string
     auto ethtool = make_ethtool_backend(context.fake_ethtool);
     KernelFiles files(context.sysfs_root, context.procfs_root);
     SnapshotStore store(context.state_dir);
-    RestoreOutcome outcome = restore_from_store(store, files, *ethtool, interface, err);
+    RestoreOutcome outcome =
+        restore_from_store(store, files, *ethtool, interface, err, context.systemctl);
     out << outcome.to_json().dump() << std::endl;
     return outcome.clean() ? 0 : 1;
   } catch (const Error& e) {

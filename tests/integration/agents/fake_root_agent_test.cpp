@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "../../unit/agents/fake_host.hpp"
+#include "../../unit/agents/fake_systemctl.hpp"
 #include "agent_process.hpp"
 
 namespace nictune::agent {
@@ -112,6 +113,50 @@ TEST_F(FakeRootAgent, RestoreCommandLeavesALiveAgentAlone) {
   agent.close_input();
   EXPECT_TRUE(agent.wait_exit());
   EXPECT_EQ(ethtool_state()["coalesce"]["rx_coalesce_usecs"], 3);
+}
+
+// service.irqbalance through the binary with --systemctl (a fake: no systemd here): stopped
+// for the session, started again when the agent's input ends (a lost SSH session).
+TEST_F(FakeRootAgent, IrqbalanceStoppedForTheSessionAndStartedAgainAtEndOfInput) {
+  testing::FakeSystemctl systemctl;
+  std::string irqs_before = irqs();
+  nictune::testing::Agent agent(args({"--systemctl", systemctl.path()}));
+  Json probe = agent.result("probe", {{"interface", "eth1"}});
+  const Json& knob = probe["knobs"]["service.irqbalance"];
+  EXPECT_TRUE(knob["supported"].get<bool>()) << knob.dump();
+  EXPECT_EQ(knob["current"], true);
+  Json result = agent.result(
+      "apply", {{"interface", "eth1"},
+                {"values", {{"service.irqbalance", false}, {"irq_affinity", "spread"}}}});
+  EXPECT_EQ(systemctl.state(), "inactive");
+  EXPECT_EQ(host_.read("proc/irq/63/smp_affinity_list"), "3");
+  Json commands = result["commands"];
+  ASSERT_FALSE(commands.empty());
+  EXPECT_EQ(commands[0], "systemctl stop irqbalance") << commands.dump();
+  Json snapshot = load_json_file(host_.state_dir() + "/snapshots/eth1.snapshot.json");
+  EXPECT_EQ(snapshot["knobs"]["service.irqbalance"], true) << snapshot.dump();
+  agent.close_input();
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(agent.exit_status(), 0);
+  EXPECT_EQ(systemctl.state(), "active") << systemctl.calls();
+  EXPECT_EQ(irqs(), irqs_before);
+}
+
+TEST_F(FakeRootAgent, IrqbalanceStartedAgainByRestoreCommandAfterSigkill) {
+  testing::FakeSystemctl systemctl;
+  {
+    nictune::testing::Agent agent(args({"--systemctl", systemctl.path()}));
+    agent.result("apply", {{"interface", "eth1"}, {"values", {{"service.irqbalance", false}}}});
+    agent.kill_agent(SIGKILL);
+    EXPECT_TRUE(agent.wait_exit());
+  }
+  EXPECT_EQ(systemctl.state(), "inactive");
+  int status = -1;
+  std::string command;
+  for (const auto& a : args({"--systemctl", systemctl.path(), "--restore"})) command += a + " ";
+  std::string out = nictune::testing::shell(command, &status, /*with_stderr=*/false);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_EQ(systemctl.state(), "active") << systemctl.calls();
 }
 
 TEST_F(FakeRootAgent, BadOptions) {
