@@ -22,9 +22,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string capture(const std::string& command) { return testing::run_command(command).output; }
-std::string agent_binary() { return testing::built_agent_binary(); }
-std::string nictune_binary() { return testing::built_nictune_binary(); }
+std::string capture(const std::string& command) {
+  return testing::run_command(command).output;
+}
+std::string agent_binary() {
+  return testing::built_agent_binary();
+}
+std::string nictune_binary() {
+  return testing::built_nictune_binary();
+}
 
 // What a DUT holds, read independently of the agent.
 std::map<std::string, std::string> dut_state(const lab::LabHost& dut) {
@@ -196,6 +202,84 @@ TEST_F(LabExperiment, KilledOrchestratorResumesWithoutRerunningFinishedTrials) {
     EXPECT_TRUE(still) << "trial " << id;
   }
   EXPECT_EQ(dut_state(dut()), before);
+}
+
+// The SSH session to the DUT dies mid-run (its sshd session process is killed, as when a
+// switch port flaps): that trial fails with the reason, the agent there restores on its own, the
+// runner reconnects and the run goes on to the end.
+TEST_F(LabExperiment, KilledSshSessionFailsThePointAndTheRunGoesOn) {
+  auto before = dut_state(dut());
+  std::string spec = write_spec("lab-flap", 2, 1.5);
+  std::string db = (dir_ / "lab.db").string();
+  std::string log = (dir_ / "flap.log").string();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::string agent = agent_binary();
+    std::string nictune = nictune_binary();
+    execl(nictune.c_str(), nictune.c_str(), "run", "--db", db.c_str(), "--agent", agent.c_str(),
+          spec.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      if (pid > 0 && ::kill(pid, 0) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+      }
+    }
+  } reap{child};
+
+  // After the first finished trial, kill the DUT's SSH session processes (children of the
+  // lab's sshd for that namespace, which this test started).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int finished = 0;
+  while (std::chrono::steady_clock::now() < deadline && finished < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(db)) continue;
+    finished = std::atoi(
+        capture("sqlite3 " + db + " \"SELECT count(*) FROM trials WHERE state = 'complete'\"")
+            .c_str());
+  }
+  ASSERT_GE(finished, 1) << capture("cat " + log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // into the next trial's load
+  std::string sessions = capture("pgrep -P " + std::to_string(dut().sshd_pid));
+  ASSERT_FALSE(sessions.empty()) << "no SSH session to the DUT";
+  for (std::size_t pos = 0; pos < sessions.size();) {
+    std::size_t end = sessions.find('\n', pos);
+    if (end == std::string::npos) end = sessions.size();
+    pid_t pid = std::atoi(sessions.substr(pos, end - pos).c_str());
+    if (pid > 0) ::kill(pid, SIGKILL);
+    pos = end + 1;
+  }
+
+  int status = 0;
+  auto run_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(150);
+  while (::waitpid(child, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < run_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  reap.pid = 0;
+  std::string output = capture("cat " + log);
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+  EXPECT_NE(output.find("dut reconnected"), std::string::npos) << output;
+
+  auto store = open_sqlite_store(db);
+  auto experiment = store->find_experiment("lab-flap");
+  ASSERT_TRUE(experiment);
+  EXPECT_EQ(experiment->status, "complete");
+  int failed = 0, complete = 0;
+  for (const auto& t : store->trials(experiment->id)) {
+    failed += t.outcome.state == TrialState::kFailed;
+    complete += t.outcome.state == TrialState::kComplete;
+    if (t.outcome.state == TrialState::kFailed) EXPECT_FALSE(t.outcome.error.empty());
+  }
+  EXPECT_GE(failed, 1) << output;
+  EXPECT_GE(complete, 8) << output;  // 4 points x 2 + 2 baselines x 2, minus what the cut cost
+  EXPECT_EQ(dut_state(dut()), before) << output;
 }
 
 }  // namespace
