@@ -13,7 +13,7 @@
 namespace nictune::testing {
 
 struct CommandResult {
-  int code = -1;  // exit status; -1 when it did not exit normally
+  int code = -1;       // exit status; -1 when it did not exit normally
   std::string output;  // stdout and stderr, interleaved as printed
 };
 

@@ -74,8 +74,8 @@ TEST_F(Benches, TwoBenchesShareTheWork) {
   for (const auto& ns : namespaces_) before[ns] = rps(ns);
 
   std::string output;
-  int code = run(testing::built_nictune_binary() + " run --db " + db +
-                     " --agent " + testing::built_agent_binary() + " " + spec_path,
+  int code = run(testing::built_nictune_binary() + " run --db " + db + " --agent " +
+                     testing::built_agent_binary() + " " + spec_path,
                  &output);
   ASSERT_EQ(code, 0) << output;
 

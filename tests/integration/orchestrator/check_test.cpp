@@ -19,7 +19,9 @@ using testing::built_agent_binary;
 using testing::built_nictune_binary;
 using Ran = testing::CommandResult;
 
-Ran run(const std::string& command) { return testing::run_command(command); }
+Ran run(const std::string& command) {
+  return testing::run_command(command);
+}
 
 class Check : public ::testing::Test {
  protected:

@@ -23,7 +23,9 @@ namespace fs = std::filesystem;
 
 using Shell = nictune::testing::CommandResult;
 
-Shell run(const std::string& command) { return nictune::testing::run_command(command); }
+Shell run(const std::string& command) {
+  return nictune::testing::run_command(command);
+}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

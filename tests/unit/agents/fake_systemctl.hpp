@@ -1,7 +1,8 @@
 // A stand-in for systemctl on machines without systemd (this test machine's PID 1 is not
 // systemd): a shell script that keeps one service's state in a file and answers cat /
 // is-active / start / stop with systemctl's exit statuses. Every call is logged; a file
-// fail-VERB makes that verb fail. Removed when the test ends.
+// fail-VERB makes that verb fail; a file named in watch is logged at every start. Removed when the
+// test ends.
 #pragma once
 
 #include <sys/stat.h>
@@ -34,7 +35,10 @@ if [ ! -e "$dir/unit-$unit" ]; then echo "No files found for $unit.service." >&2
 case "$verb" in
   cat) cat "$dir/unit-$unit" ;;
   is-active) [ "$(cat "$dir/state-$unit")" = active ] || exit 3 ;;
-  start) echo active > "$dir/state-$unit" ;;
+  start)
+    # What the service would find when it starts (the restore order test watches an IRQ).
+    [ -e "$dir/watch" ] && echo "start found $(cat "$(cat "$dir/watch")")" >> "$dir/calls"
+    echo active > "$dir/state-$unit" ;;
   stop) echo inactive > "$dir/state-$unit" ;;
   *) echo "Unknown command verb $verb." >&2; exit 1 ;;
 esac
@@ -53,6 +57,8 @@ esac
   std::string calls() const { return read("calls"); }
   void fail(const std::string& verb) const { write("fail-" + verb, ""); }
   void forget_unit() const { std::filesystem::remove(dir_ / "unit-irqbalance"); }
+  // Log the content of `file` at every start.
+  void watch(const std::string& file) const { write("watch", file); }
 
  private:
   void write(const std::string& name, const std::string& text) const {

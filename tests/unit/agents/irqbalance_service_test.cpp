@@ -175,6 +175,17 @@ TEST_F(IrqbalanceService, SessionSnapshotsRunningAndRestoresIt) {
   EXPECT_EQ(host_.read("proc/irq/61/smp_affinity_list"), "1");
 }
 
+TEST_F(IrqbalanceService, StartsAgainOnlyAfterTheIrqsAreBack) {
+  systemctl_.watch(host_.root() + "/proc/irq/61/smp_affinity_list");
+  auto session = make_session();
+  session->apply({{"interface", "eth1"},
+                  {"values", {{"service.irqbalance", false}, {"irq_affinity", "all"}}}});
+  RestoreOutcome outcome = session->restore_all();
+  EXPECT_TRUE(outcome.clean()) << outcome.to_json().dump();
+  // irqbalance started while IRQ 61 still had the experiment's 0-7 would balance from there.
+  EXPECT_NE(systemctl_.calls().find("start found 1\n"), std::string::npos) << systemctl_.calls();
+}
+
 TEST(ProgramRun, ExitStatusStderrAndABoundedWait) {
   ProgramRun run = run_program({"sh", "-c", "echo out; echo 'bad thing' >&2; exit 3"},
                                std::chrono::milliseconds(5000));

@@ -42,8 +42,9 @@ TEST(StateDir, AnonymousNamespaceGetsItsInode) {
 class FakeNetns : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("nictune-statedir-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() /
+            ("nictune-statedir-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "proc/self/ns");
     fs::create_directories(root_ / "proc/1/ns");

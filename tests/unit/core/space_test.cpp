@@ -142,6 +142,22 @@ TEST(Space, RoleQualifiedKeys) {
       std::string::npos);
 }
 
+TEST(Space, ChoiceKnobTakesNamedStringsOnly) {
+  Space space = parse_ok(Json::parse(R"({"parameters": {"xps_rxqs": ["none", "same-index"]}})"));
+  EXPECT_EQ(space.grid_size(), 2u);
+  std::set<std::string> seen;
+  space.for_each_grid_point([&](const Point& p) {
+    seen.insert(p["xps_rxqs"].get<std::string>());
+    return true;
+  });
+  EXPECT_EQ(seen, (std::set<std::string>{"none", "same-index"}));
+  std::string text = issues_of(Json::parse(R"({"parameters": {"xps_rxqs": ["none", 3]}})"));
+  EXPECT_NE(text.find("space.parameters.xps_rxqs.values[1]: expected a string for xps_rxqs"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(issues_of(Json::parse(R"({"parameters": {"xps_rxqs": {"type": "bool"}}})")), "");
+}
+
 TEST(Space, ConditionCycleIsReported) {
   std::string text = issues_of(Json::parse(R"({"parameters": {
     "rps": {"values": ["all"], "when": {"param": "xps", "in": ["all"]}},
