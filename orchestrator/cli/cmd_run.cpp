@@ -68,12 +68,12 @@ exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
           throw Error(ErrorCode::kInvalid,
                       "cannot find nictune-agent: pass --agent FILE or set NICTUNE_AGENT");
         }
-        transport.log = [](const std::string& line) { std::cerr << line << "\n"; };
         auto store = open_sqlite_store(db_path);
         ProgressMode mode = args.flag("--json")     ? ProgressMode::kJson
                             : isatty(STDOUT_FILENO) ? ProgressMode::kTty
                                                     : ProgressMode::kPlain;
         Progress progress(mode, std::cout, spec.objectives);
+        transport.log = [&progress](const std::string& line) { progress.aside(std::cerr, line); };
         RunOptions options;
         options.resume = args.flag("--resume");
         options.force = args.flag("--force");
@@ -85,11 +85,11 @@ exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
         RunResult result = runner.run();
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        if (mode != ProgressMode::kJson) print_run_summary(*store, result, db_path, std::cout);
         progress.finished(result.status, {{"experiment", result.experiment_id},
                                           {"trials", result.trials_run},
                                           {"failed", result.trials_failed},
                                           {"db", db_path}});
+        if (mode != ProgressMode::kJson) print_run_summary(*store, result, db_path, std::cout);
         if (result.status == "interrupted") return kExitInterrupted;
         if (result.status != "complete") {
           std::cerr << "nictune run: " << result.error << "\n";

@@ -55,7 +55,34 @@ void Progress::started(std::int64_t experiment_id, const std::string& name,
   } else {
     out_ << "experiment " << experiment_id << " (" << name << "): about " << planned_trials
          << " trials\n";
+    draw_status();
   }
+}
+
+void Progress::clear_status() {
+  if (!status_shown_) return;
+  out_ << "\r\033[K";  // carriage return, erase to the end of the line
+  status_shown_ = false;
+}
+
+void Progress::draw_status() {
+  if (mode_ != ProgressMode::kTty) return;
+  int elapsed = static_cast<int>(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  char head[96];
+  std::snprintf(head, sizeof head, "[%zu/%zu] %d%% elapsed %dm%02ds", done_, planned_,
+                planned_ ? static_cast<int>(100 * done_ / planned_) : 0, elapsed / 60,
+                elapsed % 60);
+  out_ << head << eta_text() << best_text();
+  out_.flush();
+  status_shown_ = true;
+}
+
+std::string Progress::best_text() const {
+  if (best_.empty()) return "";
+  std::string text = " | best";
+  for (const auto& [name, value] : best_) text += " " + name + "=" + format_value(value);
+  return text;
 }
 
 std::string Progress::eta_text() const {
@@ -115,13 +142,11 @@ void Progress::trial_done(const TrialEvent& e) {
   } else {
     line << to_string(e.outcome.state) << ": " << e.outcome.error;
   }
-  line << eta_text();
-  if (!best_.empty()) {
-    line << " | best";
-    for (const auto& [name, value] : best_) line << " " << name << "=" << format_value(value);
-  }
+  line << eta_text() << best_text();
+  clear_status();
   out_ << line.str() << "\n";
   if (!e.baseline) out_ << "    " << short_point(e.point) << "\n";
+  draw_status();
   out_.flush();
 }
 
@@ -129,8 +154,21 @@ void Progress::message(const std::string& text) {
   std::lock_guard lock(mutex_);
   if (mode_ == ProgressMode::kJson)
     emit({{"event", "message"}, {"text", text}});
-  else
-    out_ << text << std::endl;
+  else {
+    clear_status();
+    out_ << text << "\n";
+    draw_status();
+    out_.flush();
+  }
+}
+
+void Progress::aside(std::ostream& other, const std::string& text) {
+  std::lock_guard lock(mutex_);
+  bool redraw = status_shown_;
+  clear_status();
+  out_.flush();
+  other << text << std::endl;
+  if (redraw) draw_status();
 }
 
 void Progress::finished(const std::string& status, const Json& summary) {
@@ -140,6 +178,9 @@ void Progress::finished(const std::string& status, const Json& summary) {
     event["event"] = "finished";
     event["status"] = status;
     emit(event);
+  } else {
+    clear_status();
+    out_.flush();
   }
 }
 
