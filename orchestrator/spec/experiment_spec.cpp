@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/metrics.hpp"
+#include "core/workload.hpp"
 #include "core/text_util.hpp"
 #include "orchestrator/spec/field_reader.hpp"
 
@@ -94,15 +95,6 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
     }
   }
   return host;
-}
-
-// Until core/workload lands (issue 4), only the shape and the type are checked here.
-void validate_workload(const Json& doc, const std::string& path, Issues& issues) {
-  FieldReader r(
-      doc, path, issues,
-      {"type", "tool", "payload", "flows", "threads", "rate_pps", "duration_s", "warmup_s",
-       "interval_ms", "busy_poll_us", "poll_mode", "batch", "timestamps", "incoming_cpu"});
-  r.choice("type", {"udp_stream", "udp_rr", "tcp_stream", "tcp_rr", "tcp_crr"}, true);
 }
 
 void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSpec& spec,
@@ -311,7 +303,8 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
     issues.add("workload",
                "missing (required): e.g. {\"type\": \"udp_stream\", \"duration_s\": 5}");
   } else {
-    validate_workload(document["workload"], "workload", issues);
+    // The same validator the agent runs: a spec is refused here for what the agent would refuse.
+    nictune::validate_workload(document["workload"], "workload", issues);
     spec.workload = document["workload"];
   }
   parse_objectives(document, spec, issues);

@@ -84,6 +84,28 @@ TEST(Spec, DefaultsAreFilledIn) {
   EXPECT_EQ(spec.document, doc);
 }
 
+TEST(Spec, WorkloadIsCheckedByTheValidatorTheAgentRuns) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "w",
+    "hosts": {"dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+    "space": {"parameters": {"rps": ["none", "all"]}},
+    "workload": {"type": "udp_rr", "reply_timeout_ms": 50, "peer_timeout_s": 2},
+    "objectives": [{"metric": "rtt_p50_us", "goal": "min"}]
+  })");
+  EXPECT_EQ(parse_spec(doc, "inline").workload["reply_timeout_ms"], 50);
+  doc["workload"] = {{"type", "udp_rr"}, {"tool", "iperf3"}, {"gso", true}};
+  try {
+    parse_spec(doc, "inline");
+    FAIL() << "iperf3 udp_rr accepted";
+  } catch (const SpecError& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("workload.tool: iperf3 runs udp_stream and tcp_stream only"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("workload.gso: "), std::string::npos) << text;
+  }
+}
+
 TEST(Spec, BenchesAndAdaptiveRepetitions) {
   Json doc = Json::parse(R"({
     "version": 1, "name": "b",
