@@ -185,6 +185,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
   read_int("interval_ms", 10, 3600000, w.interval_ms);
   read_int("busy_poll_us", 0, 1000000, w.busy_poll_us);
   read_int("batch", 1, 1024, w.batch);
+  read_bool("gso", w.gso);
   read_bool("timestamps", w.timestamps);
   read_bool("incoming_cpu", w.incoming_cpu);
   read_int("reply_timeout_ms", 1, 60000, w.reply_timeout_ms);
@@ -238,7 +239,10 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
     refuse("flows", w.flows != 1, "sockperf runs one flow here; use tool \"builtin\" for more");
     refuse("threads", w.threads != 1, "sockperf runs one thread; use tool \"builtin\" for more");
   }
+  refuse("gso", w.gso && w.type != WorkloadType::kUdpStream,
+         "gso (UDP segmentation offload on send) applies to udp_stream only");
   if (w.tool != LoadTool::kBuiltin) {
+    refuse("gso", w.gso, tool + " cannot send with UDP_SEGMENT; only the builtin tool does");
     refuse("batch", w.batch != defaults.batch,
            tool + " has no sendmmsg/recvmmsg batching; only the builtin tool does");
     refuse("timestamps", w.timestamps,
@@ -267,9 +271,11 @@ std::size_t Workload::interval_count() const {
 
 const std::vector<std::string>& workload_field_names() {
   static const std::vector<std::string> names = {
-      "type",       "tool",         "payload",          "flows",         "threads",   "rate_pps",
-      "duration_s", "warmup_s",     "interval_ms",      "busy_poll_us",  "poll_mode", "batch",
-      "timestamps", "incoming_cpu", "reply_timeout_ms", "peer_timeout_s"};
+      "type",          "tool",         "payload",      "flows",
+      "threads",       "rate_pps",     "duration_s",   "warmup_s",
+      "interval_ms",   "busy_poll_us", "poll_mode",    "batch",
+      "gso",           "timestamps",   "incoming_cpu", "reply_timeout_ms",
+      "peer_timeout_s"};
   return names;
 }
 
@@ -286,6 +292,7 @@ Json Workload::to_json() const {
               {"busy_poll_us", busy_poll_us},
               {"poll_mode", to_string(poll_mode)},
               {"batch", batch},
+              {"gso", gso},
               {"timestamps", timestamps},
               {"incoming_cpu", incoming_cpu},
               {"reply_timeout_ms", reply_timeout_ms},

@@ -36,6 +36,7 @@ struct Workload {
   int busy_poll_us = 0;    // SO_BUSY_POLL; poll_mode busy_poll uses 50 when this is 0
   PollMode poll_mode = PollMode::kBlocking;
   int batch = 64;              // sendmmsg/recvmmsg vector length
+  bool gso = false;            // udp_stream: UDP_SEGMENT, one send of `batch` datagrams
   bool timestamps = false;     // SO_TIMESTAMPNS: kernel receive times
   bool incoming_cpu = false;   // SO_INCOMING_CPU: which CPU the packets landed on
   int reply_timeout_ms = 500;  // request/response: a reply later than this counts as lost

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -48,7 +49,7 @@ int bound_udp(sockaddr_in& address) {
 
 }  // namespace
 
-double minimal_udp_stream_rx_pps(int payload, int batch, double warmup_s, double seconds,
+double minimal_udp_stream_rx_pps(int payload, int batch, bool gso, double warmup_s, double seconds,
                                  LoopPlacement where) {
   sockaddr_in address = loopback(0);
   int rx = bound_udp(address);
@@ -93,9 +94,15 @@ double minimal_udp_stream_rx_pps(int payload, int batch, double warmup_s, double
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
+    if (gso && setsockopt(tx, IPPROTO_UDP, UDP_SEGMENT, &payload, sizeof payload) != 0)
+      throw std::runtime_error("UDP_SEGMENT refused");
     while (now() < start) {
     }
-    while (now() < end) sendmmsg(tx, msgs.data(), static_cast<unsigned>(batch), 0);
+    if (gso) {
+      while (now() < end) send(tx, buffer.data(), buffer.size(), 0);
+    } else {
+      while (now() < end) sendmmsg(tx, msgs.data(), static_cast<unsigned>(batch), 0);
+    }
     close(tx);
   });
   sender.join();

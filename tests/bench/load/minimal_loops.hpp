@@ -1,5 +1,6 @@
 // The reference loops load_bench compares the built-in generators with: the least code that
-// moves 64-byte datagrams through the kernel (sendmmsg -> recvmmsg) and the least code that
+// moves 64-byte datagrams through the kernel (sendmmsg or one UDP_SEGMENT send -> recvmmsg) and
+// the least code that
 // ping-pongs one datagram with both ends spinning on MSG_DONTWAIT. No headers, no counters
 // beyond one add, no clock reads in the data path: what the kernel allows on this box.
 #pragma once
@@ -14,8 +15,9 @@ struct LoopPlacement {
   unsigned receiver_cpu = 1;
 };
 
-// Receive rate in datagrams/s over `seconds`, after `warmup_s` of the same traffic.
-double minimal_udp_stream_rx_pps(int payload, int batch, double warmup_s, double seconds,
+// Receive rate in datagrams/s over `seconds`, after `warmup_s` of the same traffic. gso: each
+// batch is one send with UDP_SEGMENT instead of a sendmmsg vector.
+double minimal_udp_stream_rx_pps(int payload, int batch, bool gso, double warmup_s, double seconds,
                                  LoopPlacement where);
 
 // Round-trip times in ns of a spinning ping-pong over loopback, after `warmup_s`.

@@ -40,6 +40,9 @@ const Case kCases[] = {
     {"udp_stream", {{"type", "udp_stream"}, {"flows", 4}, {"threads", 2}}},
     {"udp_stream_paced", {{"type", "udp_stream"}, {"rate_pps", 20000}, {"batch", 16}}},
     {"udp_stream_large", {{"type", "udp_stream"}, {"payload", 1400}, {"batch", 8}}},
+    {"udp_stream_gso", {{"type", "udp_stream"}, {"gso", true}, {"flows", 2}}},
+    {"udp_stream_gso_paced",
+     {{"type", "udp_stream"}, {"gso", true}, {"rate_pps", 20000}, {"payload", 1400}}},
     {"udp_rr", {{"type", "udp_rr"}}},
     {"udp_rr_flows", {{"type", "udp_rr"}, {"flows", 3}, {"threads", 2}}},
     {"udp_rr_spin", {{"type", "udp_rr"}, {"poll_mode", "spin"}, {"flows", 2}}},
@@ -61,6 +64,20 @@ TEST(Loopback, PacedUdpStreamHoldsTheRateWithoutBurningTheCpu) {
   EXPECT_LT(r.combined["metrics"]["load_cpu_util"].get<double>(), 30) << "the pacer should sleep";
   for (const auto& interval : r.client["intervals"])
     EXPECT_NEAR(interval["tx_pps"].get<double>(), 2000, 200);
+}
+
+TEST(Loopback, GsoSendsDatagramsTheSinkCountsOneByOne) {
+  Workload w = short_run({{"type", "udp_stream"}, {"gso", true}, {"payload", 100}});
+  PairRun r = run_pair(w, "", "127.0.0.1", "");
+  expect_sane(w, r);
+  EXPECT_EQ(r.client["details"]["threads"][0]["send_path"], "udp_gso") << r.client.dump();
+  // The kernel cut every send into payload-sized datagrams, each with its own header.
+  const Json& m = r.combined["metrics"];
+  EXPECT_NEAR(m["rx_bps"].get<double>() / 8 / m["rx_pps"].get<double>(), 100, 0.01) << m.dump();
+  EXPECT_EQ(r.server["details"]["foreign_packets"], 0) << r.server.dump();
+  Workload plain = short_run({{"type", "udp_stream"}, {"duration_s", 0.3}, {"interval_ms", 300}});
+  PairRun p = run_pair(plain, "", "127.0.0.1", "");
+  EXPECT_EQ(p.client["details"]["threads"][0]["send_path"], "sendmmsg") << p.client.dump();
 }
 
 TEST(Loopback, TimestampsAndIncomingCpuAreReported) {

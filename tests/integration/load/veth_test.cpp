@@ -31,6 +31,7 @@ TEST_P(VethWorkload, RunsAcrossNamespaces) {
 
 const Case kCases[] = {
     {"udp_stream", {{"type", "udp_stream"}, {"flows", 4}, {"threads", 2}}},
+    {"udp_stream_gso", {{"type", "udp_stream"}, {"gso", true}, {"flows", 2}}},
     {"udp_rr", {{"type", "udp_rr"}, {"flows", 2}}},
     {"tcp_stream", {{"type", "tcp_stream"}, {"flows", 2}}},
     {"tcp_rr", {{"type", "tcp_rr"}}},
@@ -39,6 +40,26 @@ const Case kCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Builtin, VethWorkload, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Veth, GsoDatagramsLargerThanTheMtuAreRefusedWithTheReason) {
+  NetnsPair net("g");
+  if (!net.unavailable().empty()) GTEST_SKIP() << net.unavailable();
+  // veth MTU 1500: a 2000-byte segment cannot be sent unfragmented, and GSO never fragments.
+  Workload w = parse_workload(Json{{"type", "udp_stream"},
+                                   {"gso", true},
+                                   {"payload", 2000},
+                                   {"duration_s", 1},
+                                   {"warmup_s", 0.2},
+                                   {"peer_timeout_s", 1}});
+  try {
+    run_pair(w, net.server_ns, net.server_ip, net.client_ns);
+    FAIL() << "a GSO send above the MTU must fail";
+  } catch (const Error& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("gso: the kernel refused a UDP_SEGMENT send"), std::string::npos) << text;
+    EXPECT_NE(text.find("set \"gso\": false"), std::string::npos) << text;
+  }
+}
 
 TEST(Veth, ServerIsNotReachableFromTheHostNamespace) {
   // Guards the premise of the tests above: the two stacks are really separate.

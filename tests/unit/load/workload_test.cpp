@@ -135,6 +135,12 @@ TEST(Workload, ToolLimitsAreRefused) {
       Json{{"type", "udp_stream"}, {"tool", "iperf3"}, {"duration_s", 2.5}, {"poll_mode", "spin"}});
   EXPECT_TRUE(has(p, "workload.duration_s: iperf3 takes whole seconds")) << all(p);
   EXPECT_TRUE(has(p, "workload.poll_mode: iperf3 has only the blocking mode")) << all(p);
+  p = problems(Json{{"type", "udp_stream"}, {"tool", "iperf3"}, {"gso", true}});
+  EXPECT_TRUE(has(p, "workload.gso: iperf3 cannot send with UDP_SEGMENT")) << all(p);
+  p = problems(Json{{"type", "udp_rr"}, {"gso", true}});
+  EXPECT_TRUE(has(p, "workload.gso: gso (UDP segmentation offload on send) applies to udp_stream"))
+      << all(p);
+  EXPECT_TRUE(parse_workload(Json{{"type", "udp_stream"}, {"gso", true}}).gso);
   // Defaults written out ask for nothing a tool cannot do.
   Workload w = parse_workload(Json{{"type", "udp_stream"}, {"tool", "iperf3"}});
   EXPECT_TRUE(problems(w.to_json()).empty()) << all(problems(w.to_json()));
