@@ -107,6 +107,12 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
   } else {
     out << spec.repetitions.min << " per point\n";
   }
+  if (spec.screening.enabled()) {
+    out << "screening   first repetition of each point " << spec.screening.duration_s
+        << " s; kept when among the best " << spec.screening.keep * 100
+        << "% screened on an objective (the first " << spec.screening.min_points
+        << " always); the estimate below assumes none is pruned\n";
+  }
   if (spec.baseline)
     out << "baseline    host's original settings, " << plan.baseline_trials / 2
         << " trial(s) first and last\n";

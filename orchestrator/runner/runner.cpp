@@ -14,6 +14,7 @@
 #include "core/version.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/repetition_policy.hpp"
+#include "orchestrator/runner/screening_gate.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
 #include "orchestrator/transport/transport.hpp"
 
@@ -27,6 +28,7 @@ constexpr auto kHeartbeatPeriod = std::chrono::seconds(2);
 struct Task {
   std::size_t point_index;  // into the batch's point states
   int repetition;
+  bool screening = false;  // the short first trial of multi-fidelity screening
 };
 
 struct PointState {
@@ -36,7 +38,13 @@ struct PointState {
   int trials = 0;  // every trial so far, whatever its state: the next repetition number
   std::vector<std::map<std::string, double>> complete;
   int failed = 0;
+  bool pruned = false;  // screened out: never measured in full
 };
+
+bool is_screening_trial(const Outcome& outcome) {
+  return outcome.details.contains("fidelity") &&
+         outcome.details["fidelity"].value("screening", false);
+}
 
 std::vector<SampleRecord> samples_of(const Outcome& outcome) {
   std::vector<SampleRecord> samples;
@@ -93,7 +101,13 @@ class Runner::Impl {
         progress_(progress),
         interrupted_(interrupted),
         options_(options),
-        rng_(spec.seed ^ 0x6e6963747564ULL) {}
+        rng_(spec.seed ^ 0x6e6963747564ULL),
+        screening_gate_(spec.screening, spec.objectives) {
+    if (spec.screening.enabled()) {
+      screening_spec_ = spec;
+      screening_spec_.workload = spec.screening_workload();
+    }
+  }
 
   RunResult run() {
     try {
@@ -348,6 +362,9 @@ class Runner::Impl {
       s.point = t.point;
       s.point_id = t.point_id;
       ++s.trials;
+      if (is_screening_trial(t.outcome) && t.outcome.state != TrialState::kFailed)
+        screening_gate_.remember(t.outcome.metrics);
+      if (t.outcome.state == TrialState::kPruned) s.pruned = true;
       bool interrupted =
           t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
       if (interrupted) continue;
@@ -357,7 +374,7 @@ class Runner::Impl {
     }
     std::vector<PointState> unfinished;
     for (auto& [id, s] : by_point) {
-      if (s.failed == 0 && int(s.complete.size()) < spec_.repetitions.min) {
+      if (s.failed == 0 && !s.pruned && int(s.complete.size()) < spec_.repetitions.min) {
         // A point only ever interrupted was never told; tell the strategy it is taken.
         unfinished.push_back(std::move(s));
       }
@@ -367,7 +384,18 @@ class Runner::Impl {
 
   void run_points(std::vector<PointState> points) {
     std::vector<Task> tasks;
+    if (spec_.screening.enabled()) {
+      // Screening first: the short trial of every new point of the batch, in random order.
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!points[i].baseline && points[i].complete.empty()) tasks.push_back({i, 0, true});
+      }
+      std::shuffle(tasks.begin(), tasks.end(), rng_);
+      if (!tasks.empty()) execute(points, tasks);
+      tasks.clear();
+      if (interrupted_ || !fatal_.empty()) return;
+    }
     for (std::size_t i = 0; i < points.size(); ++i) {
+      if (points[i].pruned || points[i].failed > 0) continue;
       int have = int(points[i].complete.size());
       for (int r = have; r < spec_.repetitions.min; ++r) tasks.push_back({i, 0});
     }
@@ -377,7 +405,7 @@ class Runner::Impl {
       execute(points, tasks);
       tasks.clear();
       for (std::size_t i = 0; i < points.size(); ++i) {
-        if (points[i].baseline) continue;
+        if (points[i].baseline || points[i].pruned) continue;
         if (policy.wants_another(points[i].complete, points[i].failed)) tasks.push_back({i, 0});
       }
     }
@@ -396,7 +424,7 @@ class Runner::Impl {
           queue.pop_front();
           task.repetition = points[task.point_index].trials++;
         }
-        run_one(bench, points[task.point_index], task.repetition, queue_mutex);
+        run_one(bench, points[task.point_index], task, queue_mutex);
       }
     };
     if (benches_.size() == 1) {
@@ -408,7 +436,8 @@ class Runner::Impl {
     for (auto& t : threads) t.join();
   }
 
-  void run_one(BenchSession& bench, PointState& state, int repetition, std::mutex& state_mutex) {
+  void run_one(BenchSession& bench, PointState& state, const Task& task, std::mutex& state_mutex) {
+    const int repetition = task.repetition;
     std::int64_t trial = store_.begin_trial(result_.experiment_id, state.point_id, repetition,
                                             state.baseline, bench.name);
     {
@@ -417,7 +446,8 @@ class Runner::Impl {
     }
     Outcome outcome;
     try {
-      outcome = run_trial(bench, spec_, state.point, state.baseline);
+      outcome =
+          run_trial(bench, task.screening ? screening_spec_ : spec_, state.point, state.baseline);
     } catch (const TransportError& e) {
       outcome.state = TrialState::kFailed;
       outcome.error = std::string("host lost: ") + e.what();
@@ -429,6 +459,18 @@ class Runner::Impl {
     }
     if (interrupted_ && outcome.state == TrialState::kFailed)
       outcome.error = "interrupted: " + outcome.error;
+    if (task.screening) {
+      outcome.details["fidelity"] = {{"screening", true},
+                                     {"duration_s", spec_.screening.duration_s}};
+      if (outcome.state == TrialState::kComplete) {
+        std::lock_guard lock(strategy_mutex_);
+        std::string why = screening_gate_.judge(outcome.metrics);
+        if (!why.empty()) {
+          outcome.state = TrialState::kPruned;
+          outcome.error = why;
+        }
+      }
+    }
     store_.finish_trial(trial, outcome);
     auto samples = samples_of(outcome);
     if (!samples.empty()) store_.add_samples(trial, samples);
@@ -443,6 +485,7 @@ class Runner::Impl {
       if (outcome.state == TrialState::kComplete) state.complete.push_back(outcome.metrics);
       if (outcome.state == TrialState::kFailed && outcome.error.rfind("interrupted", 0) != 0)
         ++state.failed;
+      if (outcome.state == TrialState::kPruned) state.pruned = true;
     }
     if (!state.baseline && outcome.error.rfind("interrupted", 0) != 0) {
       std::lock_guard lock(strategy_mutex_);
@@ -501,6 +544,8 @@ class Runner::Impl {
   std::unique_ptr<Strategy> strategy_;
   std::mutex strategy_mutex_;
   std::mt19937_64 rng_;
+  ScreeningGate screening_gate_;   // guarded by strategy_mutex_
+  ExperimentSpec screening_spec_;  // the spec with the screening workload, when screening
   bool baseline_done_ = false;
   std::string fatal_;
   RunResult result_;

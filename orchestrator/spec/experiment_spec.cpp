@@ -4,10 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/metrics.hpp"
-#include "core/workload.hpp"
 #include "core/text_util.hpp"
+#include "core/workload.hpp"
 #include "orchestrator/spec/field_reader.hpp"
 
 namespace nictune {
@@ -251,7 +252,40 @@ void parse_repetitions(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   }
 }
 
+void parse_screening(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  if (!doc.contains("screening")) return;
+  FieldReader r(doc["screening"], "screening", issues, {"duration_s", "keep", "min_points"});
+  if (!r.ok()) return;
+  ScreeningSpec& s = spec.screening;
+  s.duration_s = r.number("duration_s", 0.001, 86400, true).value_or(0);
+  s.keep = r.number("keep", 0.01, 1).value_or(s.keep);
+  s.min_points = static_cast<int>(r.integer("min_points", 1, 100000).value_or(s.min_points));
+  if (s.duration_s <= 0 || !spec.workload.is_object()) return;
+  const double full = spec.workload.value("duration_s", 10.0);
+  if (spec.workload.contains("duration_s") && !spec.workload["duration_s"].is_number()) return;
+  if (s.duration_s >= full) {
+    char text[96];
+    std::snprintf(text, sizeof text, "must be shorter than workload.duration_s (%g), found %g",
+                  full, s.duration_s);
+    issues.add("screening.duration_s", text);
+    return;
+  }
+  // A screening trial runs the same workload for less time: whatever that workload cannot do
+  // (iperf3 and sockperf take whole seconds) is an error of this field.
+  Issues shortened;
+  nictune::validate_workload(spec.screening_workload(), "screening", shortened);
+  for (const auto& issue : shortened.items()) {
+    if (issue.path == "screening.duration_s") issues.add(issue.path, issue.message);
+  }
+}
+
 }  // namespace
+
+Json ExperimentSpec::screening_workload() const {
+  Json shortened = workload;
+  shortened["duration_s"] = screening.duration_s;
+  return shortened;
+}
 
 StrategyConfig ExperimentSpec::strategy_config() const {
   StrategyConfig config;
@@ -268,10 +302,10 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   Issues issues;
   ExperimentSpec spec;
   spec.document = document;
-  FieldReader top(
-      document, "", issues,
-      {"version", "name", "description", "hosts", "benches", "space", "workload", "objectives",
-       "outcome_constraints", "strategy", "repetitions", "baseline", "settle_s", "step_timeout_s"});
+  FieldReader top(document, "", issues,
+                  {"version", "name", "description", "hosts", "benches", "space", "workload",
+                   "objectives", "outcome_constraints", "strategy", "repetitions", "screening",
+                   "baseline", "settle_s", "step_timeout_s"});
   if (!top.ok()) throw SpecError(origin, issues);
 
   if (auto version = top.integer("version", 1, 1000, true)) {
@@ -311,6 +345,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   parse_outcome_constraints(document, spec, issues);
   parse_strategy(document, spec, issues);
   parse_repetitions(document, spec, issues);
+  parse_screening(document, spec, issues);
   spec.baseline = top.boolean("baseline").value_or(true);
   spec.settle_s = top.number("settle_s", 0, 600).value_or(1.0);
   spec.step_timeout_s = top.number("step_timeout_s", 1, 3600).value_or(60);

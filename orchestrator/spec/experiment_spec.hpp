@@ -31,6 +31,18 @@ struct RepetitionSpec {
   bool adaptive() const { return ci_rel_width > 0 && max > min; }
 };
 
+// Multi-fidelity screening (successive halving in two rungs, decided as results arrive): every
+// point's first repetition is measured for duration_s only; a point whose screening result is
+// not among the best `keep` fraction of the points screened so far on any objective is pruned
+// (stored as a pruned trial, told to the strategy as pruned) and never measured in full. The
+// first min_points screened points always go on.
+struct ScreeningSpec {
+  double duration_s = 0;  // 0: no screening
+  double keep = 0.5;
+  int min_points = 4;
+  bool enabled() const { return duration_s > 0; }
+};
+
 struct ExperimentSpec {
   int version = kSpecVersion;
   std::string name;
@@ -45,12 +57,15 @@ struct ExperimentSpec {
   std::uint64_t seed = 1;
   Json strategy_options = Json::object();
   RepetitionSpec repetitions;
+  ScreeningSpec screening;
   bool baseline = true;  // measure the host's original settings first and last
   double settle_s = 1.0;
   double step_timeout_s = 60;  // apply / serve / counters calls
   Json document;               // the spec as written (comments dropped), stored with the experiment
 
   StrategyConfig strategy_config() const;
+  // The workload of a screening trial: the spec's with duration_s = screening.duration_s.
+  Json screening_workload() const;
 };
 
 // A spec that failed validation: every problem, each with its JSON path.

@@ -20,7 +20,9 @@ TrialEvent trial(std::int64_t id, double rx_pps) {
   return event;
 }
 
-std::vector<Objective> objectives() { return {{"rx_pps", Goal::kMaximize}}; }
+std::vector<Objective> objectives() {
+  return {{"rx_pps", Goal::kMaximize}};
+}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
