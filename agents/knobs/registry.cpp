@@ -81,6 +81,11 @@ std::size_t KnobRegistry::order(std::string_view name) const {
   return knobs_.size();
 }
 
+std::size_t KnobRegistry::restore_order(std::string_view name) const {
+  const std::size_t apply = order(name);
+  return name.starts_with("service.") ? apply + knobs_.size() + 1 : apply;
+}
+
 std::vector<std::string> KnobRegistry::names() const {
   std::vector<std::string> out;
   for (const auto& knob : knobs_) out.push_back(knob->name());

@@ -69,6 +69,10 @@ class KnobRegistry {
   const Knob* find(std::string_view name) const;
   // Position in apply order (for sorting), or all().size() when unknown.
   std::size_t order(std::string_view name) const;
+  // Position in restore order: the apply order, except that services (service.*) come after
+  // every knob - irqbalance started before irq_affinity is written back would balance the
+  // experiment's placement, not the original.
+  std::size_t restore_order(std::string_view name) const;
   std::vector<std::string> names() const;
 
  private:

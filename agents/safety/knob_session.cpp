@@ -38,14 +38,6 @@ std::string netns_id(const KernelFiles& files) {
   return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
 }
 
-// Restore follows the apply order except that services start again last: irqbalance started
-// before irq_affinity is written back would balance the experiment's placement, not the original.
-std::size_t restore_rank(const KnobRegistry& registry, const std::string& name) {
-  constexpr std::size_t kAfterEveryKnob = 1000;
-  std::size_t order = registry.order(name);
-  return name.starts_with("service.") ? order + kAfterEveryKnob : order;
-}
-
 }  // namespace
 
 void RestoreOutcome::merge(const RestoreOutcome& other) {
@@ -70,7 +62,7 @@ RestoreOutcome restore_states(const KnobRegistry& registry, const KnobEnv& env,
     entries.push_back({knob, state});
   }
   std::sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) {
-    return restore_rank(registry, a.first->name()) < restore_rank(registry, b.first->name());
+    return registry.restore_order(a.first->name()) < registry.restore_order(b.first->name());
   });
   std::map<std::string, std::string> last_error;
   auto pending = entries;

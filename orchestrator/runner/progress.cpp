@@ -154,20 +154,20 @@ void Progress::message(const std::string& text) {
   std::lock_guard lock(mutex_);
   if (mode_ == ProgressMode::kJson)
     emit({{"event", "message"}, {"text", text}});
-  else {
-    clear_status();
-    out_ << text << "\n";
-    draw_status();
-    out_.flush();
-  }
+  else
+    print_line(out_, text);
 }
 
 void Progress::aside(std::ostream& other, const std::string& text) {
   std::lock_guard lock(mutex_);
-  bool redraw = status_shown_;
+  print_line(other, text);
+}
+
+void Progress::print_line(std::ostream& stream, const std::string& text) {
+  const bool redraw = status_shown_;
   clear_status();
   out_.flush();
-  other << text << std::endl;
+  stream << text << std::endl;
   if (redraw) draw_status();
 }
 

@@ -46,6 +46,8 @@ class Progress {
   // TTY only: the status line is erased before anything else is written and drawn again after.
   void clear_status();
   void draw_status();
+  // One line on `stream` (out_ or one sharing its terminal), the status line kept below it.
+  void print_line(std::ostream& stream, const std::string& text);
 
   ProgressMode mode_;
   std::ostream& out_;

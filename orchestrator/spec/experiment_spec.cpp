@@ -261,8 +261,9 @@ void parse_screening(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   s.keep = r.number("keep", 0.01, 1).value_or(s.keep);
   s.min_points = static_cast<int>(r.integer("min_points", 1, 100000).value_or(s.min_points));
   if (s.duration_s <= 0 || !spec.workload.is_object()) return;
-  const double full = spec.workload.value("duration_s", 10.0);
-  if (spec.workload.contains("duration_s") && !spec.workload["duration_s"].is_number()) return;
+  const auto given = spec.workload.find("duration_s");
+  if (given != spec.workload.end() && !given->is_number()) return;  // told under workload
+  const double full = given != spec.workload.end() ? given->get<double>() : Workload{}.duration_s;
   if (s.duration_s >= full) {
     char text[96];
     std::snprintf(text, sizeof text, "must be shorter than workload.duration_s (%g), found %g",

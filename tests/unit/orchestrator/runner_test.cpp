@@ -478,6 +478,18 @@ TEST(Spec, ScreeningMustBeShorterThanTheMeasurementAndFitTheTool) {
         << text;
     EXPECT_NE(text.find("screening.kep: unknown"), std::string::npos) << text;
   }
+  // A workload duration that is not a number is told once, under the workload.
+  Json wrong = doc;
+  wrong["workload"]["duration_s"] = "5";
+  wrong["screening"] = {{"duration_s", 1}};
+  try {
+    parse_spec(wrong, "inline");
+    FAIL() << "a string duration accepted";
+  } catch (const SpecError& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("workload.duration_s: expected a number"), std::string::npos) << text;
+    EXPECT_EQ(text.find("screening.duration_s"), std::string::npos) << text;
+  }
   doc["screening"] = {{"duration_s", 1}, {"keep", 0.3}, {"min_points", 6}};
   ExperimentSpec spec = parse_spec(doc, "inline");
   EXPECT_TRUE(spec.screening.enabled());
