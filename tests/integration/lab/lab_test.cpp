@@ -13,6 +13,7 @@
 #include "orchestrator/transport/agent_client.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 #include "ssh_test_host.hpp"
+#include "tests/support/lab_slot.hpp"
 
 namespace nictune::lab {
 namespace {
@@ -30,18 +31,12 @@ class LabTest : public ::testing::Test {
     config_.dir = dir_->path() + "/state";
     config_.template_path = dir_->path() + "/experiments/lab-" + config_.name + ".json";
     config_.queues = 3;
-    config_.index = 1 + static_cast<int>(getpid() % 120);
-    // Another lab may hold that block: take the next free one.
-    for (int tries = 0; tries < 120; ++tries) {
-      LabState plan = plan_lab(config_);
-      if (interface_holding(plan.hosts[0].root_address).empty() &&
-          interface_holding(plan.hosts[1].root_address).empty())
-        break;
-      config_.index = 1 + config_.index % 126;
-    }
+    slot_ = nictune::testing::lab_index_slot(config_);
+    config_.index = slot_.number();
   }
 
   void TearDown() override {
+    if (dir_ && HasFailure()) nictune::testing::print_lab_logs(plan_lab(config_));
     if (dir_) {
       try {
         lab_down(config_);
@@ -72,6 +67,8 @@ class LabTest : public ::testing::Test {
   }
 
   std::unique_ptr<nictune::testing::TempDir> dir_;
+  nictune::testing::HostSlot
+      slot_;  // the lab index, held until the fixture is gone (after lab_down)
   LabConfig config_;
 };
 

@@ -255,10 +255,14 @@ void expect_sane(const Workload& w, const PairRun& r) {
   const Json& m = r.combined["metrics"];
   const std::string what = std::string(to_string(w.type)) + " " + r.combined.dump().substr(0, 400);
   for (const auto& [name, value] : m.items()) EXPECT_NE(find_metric(name), nullptr) << name;
-  // Bounded: warm-up + duration plus at most a reply timeout and a little scheduling slack.
+  // Bounded: warm-up + duration plus at most a reply timeout and scheduling slack. The slack is
+  // what a loaded 2-CPU machine running the sanitizer build beside another test needs for thread
+  // start-up and joins (1.5 s was exceeded there once); a loop that does not stop overshoots it by
+  // far more.
+  constexpr double kSlackS = 4.0;
   EXPECT_GE(r.run_s, w.warmup_s + w.duration_s - 0.05) << what;
-  EXPECT_LT(r.run_s, w.warmup_s + w.duration_s + w.reply_timeout_ms / 1000.0 + 1.5) << what;
-  EXPECT_LT(r.stop_s, 1.5) << what;
+  EXPECT_LT(r.run_s, w.warmup_s + w.duration_s + w.reply_timeout_ms / 1000.0 + kSlackS) << what;
+  EXPECT_LT(r.stop_s, kSlackS) << what;
   EXPECT_FALSE(r.server["details"].contains("errors")) << r.server.dump();
   ASSERT_EQ(r.client["intervals"].size(), w.interval_count()) << what;
   double last_t = 0;

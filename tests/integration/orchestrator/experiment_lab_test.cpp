@@ -16,6 +16,7 @@
 #include "orchestrator/lab/lab.hpp"
 #include "orchestrator/store/store.hpp"
 #include "tests/support/command_line.hpp"
+#include "tests/support/lab_slot.hpp"
 
 namespace nictune {
 namespace {
@@ -58,7 +59,8 @@ class LabExperiment : public ::testing::Test {
     config_.name = "x" + std::to_string(getpid() % 100000);
     config_.dir =
         "";  // the default under /var/lib/nictune: sshd refuses keys below world-writable /tmp
-    config_.index = 60 + getpid() % 40;
+    slot_ = testing::lab_index_slot(config_);
+    config_.index = slot_.number();
     config_.queues = 4;
     config_.template_path = (dir_ / "template.json").string();
     state_ = lab::lab_up(config_);
@@ -66,6 +68,7 @@ class LabExperiment : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (up_ && HasFailure()) testing::print_lab_logs(state_);
     if (up_) lab::lab_down(config_);
     if (!dir_.empty()) fs::remove_all(dir_);
   }
@@ -102,6 +105,7 @@ class LabExperiment : public ::testing::Test {
   }
 
   fs::path dir_;
+  testing::HostSlot slot_;  // the lab index, held until the fixture is gone (after lab_down)
   lab::LabConfig config_;
   lab::LabState state_;
   bool up_ = false;

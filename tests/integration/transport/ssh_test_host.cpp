@@ -61,15 +61,11 @@ SshTestHost::SshTestHost(int client_alive_interval_s, int client_alive_count_max
   netns_ = "ntt-" + std::to_string(pid) + "-" + std::to_string(n);
   root_link_ = "ntt" + std::to_string(pid) + static_cast<char>('a' + n % 26);
   try {
-    int block = -1;
-    for (int attempt = 0; attempt < 64 && block < 0; ++attempt) {
-      int candidate = ((pid % 4096) * 4 + n % 4 + attempt * 4099) % 16384;
-      if (lab::interface_holding(address_in_block(candidate, 1)).empty() &&
-          lab::interface_holding(address_in_block(candidate, 2)).empty()) {
-        block = candidate;
-      }
-    }
-    if (block < 0) throw std::runtime_error("no free 198.19.x.y/30 block");
+    block_ = HostSlot::acquire("ssh-block", 0, 16383, [](int candidate) {
+      return lab::interface_holding(address_in_block(candidate, 1)).empty() &&
+             lab::interface_holding(address_in_block(candidate, 2)).empty();
+    });
+    const int block = block_.number();
     root_address_ = address_in_block(block, 1);
     address_ = address_in_block(block, 2);
 

@@ -10,6 +10,7 @@
 
 #include "core/host_spec.hpp"
 #include "orchestrator/lab/sshd.hpp"
+#include "tests/support/host_slot.hpp"
 
 namespace nictune::testing {
 
@@ -61,6 +62,7 @@ class SshTestHost {
 
  private:
   TempDir dir_;
+  HostSlot block_;  // the 198.19.x.y/30 block, held while the host lives
   std::string netns_;
   std::string root_link_;
   std::string root_address_;
