@@ -29,6 +29,9 @@ struct EthtoolFieldSpec {
   int (Ethtool::*supported)(const std::string&, std::uint32_t&) = nullptr;
   std::uint32_t supported_bit = 0;
   const char* field_name = "";
+  // A driver limit the mask cannot show, as the reason ("" when none): the mask is static per
+  // driver, and some drivers refuse a declared field on devices that lack a feature.
+  std::string (*field_limit)(const KnobEnv& env, const char* field) = nullptr;
 };
 
 template <typename Struct>
@@ -104,6 +107,10 @@ class EthtoolFieldKnob final : public Knob {
                     std::string("the driver does not take ") + spec_.field_name +
                         " (not in its supported_coalesce_params: the kernel refuses the field)");
       }
+    }
+    if (spec_.field_limit) {
+      std::string why = spec_.field_limit(env, spec_.field_name);
+      if (!why.empty()) throw Error(ErrorCode::kUnsupported, why);
     }
     if (spec_.device_max && s.*spec_.device_max == 0) {
       throw Error(ErrorCode::kUnsupported,

@@ -2,7 +2,7 @@
 // `ethtool -N $IFACE rx-flow-hash udp4 sdfn`). Whether UDP flows spread by port ("sdfn") or
 // only by address ("sd", many drivers' default for UDP) often decides whether RSS spreads at
 // all. The state is ethtool's letter string; bits without a letter are kept as "0x<hex>" so a
-// restore writes back exactly what was read.
+// restore writes back exactly what was read; "none" is no field at all.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +29,8 @@ constexpr HashLetter kLetters[] = {
 };
 
 std::string hash_text(std::uint64_t fields) {
+  // Hashing on nothing: what e1000e's GRXFH answers on 6.1 (`ethtool -n` prints "None").
+  if (fields == 0) return "none";
   std::string out;
   std::uint64_t known = 0;
   for (const auto& l : kLetters) {
@@ -101,7 +103,7 @@ class RxFlowHashKnob final : public Knob {
   std::uint64_t parse(const Json& value) const {
     auto expected = [&] {
       return invalid(name() + ": expected RSS hash fields as ethtool letters (\"sd\", \"sdfn\"; " +
-                     "m v t s d f n, or r alone to discard), got " + json_brief(value));
+                     "m v t s d f n, r alone to discard, or none), got " + json_brief(value));
     };
     if (!value.is_string()) throw expected();
     const std::string text = value.get<std::string>();
@@ -112,6 +114,7 @@ class RxFlowHashKnob final : public Knob {
       if (text.size() == 2 || *end != '\0' || errno != 0) throw expected();
       return bits;
     }
+    if (text == "none") return 0;
     if (text.empty()) throw expected();
     std::uint64_t fields = 0;
     for (char c : text) {
