@@ -231,6 +231,12 @@ TEST_F(FlowHash, ProbeApplyReadBackAndRestore) {
   EXPECT_TRUE(restored["mismatches"].empty()) << restored.dump();
   EXPECT_EQ(udp4(), RXH_IP_SRC | RXH_IP_DST);
   EXPECT_EQ(knob("rx_flow_hash.udp6").read(env_), "sd");
+  // The state file keeps the hash fields, so `--restore` in a second process sees them.
+  FakeEthtool again = FakeEthtool::from_json(host_.ethtool.to_json());
+  std::uint64_t fields = 0;
+  ASSERT_EQ(again.get_rx_flow_hash("eth1", TCP_V6_FLOW, fields), 0);
+  EXPECT_EQ(fields, RXH_IP_SRC | RXH_IP_DST | RXH_L4_B_0_1 | RXH_L4_B_2_3);
+  EXPECT_EQ(again.set_rx_flow_hash("eth1", TCP_V6_FLOW, RXH_L2DA), EINVAL);
 }
 
 TEST_F(FlowHash, BadValuesAreInvalidBeforeAnyWrite) {
