@@ -33,24 +33,29 @@ std::string virtio_limit(const KnobEnv& env, const char* field) {
          name + " but refuses it with EOPNOTSUPP";
 }
 
+const CoalesceField& field_of(unsigned attribute) {
+  for (const auto& field : coalesce_fields()) {
+    if (field.attribute == attribute) return field;
+  }
+  throw Error(ErrorCode::kInternal,
+              "no coalescing field for netlink attribute " + std::to_string(attribute));
+}
+
 std::unique_ptr<Knob> coalesce(const KnobInfo& info, unsigned attribute, long long max,
                                const char* command) {
-  const CoalesceField* field = nullptr;
-  for (const auto& f : coalesce_fields()) {
-    if (f.attribute == attribute) field = &f;
-  }
+  const CoalesceField& field = field_of(attribute);
   return std::make_unique<EthtoolFieldKnob<ethtool_coalesce>>(
       info, EthtoolFieldSpec<ethtool_coalesce>{.get_name = "ETHTOOL_GCOALESCE",
                                                .set_name = "ETHTOOL_SCOALESCE",
                                                .get = &Ethtool::get_coalesce,
                                                .set = &Ethtool::set_coalesce,
-                                               .field = field->member,
-                                               .boolean = field->boolean,
+                                               .field = field.member,
+                                               .boolean = field.boolean,
                                                .max = max,
                                                .command = command,
                                                .supported = &Ethtool::get_coalesce_supported,
                                                .supported_bit = coalesce_bit(attribute),
-                                               .field_name = field->name,
+                                               .field_name = field.name,
                                                .field_limit = virtio_limit});
 }
 
