@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agents/knobs/ethtool_netlink.hpp"
+
 namespace nictune::agent {
 namespace {
 
@@ -54,6 +56,11 @@ class IoctlEthtool final : public Ethtool {
     v.cmd = ETHTOOL_SCOALESCE;
     return call(ifname, &v);
   }
+  int get_coalesce_supported(const std::string& ifname, std::uint32_t& out) override {
+    ethtool_coalesce current;
+    if (int error = get_coalesce(ifname, current)) return error;
+    return netlink_coalesce_supported(ifname, current, out);
+  }
   int get_pause(const std::string& ifname, ethtool_pauseparam& out) override {
     out = {};
     out.cmd = ETHTOOL_GPAUSEPARAM;
@@ -80,6 +87,23 @@ class IoctlEthtool final : public Ethtool {
     int error = call(ifname, &nfc);
     if (error == 0) out = static_cast<std::uint32_t>(nfc.data);
     return error;
+  }
+  int get_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                       std::uint64_t& out) override {
+    ethtool_rxnfc nfc{};
+    nfc.cmd = ETHTOOL_GRXFH;
+    nfc.flow_type = flow_type;
+    int error = call(ifname, &nfc);
+    if (error == 0) out = nfc.data;
+    return error;
+  }
+  int set_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                       std::uint64_t fields) override {
+    ethtool_rxnfc nfc{};
+    nfc.cmd = ETHTOOL_SRXFH;
+    nfc.flow_type = flow_type;
+    nfc.data = fields;
+    return call(ifname, &nfc);
   }
   int get_rss_indir(const std::string& ifname, std::vector<std::uint32_t>& out) override {
     ethtool_rxfh_indir head{};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
 
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,18 @@ struct EthtoolFeature {
   bool never_changed = false;  // fixed for every device
 };
 
+// One field of struct ethtool_coalesce with its netlink attribute. The kernel's
+// supported_coalesce_params has bit (attribute - ETHTOOL_A_COALESCE_RX_USECS) per field, so a
+// mask of these bits says which fields a driver accepts.
+struct CoalesceField {
+  unsigned attribute;  // ETHTOOL_A_COALESCE_RX_USECS, ...
+  __u32 ethtool_coalesce::*member;
+  bool boolean;      // a u8 attribute (adaptive-rx/tx)
+  const char* name;  // ethtool's name: "rx-usecs"
+};
+const std::vector<CoalesceField>& coalesce_fields();
+std::uint32_t coalesce_bit(unsigned attribute);
+
 struct EthtoolStat {
   std::string name;
   std::uint64_t value = 0;
@@ -36,6 +49,10 @@ class Ethtool {
   virtual int set_channels(const std::string& ifname, const ethtool_channels& value) = 0;
   virtual int get_coalesce(const std::string& ifname, ethtool_coalesce& out) = 0;
   virtual int set_coalesce(const std::string& ifname, const ethtool_coalesce& value) = 0;
+  // Which coalescing fields the driver accepts (its supported_coalesce_params, coalesce_bit()
+  // per field). EOPNOTSUPP when the driver has no coalescing or the kernel cannot tell (no
+  // ethtool netlink family: before 5.6 or without CONFIG_ETHTOOL_NETLINK).
+  virtual int get_coalesce_supported(const std::string& ifname, std::uint32_t& out) = 0;
   virtual int get_pause(const std::string& ifname, ethtool_pauseparam& out) = 0;
   virtual int set_pause(const std::string& ifname, const ethtool_pauseparam& value) = 0;
   virtual int get_rings(const std::string& ifname, ethtool_ringparam& out) = 0;
@@ -45,6 +62,12 @@ class Ethtool {
   // ETHTOOL_GRXFHINDIR / SRXFHINDIR. Setting an empty table restores the driver's default.
   virtual int get_rss_indir(const std::string& ifname, std::vector<std::uint32_t>& out) = 0;
   virtual int set_rss_indir(const std::string& ifname, const std::vector<std::uint32_t>& table) = 0;
+  // ETHTOOL_GRXFH / SRXFH: the header fields (RXH_* bits) RSS hashes for one flow type
+  // (TCP_V4_FLOW, UDP_V6_FLOW, ...), `ethtool -n/-N rx-flow-hash`.
+  virtual int get_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                               std::uint64_t& out) = 0;
+  virtual int set_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                               std::uint64_t fields) = 0;
   // ETHTOOL_GFEATURES joined with the ETH_SS_FEATURES names.
   virtual int get_features(const std::string& ifname, std::vector<EthtoolFeature>& out) = 0;
   // ETHTOOL_SFEATURES for the named features (all must exist). The kernel may keep a requested

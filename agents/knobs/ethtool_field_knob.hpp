@@ -23,6 +23,15 @@ struct EthtoolFieldSpec {
   __u32 Struct::*device_max = nullptr;  // integers: the device's own maximum, when it has one
   long long min = 0;
   const char* command = "";  // "ethtool -C $IFACE rx-usecs"
+  // Per-field support (coalescing): the backend call that returns the mask of fields the
+  // driver accepts, this field's bit in it and its ethtool name. Null: the structure answers
+  // for every field.
+  int (Ethtool::*supported)(const std::string&, std::uint32_t&) = nullptr;
+  std::uint32_t supported_bit = 0;
+  const char* field_name = "";
+  // A driver limit the mask cannot show, as the reason ("" when none): the mask is static per
+  // driver, and some drivers refuse a declared field on devices that lack a feature.
+  std::string (*field_limit)(const KnobEnv& env, const char* field) = nullptr;
 };
 
 template <typename Struct>
@@ -30,6 +39,19 @@ class EthtoolFieldKnob final : public Knob {
  public:
   EthtoolFieldKnob(const KnobInfo& info, const EthtoolFieldSpec<Struct>& spec)
       : Knob(info), spec_(spec) {}
+
+  KnobStatus probe(const KnobEnv& env) const override {
+    KnobStatus status = Knob::probe(env);
+    if (spec_.supported && status.supported) {
+      std::uint32_t mask = 0;
+      int error = ((*env.ethtool).*spec_.supported)(env.interface, mask);
+      status.extra["field_check"] =
+          error == 0 ? std::string("per field (the driver's supported_coalesce_params)")
+                     : "none: the kernel cannot tell which fields the driver takes (" +
+                           errno_name(error) + "); a field it lacks fails at apply";
+    }
+    return status;
+  }
 
   Json read(const KnobEnv& env) const override {
     __u32 value = get(env).*spec_.field;
@@ -75,6 +97,20 @@ class EthtoolFieldKnob final : public Knob {
                     std::string(spec_.get_name) + ": EOPNOTSUPP from the driver");
       }
       throw errno_error(error, spec_.get_name);
+    }
+    if (spec_.supported) {
+      std::uint32_t mask = 0;
+      // Any error: the kernel cannot tell per field; the set answers for the field then.
+      if (((*env.ethtool).*spec_.supported)(env.interface, mask) == 0 &&
+          !(mask & spec_.supported_bit)) {
+        throw Error(ErrorCode::kUnsupported,
+                    std::string("the driver does not take ") + spec_.field_name +
+                        " (not in its supported_coalesce_params: the kernel refuses the field)");
+      }
+    }
+    if (spec_.field_limit) {
+      std::string why = spec_.field_limit(env, spec_.field_name);
+      if (!why.empty()) throw Error(ErrorCode::kUnsupported, why);
     }
     if (spec_.device_max && s.*spec_.device_max == 0) {
       throw Error(ErrorCode::kUnsupported,

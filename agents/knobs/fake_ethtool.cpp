@@ -30,7 +30,7 @@ const U32Fields<ethtool_channels>& channel_fields() {
   return f;
 }
 
-const U32Fields<ethtool_coalesce>& coalesce_fields() {
+const U32Fields<ethtool_coalesce>& coalesce_json_fields() {
   static const U32Fields<ethtool_coalesce> f = {
       NICTUNE_U32_FIELD(ethtool_coalesce, rx_coalesce_usecs),
       NICTUNE_U32_FIELD(ethtool_coalesce, rx_max_coalesced_frames),
@@ -195,8 +195,24 @@ int FakeEthtool::set_coalesce(const std::string& ifname, const ethtool_coalesce&
   auto* d = enter(ifname, "set_coalesce", error);
   if (!d) return error;
   if (!d->coalesce) return EOPNOTSUPP;
+  // Like ethtool_set_coalesce() since 5.7: a non-zero field the driver does not declare.
+  if (d->coalesce_supported) {
+    for (const auto& field : coalesce_fields()) {
+      if (value.*field.member && !(*d->coalesce_supported & coalesce_bit(field.attribute)))
+        return EOPNOTSUPP;
+    }
+  }
   d->coalesce = value;
   save();
+  return 0;
+}
+
+int FakeEthtool::get_coalesce_supported(const std::string& ifname, std::uint32_t& out) {
+  int error;
+  auto* d = enter(ifname, "get_coalesce_supported", error);
+  if (!d) return error;
+  if (!d->coalesce || !d->coalesce_supported) return EOPNOTSUPP;
+  out = *d->coalesce_supported;
   return 0;
 }
 
@@ -250,6 +266,31 @@ int FakeEthtool::get_rx_rings(const std::string& ifname, std::uint32_t& out) {
   if (!d) return error;
   if (!d->rx_rings) return EOPNOTSUPP;
   out = *d->rx_rings;
+  return 0;
+}
+
+int FakeEthtool::get_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                                  std::uint64_t& out) {
+  int error;
+  auto* d = enter(ifname, "get_rx_flow_hash", error);
+  if (!d) return error;
+  if (d->rx_flow_hash.empty()) return EOPNOTSUPP;
+  auto it = d->rx_flow_hash.find(flow_type);
+  if (it == d->rx_flow_hash.end()) return EINVAL;
+  out = it->second;
+  return 0;
+}
+
+int FakeEthtool::set_rx_flow_hash(const std::string& ifname, std::uint32_t flow_type,
+                                  std::uint64_t fields) {
+  int error;
+  auto* d = enter(ifname, "set_rx_flow_hash", error);
+  if (!d) return error;
+  if (d->rx_flow_hash.empty()) return EOPNOTSUPP;
+  auto it = d->rx_flow_hash.find(flow_type);
+  if (it == d->rx_flow_hash.end() || (fields & ~d->rx_flow_hash_settable)) return EINVAL;
+  it->second = fields;
+  save();
   return 0;
 }
 
@@ -339,18 +380,23 @@ Json FakeEthtool::to_json() const {
     }
     Json stats = Json::object();
     for (const auto& s : d.stats) stats[s.name] = s.value;
+    Json flow_hash = Json::object();
+    for (const auto& [flow, fields] : d.rx_flow_hash) flow_hash[std::to_string(flow)] = fields;
     devices[name] = {
         {"driver", d.driver},
         {"version", d.version},
         {"firmware", d.firmware},
         {"bus_info", d.bus_info},
         {"channels", d.channels ? struct_to_json(*d.channels, channel_fields()) : Json()},
-        {"coalesce", d.coalesce ? struct_to_json(*d.coalesce, coalesce_fields()) : Json()},
+        {"coalesce", d.coalesce ? struct_to_json(*d.coalesce, coalesce_json_fields()) : Json()},
         {"pause", d.pause ? struct_to_json(*d.pause, pause_fields()) : Json()},
         {"rings", d.rings ? struct_to_json(*d.rings, ring_fields()) : Json()},
         {"rx_rings", d.rx_rings ? Json(*d.rx_rings) : Json()},
         {"rss_indir", d.rss_indir},
         {"rss_user_configured", d.rss_user_configured},
+        {"coalesce_supported", d.coalesce_supported ? Json(*d.coalesce_supported) : Json()},
+        {"rx_flow_hash", flow_hash},
+        {"rx_flow_hash_settable", d.rx_flow_hash_settable},
         {"features", features},
         {"stats", stats},
         {"fail", d.fail},
@@ -373,13 +419,19 @@ FakeEthtool FakeEthtool::from_json(const Json& json) {
     d.firmware = j.value("firmware", "");
     d.bus_info = j.value("bus_info", "");
     d.channels = struct_from_json(j, "channels", channel_fields());
-    d.coalesce = struct_from_json(j, "coalesce", coalesce_fields());
+    d.coalesce = struct_from_json(j, "coalesce", coalesce_json_fields());
     d.pause = struct_from_json(j, "pause", pause_fields());
     d.rings = struct_from_json(j, "rings", ring_fields());
     if (j.contains("rx_rings") && !j["rx_rings"].is_null())
       d.rx_rings = j["rx_rings"].get<std::uint32_t>();
     if (j.contains("rss_indir")) d.rss_indir = j["rss_indir"].get<std::vector<std::uint32_t>>();
     d.rss_user_configured = j.value("rss_user_configured", false);
+    if (j.contains("coalesce_supported") && !j["coalesce_supported"].is_null())
+      d.coalesce_supported = j["coalesce_supported"].get<std::uint32_t>();
+    const Json& flow_hash = j.contains("rx_flow_hash") ? j["rx_flow_hash"] : empty_object;
+    for (const auto& [flow, fields] : flow_hash.items())
+      d.rx_flow_hash[static_cast<std::uint32_t>(std::stoul(flow))] = fields.get<std::uint64_t>();
+    d.rx_flow_hash_settable = j.value("rx_flow_hash_settable", d.rx_flow_hash_settable);
     const Json& features = j.contains("features") ? j["features"] : empty_array;
     for (const auto& f : features) {
       d.features.push_back({f.at("name").get<std::string>(), f.value("changeable", false),

@@ -1,9 +1,11 @@
 // irq_affinity: where the interface's queue IRQs run (/proc/irq/N/smp_affinity_list). The
 // state is {"IRQ": "CPU list"} for every queue IRQ. irqbalance moves IRQs behind our back, so a
-// running irqbalance is reported with every probe and apply.
+// running irqbalance is reported with every probe and apply. Queue IRQs whose affinity the
+// kernel manages make the knob unsupported (probe) and refused (target) before any write.
 #include <cerrno>
 
 #include "agents/knobs/registry.hpp"
+#include "agents/topology/managed_irqs.hpp"
 #include "core/errors.hpp"
 
 namespace nictune::agent {
@@ -19,6 +21,15 @@ class IrqAffinityKnob final : public Knob {
     status.extra["irqbalance_pid"] = pid > 0 ? Json(pid) : Json();
     if (status.supported) {
       NicDevice nic = env.nic();
+      auto managed = find_managed_irqs(*env.files, nic.queue_irqs());
+      status.extra["managed_irqs"] = managed_irqs_json(managed);
+      if (!managed.empty()) {
+        status.supported = false;
+        status.reason = managed_irqs_reason(managed);
+        status.current = nullptr;
+        status.range = nullptr;
+        return status;
+      }
       Json effective = Json::object();
       for (const auto& irq : nic.queue_irqs()) {
         if (!has_effective_affinity(*env.files, irq.irq)) continue;
@@ -52,6 +63,9 @@ class IrqAffinityKnob final : public Knob {
   Json target(const KnobEnv& env, const Json& requested) const override {
     CpuPolicy policy = require_policy(name(), requested);
     auto irqs = queue_irqs(env);
+    auto managed = find_managed_irqs(*env.files, irqs);
+    if (!managed.empty())
+      throw Error(ErrorCode::kUnsupported, name() + ": " + managed_irqs_reason(managed));
     unsigned queues = 0;
     for (const auto& irq : irqs) queues = std::max(queues, static_cast<unsigned>(irq.queue) + 1);
     auto cpus = resolve_per_queue(policy, env.placement(""), queues);
@@ -69,7 +83,7 @@ class IrqAffinityKnob final : public Knob {
   void write(const KnobEnv& env, const Json& state) const override {
     for (const auto& [irq, cpus] : state.items()) {
       std::string path = env.files->proc("irq/" + irq + "/smp_affinity_list");
-      if (int error = write_text(path, cpus.get<std::string>())) {
+      if (int error = env.files->write(path, cpus.get<std::string>())) {
         std::string what = name() + ": writing \"" + cpus.get<std::string>() + "\" to " + path;
         if (error == EIO) {
           throw Error(ErrorCode::kUnsupported,

@@ -34,6 +34,18 @@ std::string_view trim(std::string_view s) {
 KernelFiles::KernelFiles(std::string sysfs_root, std::string procfs_root)
     : sysfs_root_(std::move(sysfs_root)), procfs_root_(std::move(procfs_root)) {}
 
+int KernelFiles::write(const std::string& path, std::string_view text) const {
+  if (write_faults_) {
+    auto it = write_faults_->find(path);
+    if (it != write_faults_->end()) return it->second;
+  }
+  return write_text(path, text);
+}
+
+void KernelFiles::set_write_faults(std::map<std::string, int> faults) {
+  write_faults_ = std::make_shared<const std::map<std::string, int>>(std::move(faults));
+}
+
 std::string KernelFiles::sys(std::string_view relative) const {
   return join_path(sysfs_root_, relative);
 }

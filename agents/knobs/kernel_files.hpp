@@ -3,6 +3,8 @@
 // is unsupported is usually exactly "ENOENT" or "EOPNOTSUPP", and users need to see which.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +26,17 @@ class KernelFiles {
   const std::string& sysfs_root() const { return sysfs_root_; }
   const std::string& procfs_root() const { return procfs_root_; }
 
+  // write_text, except for paths given to set_write_faults(). Knobs whose errno matters (a
+  // managed IRQ's EIO) write through here so a fake root can answer like the kernel does.
+  int write(const std::string& path, std::string_view text) const;
+  // Fake roots only (tests): writes to these full paths fail with the errno, as kernel files
+  // refuse values; a regular file cannot. The agent never sets any.
+  void set_write_faults(std::map<std::string, int> faults);
+
  private:
   std::string sysfs_root_;
   std::string procfs_root_;
+  std::shared_ptr<const std::map<std::string, int>> write_faults_;
 };
 
 // Reads a whole file (kernel files are small; capped at 16 MiB). Returns 0 or an errno.

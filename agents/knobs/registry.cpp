@@ -12,6 +12,10 @@ const std::vector<std::pair<std::string_view, KnobFactory>>& knob_factories() {
       {"rings.rx", make_rings_rx_knob},
       {"rings.tx", make_rings_tx_knob},
       {"rss.queues", make_rss_queues_knob},
+      {"rx_flow_hash.tcp4", make_rx_flow_hash_tcp4_knob},
+      {"rx_flow_hash.udp4", make_rx_flow_hash_udp4_knob},
+      {"rx_flow_hash.tcp6", make_rx_flow_hash_tcp6_knob},
+      {"rx_flow_hash.udp6", make_rx_flow_hash_udp6_knob},
       // Stopped before IRQ placement is written, or it moves the IRQs again.
       {"service.irqbalance", make_irqbalance_service_knob},
       {"irq_affinity", make_irq_affinity_knob},

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -94,7 +95,16 @@ class FakeHost {
   std::string sysfs() const { return (root_ / "sys").string(); }
   std::string procfs() const { return (root_ / "proc").string(); }
   std::string state_dir() const { return (root_ / "state").string(); }
-  KernelFiles files() const { return KernelFiles(sysfs(), procfs()); }
+  KernelFiles files() const {
+    KernelFiles files(sysfs(), procfs());
+    if (!write_faults_.empty()) files.set_write_faults(write_faults_);
+    return files;
+  }
+  // Writes to `relative` fail with `error` in every files() made afterwards, the way a kernel
+  // file refuses a value (a managed IRQ's smp_affinity_list: EIO).
+  void fail_writes(const std::string& relative, int error) {
+    write_faults_[(root_ / relative).string()] = error;
+  }
   unsigned cpus() const { return cpus_; }
 
   void write(const std::string& relative, const std::string& text) const {
@@ -216,6 +226,7 @@ class FakeHost {
   std::filesystem::path root_;
   unsigned cpus_;
   std::vector<FakeNic> nics_;
+  std::map<std::string, int> write_faults_;
 };
 
 // A NIC with the ethtool operations a real multi-queue NIC has (channels, coalesce, pause,
