@@ -293,11 +293,22 @@ constexpr double kLeaseLoadS = 3;
 
 class LeaseLab : public LabExperiment {
  protected:
-  std::string write_lease_spec(const std::string& name) {
+  // local: both agents are children of `nictune` (`ip netns exec` into the lab's namespaces),
+  // talking over pipes instead of SSH.
+  std::string write_lease_spec(const std::string& name, bool local = false) {
     std::string path = write_spec(name, 1, kLeaseLoadS);
     Json spec = load_json_file(path);
     spec["baseline"] = false;
     spec["lease_s"] = kLeaseS;
+    if (local) {
+      for (const auto& host : state_.hosts) {
+        Json& h = spec["hosts"][host.role];
+        h = {{"transport", "local"},
+             {"netns", host.netns},
+             {"interface", h["interface"]},
+             {"address", h["address"]}};
+      }
+    }
     std::ofstream(path) << spec.dump(2);
     return path;
   }
@@ -415,6 +426,31 @@ TEST_F(LeaseLab, StoppedOrchestratorLeavesTheDutRestoredByTheLeaseAndTheRunGoesO
   expect_one_lease_failure("lab-lease-stop", output);
   EXPECT_EQ(dut_state(dut()), before) << output;
   std::cout << "[ lease ] restored " << took << " s after SIGSTOP (lease " << kLeaseS << " s)\n";
+}
+
+TEST_F(LeaseLab, StoppedOrchestratorOverTheLocalTransportLeavesTheDutRestoredByTheLease) {
+  auto before = dut_state(dut());
+  std::string spec = write_lease_spec("lab-lease-local", /*local=*/true);
+  std::string log = (dir_ / "local.log").string();
+  pid_t child = start_run(spec, log);
+  ASSERT_GT(child, 0);
+  Reaper reap{child};
+  ASSERT_TRUE(wait_for_apply(before)) << capture("cat " + log);
+  ::kill(child, SIGSTOP);
+  double took = seconds_until_restored(before, kLeaseS + 5);
+  // The agents are still running with their pipes open: end of input never came.
+  std::string agents = capture("pgrep -P " + std::to_string(child));
+  ::kill(child, SIGCONT);
+  EXPECT_GE(took, 0) << "the DUT was not restored within the lease + 5 s";
+  EXPECT_FALSE(agents.empty()) << "the agents had exited: the restore was not the lease's";
+
+  int status = wait_run(child);
+  reap.pid = 0;
+  std::string output = capture("cat " + log);
+  ASSERT_EQ(status, 0) << output;
+  expect_one_lease_failure("lab-lease-local", output);
+  EXPECT_EQ(dut_state(dut()), before) << output;
+  std::cout << "[ lease ] local transport: restored " << took << " s after SIGSTOP\n";
 }
 
 TEST_F(LeaseLab, FirewalledManagementPathLeavesTheDutRestoredByTheLeaseAndTheRunGoesOn) {
