@@ -1,5 +1,8 @@
 #include "agents/safety/lease.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cmath>
 #include <ctime>
 #include <ostream>
@@ -40,7 +43,14 @@ double lease_seconds(const Json& params) {
 
 LeaseTimer::LeaseTimer(std::mutex& session, std::function<Json()> restore, std::ostream& log)
     : session_(session), restore_(std::move(restore)), log_(log) {
+  // The thread starts with every signal blocked (threads inherit the creator's mask): the agent
+  // takes SIGTERM/SIGINT/SIGHUP through a signalfd in its main loop, and a process-directed
+  // signal delivered to this thread instead would kill the agent before it restored.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   thread_ = std::thread([this] { loop(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 LeaseTimer::~LeaseTimer() {
