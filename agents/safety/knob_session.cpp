@@ -452,6 +452,7 @@ Json KnobSession::apply(const Json& params) {
       if (r.knob->matches(state, before)) {
         unchanged.push_back(r.knob->name());
       } else {
+        if (r.knob->name().rfind("channels.", 0) == 0) reset_rss_table(env, before_states, lines);
         before_states[r.knob->name()] = before;
         r.knob->write(env, state);
       }
@@ -484,6 +485,28 @@ Json KnobSession::apply(const Json& params) {
   if (!warnings.empty()) result["warnings"] = warnings;
   if (!ignored.empty()) result["ignored"] = ignored;
   return result;
+}
+
+// A user-set RSS table pins the channels: the kernel refuses fewer channels than the table uses
+// (6.12: `-L combined 1` while the table points at queue 1). Before channels change, a table
+// that is not the driver's default goes back to it (the rss.queues knob writes an equal spread
+// over every ring as "default", which clears the user-configured flag); a requested rss.queues
+// follows the channels in apply order. The snapshot already holds the table (channels affect it).
+void KnobSession::reset_rss_table(const KnobEnv& env, Json& before_states, Json& lines) const {
+  const Knob* rss = registry_.find("rss.queues");
+  if (!rss || before_states.contains(rss->name())) return;
+  Json current, driver_default;
+  try {
+    current = rss->read(env);
+    driver_default = rss->target(env, rss->range(env).at("max"));
+  } catch (const Error&) {
+    return;  // no RSS table on this device: nothing pins the channels
+  }
+  if (rss->matches(driver_default, current)) return;
+  before_states[rss->name()] = current;
+  rss->write(env, driver_default);
+  lines.push_back("ethtool -X $IFACE default");
+  log("rss.queues: table back to the driver default before the channels change");
 }
 
 RestoreOutcome KnobSession::restore_interface(const std::string& interface) {

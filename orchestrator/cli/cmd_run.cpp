@@ -11,6 +11,7 @@
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/runner.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
+#include "orchestrator/store/experiment_lock.hpp"
 
 namespace nictune::cli {
 namespace {
@@ -68,6 +69,8 @@ exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
           throw Error(ErrorCode::kInvalid,
                       "cannot find nictune-agent: pass --agent FILE or set NICTUNE_AGENT");
         }
+        // Before anything is opened or changed: a second run of this experiment refuses at once.
+        auto lock = ExperimentLock::acquire(db_path, spec.name);
         auto store = open_sqlite_store(db_path);
         ProgressMode mode = args.flag("--json")     ? ProgressMode::kJson
                             : isatty(STDOUT_FILENO) ? ProgressMode::kTty

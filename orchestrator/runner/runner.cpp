@@ -24,6 +24,8 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr auto kHeartbeatPeriod = std::chrono::seconds(2);
+// A running trial whose heartbeat is older than this has no live runner (five missed beats).
+constexpr double kStaleAfterS = 10;
 
 struct Task {
   std::size_t point_index;  // into the batch's point states
@@ -209,7 +211,7 @@ class Runner::Impl {
                       " started; run without --resume for a new experiment, or add --force");
       }
       result_.experiment_id = existing->id;
-      int recovered = store_.recover_stale_trials(existing->id, 0);
+      int recovered = recover_stale_trials(existing->id);
       if (recovered)
         progress_.message("resume: " + std::to_string(recovered) +
                           " interrupted trial(s) will be run again");
@@ -217,6 +219,32 @@ class Runner::Impl {
       return;
     }
     result_.experiment_id = store_.create_experiment(spec_.name, spec_.document, kVersion);
+  }
+
+  // Trials of a runner that died: the experiment lock (cmd_run) is ours, so a running trial's
+  // heartbeat can only stop. One still fresh is waited for until it is stale; one that keeps
+  // beating belongs to a process that ignores the lock, and this run refuses to write beside it.
+  // Trials handed out by `ask` (bench "external") never beat and are left to `tell`.
+  int recover_stale_trials(std::int64_t experiment) {
+    int recovered = 0;
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(static_cast<long>(kStaleAfterS * 1000)) +
+                    2 * kHeartbeatPeriod;
+    while (true) {
+      recovered += store_.recover_stale_trials(experiment, kStaleAfterS);
+      std::int64_t fresh = 0;
+      for (const auto& t : store_.trials(experiment)) {
+        if (t.outcome.state == TrialState::kRunning && t.bench != "external") fresh = t.id;
+      }
+      if (fresh == 0) return recovered;
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw Error(ErrorCode::kBusy,
+                    "--resume: trial " + std::to_string(fresh) +
+                        " of this experiment is still heartbeating: another process is running "
+                        "it; wait for it or stop it");
+      }
+      std::this_thread::sleep_for(kHeartbeatPeriod / 4);
+    }
   }
 
   void record_hosts_and_snapshot() {

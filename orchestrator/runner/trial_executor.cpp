@@ -1,6 +1,7 @@
 #include "orchestrator/runner/trial_executor.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "agents/load/load_results.hpp"
@@ -60,7 +61,7 @@ bool needs_reset(const HostSession& host, const Json& values) {
 // Knobs the point leaves out (an inactive conditional parameter, the baseline) go back to the
 // host's original values: the agent restores its snapshot and takes a new one, then the point's
 // values are applied on top.
-Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
+Json apply_values(HostSession& host, const Json& values, double lease_s, milliseconds timeout) {
   if (host.knobs.empty()) return {{"applied", Json::object()}, {"commands", Json::array()}};
   if (needs_reset(host, values)) {
     host.agent->call("restore", {{"interface", host.spec.interface}}, timeout);
@@ -71,8 +72,27 @@ Json apply_values(HostSession& host, const Json& values, milliseconds timeout) {
   return host.agent->call("apply",
                           {{"interface", host.spec.interface},
                            {"values", values},
-                           {"allow_management", host.spec.allow_management_interface}},
+                           {"allow_management", host.spec.allow_management_interface},
+                           {"lease_s", lease_s}},
                           timeout);
+}
+
+// Renews the lease of a host this trial changed. A lease that ran out (the orchestrator was
+// stopped, or could not reach the agent, for longer than the lease) means the agent restored
+// the host by itself in the middle of the trial: what was measured is not the point's.
+void renew_lease(HostSession& host, const Json& applied, milliseconds timeout) {
+  if (!applied.contains("lease_s")) return;  // nothing applied, nothing leased
+  Json answer = host.agent->call("lease.renew", Json::object(), timeout);
+  if (!answer.contains("expired")) return;
+  const Json& report = answer["expired"];
+  char length[32];
+  std::snprintf(length, sizeof length, "%g", report.value("lease_s", 0.0));
+  throw Error(
+      ErrorCode::kIo,
+      host.spec.role + ": the agent's lease of " + length + " s ran out at " +
+          report.value("expired_at", "?") + " (last renewal " + report.value("last_renewal", "?") +
+          "; the orchestrator was stopped or could not reach it) and it restored " +
+          std::to_string(report.value("restored", Json::array()).size()) + " knob(s) by itself");
 }
 
 void add_counter_metrics(std::map<std::string, double>& metrics, const Json& counters,
@@ -135,10 +155,14 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
   try {
     Json dut_values = values_for_host(bench.dut, "dut", baseline ? Json::object() : point);
     Json lg_values = values_for_host(bench.lg, "lg", baseline ? Json::object() : point);
-    Json dut_applied = apply_values(bench.dut, dut_values, step);
+    Json dut_applied = apply_values(bench.dut, dut_values, spec.lease_s, step);
     Json lg_applied = bench.shared_host && bench.lg.knobs.empty()
                           ? Json::object()
-                          : apply_values(bench.lg, lg_values, step);
+                          : apply_values(bench.lg, lg_values, spec.lease_s, step);
+    auto renew_leases = [&] {
+      renew_lease(bench.dut, dut_applied, step);
+      renew_lease(bench.lg, lg_applied, step);
+    };
     outcome.details["apply"] = {{"dut", dut_values},
                                 {"lg", lg_values},
                                 {"commands", dut_applied.value("commands", Json::array())},
@@ -152,6 +176,8 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
         baseline ? "" : resolve_cpus(bench.lg, app_policy_for("lg", point), step);
     outcome.details["placement"] = {{"server_cpus", server_cpus}, {"client_cpus", client_cpus}};
     std::this_thread::sleep_for(seconds_to_ms(spec.settle_s));
+    stage = "lease";
+    renew_leases();
 
     TrialCleanup cleanup{bench, step, "", false, false};
     stage = "serve.start";
@@ -180,6 +206,10 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
     Json client = bench.lg.agent->call("load.run", load_params,
                                        step + seconds_to_ms(1.5 * workload_seconds(spec.workload)));
+
+    // Before anything is stopped: a lease that ran out during the load fails the trial.
+    stage = "lease";
+    renew_leases();
 
     stage = "counters.stop";
     Json dut_counters = bench.dut.agent->call("counters.stop", Json::object(), step);

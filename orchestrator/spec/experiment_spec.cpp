@@ -299,6 +299,44 @@ StrategyConfig ExperimentSpec::strategy_config() const {
   return config;
 }
 
+namespace {
+
+double workload_number(const Json& workload, const char* field, double fallback) {
+  if (!workload.is_object()) return fallback;
+  auto it = workload.find(field);
+  return it != workload.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+void parse_lease(FieldReader& top, ExperimentSpec& spec, Issues& issues) {
+  spec.lease_s = default_lease_s(spec);
+  auto given = top.number("lease_s", 1, 86400);
+  if (!given) return;
+  const double minimum = longest_unrenewed_s(spec) + kLeaseSlackS;
+  if (*given < minimum) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "expected at least %g s (the longest step between renewals, %g s, plus %g s), "
+                  "found %g",
+                  minimum, longest_unrenewed_s(spec), kLeaseSlackS, *given);
+    issues.add("lease_s", text);
+    return;
+  }
+  spec.lease_s = *given;
+}
+
+}  // namespace
+
+double longest_unrenewed_s(const ExperimentSpec& spec) {
+  const Workload defaults;
+  const double load = workload_number(spec.workload, "warmup_s", defaults.warmup_s) +
+                      workload_number(spec.workload, "duration_s", defaults.duration_s);
+  return std::max(load, spec.settle_s);
+}
+
+double default_lease_s(const ExperimentSpec& spec) {
+  return 60 + 2 * (longest_unrenewed_s(spec) + spec.settle_s);
+}
+
 ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   Issues issues;
   ExperimentSpec spec;
@@ -306,7 +344,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   FieldReader top(document, "", issues,
                   {"version", "name", "description", "hosts", "benches", "space", "workload",
                    "objectives", "outcome_constraints", "strategy", "repetitions", "screening",
-                   "baseline", "settle_s", "step_timeout_s"});
+                   "baseline", "settle_s", "step_timeout_s", "lease_s"});
   if (!top.ok()) throw SpecError(origin, issues);
 
   if (auto version = top.integer("version", 1, 1000, true)) {
@@ -350,6 +388,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   spec.baseline = top.boolean("baseline").value_or(true);
   spec.settle_s = top.number("settle_s", 0, 600).value_or(1.0);
   spec.step_timeout_s = top.number("step_timeout_s", 1, 3600).value_or(60);
+  parse_lease(top, spec, issues);
 
   // Knobs on the LG need an LG-side agent; app.cpus on either side is applied by the load
   // module. Nothing more to check here: capability is checked against the probe at run time.

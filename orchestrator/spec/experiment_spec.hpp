@@ -61,12 +61,22 @@ struct ExperimentSpec {
   bool baseline = true;  // measure the host's original settings first and last
   double settle_s = 1.0;
   double step_timeout_s = 60;  // apply / serve / counters calls
-  Json document;               // the spec as written (comments dropped), stored with the experiment
+  // The dead-man lease every apply carries: an agent not renewed for this long restores the
+  // host by itself. Renewed between a trial's steps, so it must outlast the longest one.
+  double lease_s = 300;  // parse_spec sets it: the spec's, or default_lease_s
+  Json document;         // the spec as written (comments dropped), stored with the experiment
 
   StrategyConfig strategy_config() const;
   // The workload of a screening trial: the spec's with duration_s = screening.duration_s.
   Json screening_workload() const;
 };
+
+// The longest a trial goes without renewing its lease: the settle pause or the load run.
+double longest_unrenewed_s(const ExperimentSpec& spec);
+// Seconds of slack a lease needs beyond that (calls, scheduling, a slow SSH round trip).
+inline constexpr double kLeaseSlackS = 3;
+// Default lease: comfortably longer than a whole trial.
+double default_lease_s(const ExperimentSpec& spec);
 
 // A spec that failed validation: every problem, each with its JSON path.
 class SpecError : public Error {

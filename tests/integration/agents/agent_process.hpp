@@ -121,6 +121,13 @@ class Agent {
     Json request = {{"jsonrpc", "2.0"}, {"id", ++id_}, {"method", method}, {"params", params}};
     return raw(request.dump());
   }
+  // Sends a request and does not wait for its answer (answers pile up unread in the pipe).
+  void send(const std::string& method, const Json& params = Json::object()) {
+    Json request = {{"jsonrpc", "2.0"}, {"id", ++id_}, {"method", method}, {"params", params}};
+    std::string line = request.dump() + "\n";
+    EXPECT_EQ(::write(in_, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  }
+  pid_t agent_pid() const { return agent_pid_; }
   // One line as it is, for malformed requests.
   Json raw(const std::string& text) {
     std::string line = text + "\n";

@@ -4,6 +4,13 @@
 // needed.
 #include <signal.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "../../unit/agents/fake_host.hpp"
@@ -168,6 +175,137 @@ TEST_F(FakeRootAgent, BadOptions) {
                                   " --restore --interface ../x --state-dir " + host_.state_dir(),
                               &status);
   EXPECT_EQ(status, 2) << out;
+}
+
+// --- a clean base: an RSS table never pins the channels ----------------------------------------
+
+TEST_F(FakeRootAgent, FakeRefusesFewerChannelsThanAUserRssTableUsesAsTheKernelDoes) {
+  FakeEthtool fake(ethtool_file_);
+  std::vector<std::uint32_t> table(128);
+  for (std::size_t i = 0; i < table.size(); ++i) table[i] = static_cast<std::uint32_t>(i % 2);
+  ASSERT_EQ(fake.set_rss_indir("eth1", table), 0);
+  ethtool_channels fewer{};
+  fewer.combined_count = 1;
+  fewer.other_count = 1;
+  EXPECT_EQ(fake.set_channels("eth1", fewer), EINVAL);
+}
+
+TEST_F(FakeRootAgent, PointsThatWriteAnRssTableThenShrinkChannelsAllApply) {
+  Json before = ethtool_state();
+  nictune::testing::Agent agent(args());
+  // Point 1: four channels, the table over two of them (user-configured from now on).
+  agent.result("apply",
+               {{"interface", "eth1"}, {"values", {{"channels.combined", 4}, {"rss.queues", 2}}}});
+  EXPECT_TRUE(ethtool_state()["rss_user_configured"].get<bool>()) << ethtool_state().dump();
+  // Point 2: one channel. Channels come first in apply order, so the table goes back to the
+  // driver's default before they shrink; the requested table follows.
+  Json second = agent.result(
+      "apply", {{"interface", "eth1"}, {"values", {{"channels.combined", 1}, {"rss.queues", 1}}}});
+  EXPECT_EQ(ethtool_state()["channels"]["combined_count"], 1) << ethtool_state().dump();
+  Json commands = second["commands"];
+  auto reset = std::find(commands.begin(), commands.end(), "ethtool -X $IFACE default");
+  ASSERT_NE(reset, commands.end()) << commands.dump();
+  EXPECT_EQ(reset, commands.begin()) << commands.dump();
+  // Point 3: a table over three of four, then point 4 leaves the table out and shrinks to two.
+  agent.result("apply",
+               {{"interface", "eth1"}, {"values", {{"channels.combined", 4}, {"rss.queues", 3}}}});
+  agent.result("apply", {{"interface", "eth1"}, {"values", {{"channels.combined", 2}}}});
+  EXPECT_EQ(ethtool_state()["channels"]["combined_count"], 2);
+  agent.close_input();
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(ethtool_state(), before);
+}
+
+// --- the dead-man lease ------------------------------------------------------------------------
+
+int rx_usecs(const Json& ethtool) {
+  return ethtool["coalesce"]["rx_coalesce_usecs"].get<int>();
+}
+
+// Polls until the fake NIC's rx-usecs is `value`; returns how long that took.
+std::optional<double> seconds_until_rx_usecs(const std::function<Json()>& state, int value,
+                                             double limit_s) {
+  auto start = std::chrono::steady_clock::now();
+  while (true) {
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (rx_usecs(state()) == value) return elapsed;
+    if (elapsed > limit_s) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+TEST_F(FakeRootAgent, LeaseRunsOutWithTheInputOpenAndTheAgentRestoresOnItsOwn) {
+  nictune::testing::Agent agent(args());
+  auto state = [this] { return ethtool_state(); };
+  Json applied = agent.result(
+      "apply", {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 9}}}, {"lease_s", 1}});
+  EXPECT_EQ(applied["lease_s"], 1);
+  EXPECT_EQ(rx_usecs(ethtool_state()), 9);
+  // Nobody renews and nobody closes stdin: the lease alone brings the value back.
+  auto took = seconds_until_rx_usecs(state, 3, 1 + 5);
+  ASSERT_TRUE(took) << "still " << rx_usecs(ethtool_state()) << " after 6 s";
+  EXPECT_GE(*took, 0.5);
+  // The orchestrator comes back: the first renewal reports the expiry, once.
+  Json renewed = agent.result("lease.renew");
+  ASSERT_TRUE(renewed.contains("expired")) << renewed.dump();
+  EXPECT_EQ(renewed["expired"]["lease_s"], 1);
+  EXPECT_EQ(renewed["expired"]["restored"], Json::array({"coalesce.rx_usecs"})) << renewed.dump();
+  EXPECT_TRUE(renewed["expired"]["mismatches"].empty());
+  EXPECT_EQ(agent.result("lease.renew"), Json({{"lease_s", 0}}));
+  // The session goes on: a new apply takes a new snapshot and a new lease.
+  agent.result("apply",
+               {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 11}}}, {"lease_s", 30}});
+  EXPECT_EQ(rx_usecs(ethtool_state()), 11);
+  agent.close_input();
+  EXPECT_TRUE(agent.wait_exit());
+  EXPECT_EQ(rx_usecs(ethtool_state()), 3);
+}
+
+TEST_F(FakeRootAgent, RenewedLeaseKeepsTheChangeUntilRenewalsStop) {
+  nictune::testing::Agent agent(args());
+  auto state = [this] { return ethtool_state(); };
+  agent.result("apply",
+               {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 9}}}, {"lease_s", 1}});
+  for (int i = 0; i < 8; ++i) {  // 2.4 s: more than twice the lease
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Json renewed = agent.result("lease.renew");
+    EXPECT_EQ(renewed["lease_s"], 1) << renewed.dump();
+    EXPECT_FALSE(renewed.contains("expired")) << renewed.dump();
+  }
+  EXPECT_EQ(rx_usecs(ethtool_state()), 9);
+  EXPECT_TRUE(seconds_until_rx_usecs(state, 3, 1 + 5));
+}
+
+TEST_F(FakeRootAgent, LeaseRestoresWhileTheAgentIsStuckWritingToAChannelNobodyReads) {
+  nictune::testing::Agent agent(args());
+  auto state = [this] { return ethtool_state(); };
+  agent.result("apply",
+               {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 9}}}, {"lease_s", 2}});
+  // Answers nobody reads fill the pipe (64 KiB) until the agent's main thread blocks in write,
+  // as it would behind an SSH channel whose window a stopped orchestrator never opens.
+  for (int i = 0; i < 200; ++i) agent.send("probe", {{"interface", "eth1"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::string wchan = nictune::testing::shell("cat /proc/" + std::to_string(agent.agent_pid()) +
+                                              "/wchan 2>/dev/null");
+  EXPECT_EQ(rx_usecs(ethtool_state()), 9);
+  EXPECT_TRUE(seconds_until_rx_usecs(state, 3, 2 + 5)) << "agent main thread in " << wchan;
+  agent.kill_agent(SIGKILL);
+  EXPECT_TRUE(agent.wait_exit());
+}
+
+TEST_F(FakeRootAgent, BadLeaseIsRefusedNamingTheFieldAndChangesNothing) {
+  nictune::testing::Agent agent(args());
+  for (Json bad : {Json(0), Json("60"), Json(1e9)}) {
+    Json response = agent.call(
+        "apply", {{"interface", "eth1"}, {"values", {{"coalesce.rx_usecs", 9}}}, {"lease_s", bad}});
+    ASSERT_TRUE(response.contains("error")) << response.dump();
+    EXPECT_EQ(response["error"]["data"]["code"], "invalid");
+    EXPECT_NE(response["error"]["message"].get<std::string>().find("params.lease_s"),
+              std::string::npos)
+        << response.dump();
+    EXPECT_EQ(rx_usecs(ethtool_state()), 3);
+  }
 }
 
 }  // namespace

@@ -20,7 +20,11 @@ struct FakeHost {
   Json current = original;
   std::set<std::string> unsupported;
   int applies = 0, restores = 0, load_runs = 0, serves_open = 0, connects = 0;
-  int lose_connection_at_load = -1;     // throw TransportError on this load.run (0-based)
+  int lose_connection_at_load = -1;  // throw TransportError on this load.run (0-based)
+  // The agent's lease ran out before this lease.renew (0-based): it restored on its own.
+  int lease_expires_at_renew = -1;
+  int renews = 0;
+  std::vector<double> leases;           // lease_s of every apply
   std::function<void(int)> after_load;  // called with the load.run count
   double noise = 0;
   int wobble = 0;
@@ -58,7 +62,20 @@ class FakeAgent : public AgentCaller {
       Json commands = Json::array();
       for (const auto& [k, v] : params["values"].items())
         commands.push_back("set " + k + " " + v.dump());
-      return {{"applied", params["values"]}, {"commands", commands}};
+      host_.leases.push_back(params.at("lease_s").get<double>());
+      return {
+          {"applied", params["values"]}, {"commands", commands}, {"lease_s", params["lease_s"]}};
+    }
+    if (method == "lease.renew") {
+      if (host_.renews++ != host_.lease_expires_at_renew) return {{"lease_s", 1}};
+      host_.current = host_.original;
+      return {{"lease_s", 0},
+              {"expired",
+               {{"lease_s", 1},
+                {"expired_at", "2026-01-01T00:00:00Z"},
+                {"last_renewal", "2026-01-01T00:00:00Z"},
+                {"restored", {"rps"}},
+                {"mismatches", Json::array()}}}};
     }
     if (method == "resolve") return {{"cpus", params["policy"] == "single:1" ? "1" : "0"}};
     if (method == "restore") {
@@ -261,6 +278,51 @@ TEST(Runner, LostHostFailsTheTrialReconnectsAndGoesOn) {
   }
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(h.dut.serves_open, 0);  // the server of the failed trial was stopped
+}
+
+TEST(Runner, ExpiredLeaseFailsThatTrialWithTheReasonAndTheRunGoesOnReapplying) {
+  Harness h;
+  h.dut.lease_expires_at_renew = 3;  // the second trial's renewal after its load
+  Json doc = spec_doc();
+  doc["lease_s"] = 9;
+  RunResult r = h.run(doc);
+  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.trials_failed, 1);
+  int failed = 0;
+  for (const auto& t : h.store->trials(r.experiment_id)) {
+    if (t.outcome.state != TrialState::kFailed) continue;
+    ++failed;
+    EXPECT_NE(t.outcome.error.find("lease: dut: the agent's lease of 1 s ran out"),
+              std::string::npos)
+        << t.outcome.error;
+    EXPECT_TRUE(t.outcome.metrics.empty());
+  }
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(h.dut.serves_open, 0);
+  // Every apply carried the spec's lease; two renewals per trial that applied something.
+  ASSERT_FALSE(h.dut.leases.empty());
+  for (double lease : h.dut.leases) EXPECT_EQ(lease, 9);
+  EXPECT_EQ(h.dut.renews, 2 * h.dut.applies);
+  EXPECT_EQ(h.dut.current, h.dut.original);
+}
+
+TEST(Spec, LeaseDefaultsLongerThanATrialAndRefusesOneShorterThanTheLoad) {
+  Json doc = spec_doc();  // 1 s of load, no settle
+  ExperimentSpec spec = parse_spec(doc, "test");
+  EXPECT_GT(spec.lease_s, 1 + 60 - 1);
+  doc["workload"]["duration_s"] = 30;
+  doc["lease_s"] = 20;
+  try {
+    parse_spec(doc, "test");
+    FAIL() << "a lease shorter than the load was accepted";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("lease_s: expected at least 33 s"), std::string::npos)
+        << e.what();
+  }
+  doc["lease_s"] = "20";
+  EXPECT_THROW(parse_spec(doc, "test"), SpecError);
+  doc["lease_s"] = 33;
+  EXPECT_EQ(parse_spec(doc, "test").lease_s, 33);
 }
 
 TEST(Runner, AdaptiveRepetitionsStopAtMaxForNoisyPoints) {
