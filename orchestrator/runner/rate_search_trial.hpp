@@ -1,0 +1,43 @@
+// A trial whose workload carries rate_search: the rate search (agents/load/rate_search.hpp)
+// driving real load measurements, one full server/counters/load cycle per search step, each at
+// the step's offered rate and duration.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "agents/load/rate_search.hpp"
+#include "core/json_util.hpp"
+#include "core/workload.hpp"
+
+namespace nictune {
+
+// What one load measurement brought back: merged load metrics and the raw answers.
+struct LoadRun {
+  std::map<std::string, double> metrics;
+  Json client = Json::object();
+  Json served = Json::object();
+  Json dut_counters = Json::object();
+  Json lg_counters = Json::object();
+};
+
+// Runs one measurement of a workload document (rate_pps and duration_s set, no rate_search).
+using LoadOnce = std::function<LoadRun(const Json& workload)>;
+
+struct RateSearchTrial {
+  RateSearchResult result;
+  // The measurement that established the found rate (the full-length pass at it), or the last
+  // one when nothing passed: its metrics and counters stand for the trial.
+  LoadRun run;
+};
+
+// The workload a search step runs: the spec's workload without rate_search, at `offered_pps` for
+// `duration_s`.
+Json rate_step_workload(const Json& workload, double offered_pps, double duration_s);
+
+// `workload` parsed (it has rate_search), `document` the same as JSON.
+RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& document,
+                                      const LoadOnce& load_once);
+
+}  // namespace nictune
