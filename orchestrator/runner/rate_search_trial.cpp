@@ -55,4 +55,14 @@ RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& docu
   return trial;
 }
 
+double rate_search_seconds_estimate(const Workload& workload, double step_overhead_s) {
+  if (!workload.rate_search) return workload.warmup_s + workload.duration_s + step_overhead_s;
+  const std::vector<double> durations = phase_durations(*workload.rate_search, workload.duration_s,
+                                                        workload.tool == LoadTool::kIperf3);
+  double seconds = 0;
+  for (std::size_t i = 0; i < durations.size(); ++i)
+    seconds += (i == 0 ? 3 : 2) * (workload.warmup_s + durations[i] + step_overhead_s);
+  return seconds;
+}
+
 }  // namespace nictune

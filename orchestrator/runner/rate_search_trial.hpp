@@ -40,4 +40,9 @@ Json rate_step_workload(const Json& workload, double offered_pps, double duratio
 RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& document,
                                       const LoadOnce& load_once);
 
+// What one rate-search trial is likely to take, for the plan: 3 steps in the first phase and 2
+// in each later one (what rate_search_bench sees on a policer), each with its warm-up and
+// `step_overhead_s` of server and counter calls.
+double rate_search_seconds_estimate(const Workload& workload, double step_overhead_s);
+
 }  // namespace nictune

@@ -95,5 +95,13 @@ TEST(RateSearchTrial, ASinkThatCountedNothingIsLossAndNothingPassingKeepsTheLast
   EXPECT_EQ(trial.run.dut_counters["details"]["call"], calls);
 }
 
+TEST(RateSearchTrial, PlanEstimateCountsStepsPerPhase) {
+  const Workload workload = parse_workload(search_workload());
+  // Phases of 1 s and 4 s, 0.5 s warm-up, 0.5 s overhead: 3 * 2 s + 2 * 5 s.
+  EXPECT_DOUBLE_EQ(rate_search_seconds_estimate(workload, 0.5), 16);
+  Workload plain = parse_workload(Json{{"type", "udp_stream"}, {"duration_s", 3}});
+  EXPECT_DOUBLE_EQ(rate_search_seconds_estimate(plain, 0.5), 4.5);
+}
+
 }  // namespace
 }  // namespace nictune
