@@ -1,10 +1,31 @@
 #include "core/metrics.hpp"
 
+#include "core/rate_search_metrics.hpp"
+
 namespace nictune {
+
+namespace {
+
+// The catalog plus the RTT percentiles a rate search measures at fractions of its rate.
+std::vector<MetricInfo> with_latency_at_load(std::vector<MetricInfo> catalog) {
+  for (const char* criterion : {"ndr", "pdr"}) {
+    for (int percent : latency_percents()) {
+      for (const auto& rtt : latency_rtt_metrics()) {
+        catalog.push_back({latency_metric_name(rtt, percent, criterion), "us", Goal::kMinimize,
+                           rtt.substr(4, rtt.size() - 7) + " round-trip time at " +
+                               std::to_string(percent) + " % of the " + criterion +
+                               " rate (rate_search.latency_at)"});
+      }
+    }
+  }
+  return catalog;
+}
+
+}  // namespace
 
 const std::vector<MetricInfo>& metric_catalog() {
   using G = Goal;
-  static const std::vector<MetricInfo> catalog = {
+  static const std::vector<MetricInfo> catalog = with_latency_at_load({
       {"rx_pps", "packets/s", G::kMaximize, "packets received by the sink per second"},
       {"tx_pps", "packets/s", G::kMaximize, "packets sent by the generator per second"},
       {"rx_bps", "bits/s", G::kMaximize, "payload bits received per second"},
@@ -46,7 +67,7 @@ const std::vector<MetricInfo>& metric_catalog() {
        "CPU time of the load generator's own threads (100 = one CPU)"},
       {"serve_cpu_util", "percent", G::kMinimize,
        "CPU time of the server's own threads while traffic flowed"},
-  };
+  });
   return catalog;
 }
 

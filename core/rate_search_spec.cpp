@@ -43,7 +43,7 @@ Json RateSearchSpec::to_json() const {
 const std::vector<std::string>& rate_search_field_names() {
   static const std::vector<std::string> names = {"criterion", "loss_ratio", "precision",
                                                  "min_pps",   "max_pps",    "initial_trial_s",
-                                                 "phases",    "max_trials"};
+                                                 "phases",    "max_trials", "latency_at"};
   return names;
 }
 
@@ -129,9 +129,80 @@ void read_rate_search(const Json& doc, const std::string& path, double duration_
   out.initial_trial_s = std::min(out.initial_trial_s, duration_s);
   integer("phases", 1, 10, out.phases);
   integer("max_trials", 1, 1000, out.max_trials);
+  if (const Json* v = at("latency_at")) {
+    const std::vector<int>& allowed = latency_percents();
+    auto allowed_text = [&] {
+      std::string text;
+      for (int p : allowed) text += (text.empty() ? "" : ", ") + number_text(p / 100.0);
+      return text;
+    };
+    if (!v->is_array()) {
+      issues.add(sub("latency_at"), "expected a list of fractions of the found rate from " +
+                                        allowed_text() + ", found " + json_type_name(*v));
+    } else {
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        const Json& f = (*v)[i];
+        bool ok = false;
+        for (int p : allowed)
+          ok = ok || (finite_number(f) && std::fabs(f.get<double>() * 100 - p) < 1e-9);
+        if (!ok) {
+          issues.add(sub("latency_at") + "[" + std::to_string(i) + "]",
+                     "expected one of " + allowed_text() +
+                         " (fractions of the found rate), found " + json_brief(f));
+        }
+      }
+    }
+  }
+}
+
+const std::vector<int>& latency_percents() {
+  static const std::vector<int> percents = {10, 50, 90};
+  return percents;
+}
+
+const std::vector<std::string>& latency_rtt_metrics() {
+  static const std::vector<std::string> names = {"rtt_p50_us", "rtt_p99_us", "rtt_p999_us"};
+  return names;
+}
+
+std::string latency_metric_name(std::string_view rtt_metric, int percent,
+                                std::string_view criterion) {
+  return std::string(rtt_metric) + "_at_" + std::to_string(percent) + "pct_" +
+         std::string(criterion);
+}
+
+std::vector<int> latency_at_percents(const Json& workload) {
+  std::vector<int> out;
+  if (!workload.is_object() || !workload.contains("rate_search")) return out;
+  const Json& search = workload["rate_search"];
+  if (!search.is_object() || !search.contains("latency_at") || !search["latency_at"].is_array())
+    return out;
+  for (const auto& f : search["latency_at"]) {
+    if (finite_number(f)) out.push_back(static_cast<int>(std::lround(f.get<double>() * 100)));
+  }
+  return out;
 }
 
 std::string rate_metric_problem(const Json& workload, std::string_view metric) {
+  for (const auto& rtt : latency_rtt_metrics()) {
+    for (int percent : latency_percents()) {
+      for (const char* criterion : {"ndr", "pdr"}) {
+        if (metric != latency_metric_name(rtt, percent, criterion)) continue;
+        const Json* search = workload.is_object() && workload.contains("rate_search")
+                                 ? &workload["rate_search"]
+                                 : nullptr;
+        const std::vector<int> asked = latency_at_percents(workload);
+        const bool has_percent = std::find(asked.begin(), asked.end(), percent) != asked.end();
+        const bool same_criterion =
+            search && search->is_object() && search->value("criterion", Json("ndr")) == criterion;
+        if (!has_percent || !same_criterion) {
+          return std::string(metric) + " is measured only by a rate search with criterion " +
+                 criterion + " whose latency_at lists " + number_text(percent / 100.0);
+        }
+        return "";
+      }
+    }
+  }
   if (metric != "ndr_pps" && metric != "pdr_pps") return "";
   const std::string wanted(metric.substr(0, 3));
   const Json* search =

@@ -146,6 +146,12 @@ void check_rate_search(const Json& doc, const std::string& path, const At& at, W
     issues.add(path + ".initial_trial_s",
                "iperf3 takes whole seconds (-t), found " + number_text(search.initial_trial_s));
   }
+  if (doc.is_object() && doc.contains("latency_at") && !w.is_rr()) {
+    issues.add(path + ".latency_at",
+               "latency at load needs round-trip times: a udp_rr workload, "
+               "found " +
+                   std::string(to_string(w.type)));
+  }
   if (issues.size() == before) w.rate_search = search;
 }
 

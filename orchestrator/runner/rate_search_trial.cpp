@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/rate_search_metrics.hpp"
+
 namespace nictune {
 namespace {
 
@@ -51,6 +53,24 @@ RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& docu
     const int index = trial.result.result_step >= 0 ? trial.result.result_step
                                                     : static_cast<int>(runs.size()) - 1;
     trial.run = std::move(runs[static_cast<std::size_t>(index)]);
+  }
+  if (trial.result.rate_pps > 0) {
+    const std::string criterion(to_string(workload.rate_search->criterion));
+    for (int percent : latency_at_percents(document)) {
+      const double offered = trial.result.rate_pps * percent / 100.0;
+      const LoadRun run = load_once(rate_step_workload(document, offered, workload.duration_s));
+      Json entry = {{"percent", percent},
+                    {"offered_pps", offered},
+                    {"tx_packets", count(run.metrics, "tx_packets")},
+                    {"lost_packets", count(run.metrics, "lost_packets")}};
+      for (const auto& rtt : latency_rtt_metrics()) {
+        auto it = run.metrics.find(rtt);
+        if (it == run.metrics.end()) continue;
+        trial.latency_metrics[latency_metric_name(rtt, percent, criterion)] = it->second;
+        entry[rtt] = it->second;
+      }
+      trial.latency.push_back(std::move(entry));
+    }
   }
   return trial;
 }

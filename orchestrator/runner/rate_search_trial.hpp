@@ -30,13 +30,18 @@ struct RateSearchTrial {
   // The measurement that established the found rate (the full-length pass at it), or the last
   // one when nothing passed: its metrics and counters stand for the trial.
   LoadRun run;
+  // rate_search.latency_at: one full-length run per fraction of the found rate, its RTT
+  // percentiles as "rtt_p99_us_at_50pct_ndr" and each run's figures in `latency`.
+  std::map<std::string, double> latency_metrics;
+  Json latency = Json::array();
 };
 
 // The workload a search step runs: the spec's workload without rate_search, at `offered_pps` for
 // `duration_s`.
 Json rate_step_workload(const Json& workload, double offered_pps, double duration_s);
 
-// `workload` parsed (it has rate_search), `document` the same as JSON.
+// `workload` parsed (it has rate_search), `document` the same as JSON. After the search, the
+// latency runs rate_search.latency_at asks for (none when nothing passed).
 RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& document,
                                       const LoadOnce& load_once);
 

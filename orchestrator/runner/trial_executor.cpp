@@ -221,8 +221,10 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
             return run_load_once(bench, step_workload, server_cpus, client_cpus, step, stage);
           });
       outcome.details["rate_search"] = search.result.to_json();
+      if (!search.latency.empty()) outcome.details["rate_search"]["latency"] = search.latency;
       run = std::move(search.run);
       run.metrics[workload.rate_search->metric_name()] = search.result.rate_pps;
+      run.metrics.insert(search.latency_metrics.begin(), search.latency_metrics.end());
     } else {
       run = run_load_once(bench, spec.workload, server_cpus, client_cpus, step, stage);
     }

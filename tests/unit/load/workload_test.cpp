@@ -210,6 +210,28 @@ TEST(Workload, RateSearchMessagesNameTheirPaths) {
   EXPECT_EQ(p.size(), 1u) << all(p);
 }
 
+TEST(Workload, LatencyAtLoadNeedsRoundTripsAndCsitFractions) {
+  Json rr = {
+      {"type", "udp_rr"},
+      {"rate_search", {{"criterion", "pdr"}, {"max_pps", 1e5}, {"latency_at", {0.1, 0.5, 0.9}}}}};
+  EXPECT_TRUE(problems(rr).empty()) << all(problems(rr));
+  EXPECT_TRUE(parse_workload(rr).rate_search.has_value());
+  Json stream = rr;
+  stream["type"] = "udp_stream";
+  auto p = problems(stream);
+  EXPECT_TRUE(has(p,
+                  "workload.rate_search.latency_at: latency at load needs round-trip times: a "
+                  "udp_rr workload, found udp_stream"))
+      << all(p);
+  rr["rate_search"]["latency_at"] = {0.5, 0.3};
+  p = problems(rr);
+  EXPECT_TRUE(has(p,
+                  "workload.rate_search.latency_at[1]: expected one of 0.1, 0.5, 0.9 (fractions "
+                  "of the found rate), found 0.3"))
+      << all(p);
+  EXPECT_EQ(p.size(), 1u) << all(p);
+}
+
 TEST(Workload, IntervalCount) {
   Workload w;
   w.duration_s = 10;

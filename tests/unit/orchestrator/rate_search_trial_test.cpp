@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/metrics.hpp"
+
 namespace nictune {
 namespace {
 
@@ -101,6 +103,36 @@ TEST(RateSearchTrial, PlanEstimateCountsStepsPerPhase) {
   EXPECT_DOUBLE_EQ(rate_search_seconds_estimate(workload, 0.5), 16);
   Workload plain = parse_workload(Json{{"type", "udp_stream"}, {"duration_s", 3}});
   EXPECT_DOUBLE_EQ(rate_search_seconds_estimate(plain, 0.5), 4.5);
+}
+
+TEST(RateSearchTrial, LatencyAtFractionsOfTheFoundRate) {
+  Json document = search_workload();
+  document["type"] = "udp_rr";
+  document["rate_search"]["latency_at"] = {0.5, 0.9};
+  const Workload workload = parse_workload(document);
+  std::vector<double> rates;
+  RateSearchTrial trial = run_rate_search_trial(workload, document, [&](const Json& step) {
+    rates.push_back(step.at("rate_pps").get<double>());
+    LoadRun run = measured_at(step);
+    // RTT grows with the load: 10 us plus 1 us per 1000 transactions/s.
+    run.metrics["rtt_p99_us"] = 10 + step.at("rate_pps").get<double>() / 1000;
+    return run;
+  });
+  const double found = trial.result.rate_pps;
+  ASSERT_GT(found, 0);
+  ASSERT_GE(rates.size(), 3u);
+  // The last two runs: 50 % and 90 % of the found rate, full length.
+  EXPECT_DOUBLE_EQ(rates[rates.size() - 2], found * 0.5);
+  EXPECT_DOUBLE_EQ(rates.back(), found * 0.9);
+  EXPECT_DOUBLE_EQ(trial.latency_metrics.at("rtt_p99_us_at_50pct_ndr"), 10 + found * 0.5 / 1000);
+  EXPECT_DOUBLE_EQ(trial.latency_metrics.at("rtt_p99_us_at_90pct_ndr"), 10 + found * 0.9 / 1000);
+  ASSERT_EQ(trial.latency.size(), 2u);
+  EXPECT_EQ(trial.latency[0]["percent"], 50);
+  EXPECT_EQ(trial.latency[1]["lost_packets"], 0);
+  // Not search steps: the search's own record ends where it did.
+  EXPECT_EQ(trial.result.steps.size() + 2, rates.size());
+  EXPECT_NE(find_metric("rtt_p99_us_at_50pct_ndr"), nullptr);
+  EXPECT_NE(find_metric("rtt_p999_us_at_10pct_pdr"), nullptr);
 }
 
 }  // namespace
