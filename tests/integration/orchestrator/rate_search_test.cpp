@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -142,6 +143,8 @@ class RateSearchLab : public ::testing::Test {
     const Json& search = details["rate_search"];
     const double ndr = metric(searched, "ndr_pps");
     SCOPED_TRACE("search: " + search.dump(1));
+    std::printf("NDR %.1f packets/s against a %.0f packets/s shaper: %zu steps, %.1f trial-s\n",
+                ndr, kLimitPps, search["steps"].size(), search["trial_seconds"].get<double>());
     EXPECT_TRUE(search["complete"].get<bool>());
     EXPECT_GE(ndr, kLimitPps * (1 - kPrecision));
     EXPECT_LE(ndr, kLimitPps * (1 + kPrecision));
@@ -192,6 +195,48 @@ TEST_F(RateSearchLab, LoopbackNdrMatchesTheShaper) {
   ASSERT_TRUE(shape(ns, "lo"));
   Json host = {{"transport", "local"}, {"netns", ns}, {"interface", "lo"}};
   search_and_check({{"dut", host}, {"lg", host}});
+}
+
+// udp_rr through the same shaper: a transaction is two datagrams through it (request and reply
+// both arrive on lo), so the no-drop transaction rate is half the shaper's packet rate; then the
+// RTT at 50 and 90 % of it.
+TEST_F(RateSearchLab, LoopbackRequestResponseNdrAndLatencyAtLoad) {
+  const std::string ns = add_namespace("r");
+  if (ns.empty()) GTEST_SKIP() << "cannot create network namespaces";
+  ASSERT_TRUE(shape(ns, "lo"));
+  Json host = {{"transport", "local"}, {"netns", ns}, {"interface", "lo"}};
+  Json workload = {{"type", "udp_rr"},
+                   {"payload", kPayload},
+                   {"flows", 4},
+                   {"duration_s", kDuration},
+                   {"warmup_s", 1},
+                   {"reply_timeout_ms", 200},
+                   {"rate_search",
+                    {{"criterion", "ndr"},
+                     {"precision", kPrecision},
+                     {"min_pps", 500},
+                     {"max_pps", 5000},
+                     {"initial_trial_s", 0.5},
+                     {"latency_at", {0.5, 0.9}}}}};
+  TrialRecord trial;
+  ASSERT_TRUE(run_experiment("rr", {{"dut", host}, {"lg", host}}, workload, &trial));
+  const Json& search = trial.outcome.details["rate_search"];
+  SCOPED_TRACE("search: " + search.dump(1));
+  const double ndr = metric(trial, "ndr_pps");
+  const double limit = kLimitPps / 2;
+  std::printf("NDR %.1f transactions/s against %.0f; p99 RTT %.1f us at 50 %%, %.1f us at 90 %%\n",
+              ndr, limit, metric(trial, "rtt_p99_us_at_50pct_ndr"),
+              metric(trial, "rtt_p99_us_at_90pct_ndr"));
+  EXPECT_GE(ndr, limit * (1 - kPrecision));
+  EXPECT_LE(ndr, limit * (1 + kPrecision));
+  ASSERT_EQ(search["latency"].size(), 2u);
+  EXPECT_NEAR(search["latency"][0]["offered_pps"].get<double>(), 0.5 * ndr, 1e-6);
+  EXPECT_NEAR(search["latency"][1]["offered_pps"].get<double>(), 0.9 * ndr, 1e-6);
+  for (const char* name : {"rtt_p50_us_at_50pct_ndr", "rtt_p99_us_at_50pct_ndr",
+                           "rtt_p99_us_at_90pct_ndr", "rtt_p999_us_at_90pct_ndr"}) {
+    EXPECT_GT(metric(trial, name), 0) << name;
+  }
+  EXPECT_LE(metric(trial, "rtt_p50_us_at_50pct_ndr"), metric(trial, "rtt_p99_us_at_50pct_ndr"));
 }
 
 TEST_F(RateSearchLab, VethNdrMatchesTheShaper) {
