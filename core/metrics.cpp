@@ -1,10 +1,31 @@
 #include "core/metrics.hpp"
 
+#include "core/rate_search_metrics.hpp"
+
 namespace nictune {
+
+namespace {
+
+// The catalog plus the RTT percentiles a rate search measures at fractions of its rate.
+std::vector<MetricInfo> with_latency_at_load(std::vector<MetricInfo> catalog) {
+  for (const char* criterion : {"ndr", "pdr"}) {
+    for (int percent : latency_percents()) {
+      for (const auto& rtt : latency_rtt_metrics()) {
+        catalog.push_back({latency_metric_name(rtt, percent, criterion), "us", Goal::kMinimize,
+                           rtt.substr(4, rtt.size() - 7) + " round-trip time at " +
+                               std::to_string(percent) + " % of the " + criterion +
+                               " rate (rate_search.latency_at)"});
+      }
+    }
+  }
+  return catalog;
+}
+
+}  // namespace
 
 const std::vector<MetricInfo>& metric_catalog() {
   using G = Goal;
-  static const std::vector<MetricInfo> catalog = {
+  static const std::vector<MetricInfo> catalog = with_latency_at_load({
       {"rx_pps", "packets/s", G::kMaximize, "packets received by the sink per second"},
       {"tx_pps", "packets/s", G::kMaximize, "packets sent by the generator per second"},
       {"rx_bps", "bits/s", G::kMaximize, "payload bits received per second"},
@@ -29,7 +50,15 @@ const std::vector<MetricInfo>& metric_catalog() {
       {"dut_softnet_dropped", "count", G::kMinimize, "softnet_stat drops on the DUT"},
       {"dut_time_squeeze", "count", G::kMinimize, "softnet_stat time_squeeze on the DUT"},
       {"lg_cpu_util", "percent", G::kMinimize, "load generator CPU busy time, sum over CPUs"},
-      {"rx_pps_per_cpu", "packets/s", G::kMaximize, "rx_pps divided by DUT busy CPUs (efficiency)"},
+      {"rx_pps_per_cpu", "packets/s", G::kMaximize,
+       "packets the DUT received per busy CPU-second (its interface's count over the counter "
+       "window)"},
+      {"cpu_ns_per_packet", "ns", G::kMinimize,
+       "DUT busy CPU time per packet received (1e9 / rx_pps_per_cpu)"},
+      {"ndr_pps", "packets/s", G::kMaximize,
+       "highest offered rate with no loss (workload.rate_search, criterion ndr)"},
+      {"pdr_pps", "packets/s", G::kMaximize,
+       "highest offered rate with loss up to rate_search.loss_ratio (criterion pdr)"},
       {"tx_packets", "count", G::kMaximize,
        "packets (requests, writes) sent in the measured window"},
       {"rx_packets", "count", G::kMaximize, "packets (replies) received in the measured window"},
@@ -38,7 +67,7 @@ const std::vector<MetricInfo>& metric_catalog() {
        "CPU time of the load generator's own threads (100 = one CPU)"},
       {"serve_cpu_util", "percent", G::kMinimize,
        "CPU time of the server's own threads while traffic flowed"},
-  };
+  });
   return catalog;
 }
 

@@ -117,6 +117,44 @@ constexpr long long kMaxUdpPayload = 65507;
 constexpr long long kMaxTcpPayload = 16 << 20;
 constexpr std::size_t kMaxIntervals = 100000;
 
+// The rate search runs the workload at many offered rates and judges each by its loss: only
+// workloads that count lost packets per window and can be paced qualify.
+template <typename At>
+void check_rate_search(const Json& doc, const std::string& path, const At& at, Workload& w,
+                       Issues& issues) {
+  RateSearchSpec search;
+  const std::size_t before = issues.size();
+  read_rate_search(doc, path, w.duration_s, issues, search);
+  const std::string workload_path = path.substr(0, path.rfind('.'));
+  if (w.type != WorkloadType::kUdpStream && w.type != WorkloadType::kUdpRr) {
+    issues.add(workload_path + ".type",
+               "a rate search needs a workload that counts lost packets: udp_stream or udp_rr, "
+               "found " +
+                   std::string(to_string(w.type)));
+  }
+  if (w.tool == LoadTool::kSockperf) {
+    issues.add(workload_path + ".tool",
+               "sockperf cannot take part in a rate search: its throughput count includes its "
+               "own warm-up, so the loss at an offered rate is not known; use tool \"builtin\"" +
+                   std::string(w.type == WorkloadType::kUdpStream ? " or \"iperf3\"" : ""));
+  }
+  if (at("rate_pps") && w.rate_pps > 0) {
+    issues.add(workload_path + ".rate_pps",
+               "the rate search sets the offered rate itself; remove rate_pps or rate_search");
+  }
+  if (w.tool == LoadTool::kIperf3 && search.initial_trial_s != std::floor(search.initial_trial_s)) {
+    issues.add(path + ".initial_trial_s",
+               "iperf3 takes whole seconds (-t), found " + number_text(search.initial_trial_s));
+  }
+  if (doc.is_object() && doc.contains("latency_at") && !w.is_rr()) {
+    issues.add(path + ".latency_at",
+               "latency at load needs round-trip times: a udp_rr workload, "
+               "found " +
+                   std::string(to_string(w.type)));
+  }
+  if (issues.size() == before) w.rate_search = search;
+}
+
 // Reads what could be read into `w`, recording every issue. Returns the same issues whatever the
 // order of the fields.
 void read_workload(const Json& doc, const std::string& path, Issues& issues, Workload& w) {
@@ -239,6 +277,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
     refuse("flows", w.flows != 1, "sockperf runs one flow here; use tool \"builtin\" for more");
     refuse("threads", w.threads != 1, "sockperf runs one thread; use tool \"builtin\" for more");
   }
+  if (const Json* v = at("rate_search")) check_rate_search(*v, sub("rate_search"), at, w, issues);
   refuse("gso", w.gso && w.type != WorkloadType::kUdpStream,
          "gso (UDP segmentation offload on send) applies to udp_stream only");
   if (w.tool != LoadTool::kBuiltin) {
@@ -270,33 +309,47 @@ std::size_t Workload::interval_count() const {
 }
 
 const std::vector<std::string>& workload_field_names() {
-  static const std::vector<std::string> names = {
-      "type",          "tool",         "payload",      "flows",
-      "threads",       "rate_pps",     "duration_s",   "warmup_s",
-      "interval_ms",   "busy_poll_us", "poll_mode",    "batch",
-      "gso",           "timestamps",   "incoming_cpu", "reply_timeout_ms",
-      "peer_timeout_s"};
+  static const std::vector<std::string> names = {"type",
+                                                 "tool",
+                                                 "payload",
+                                                 "flows",
+                                                 "threads",
+                                                 "rate_pps",
+                                                 "duration_s",
+                                                 "warmup_s",
+                                                 "interval_ms",
+                                                 "busy_poll_us",
+                                                 "poll_mode",
+                                                 "batch",
+                                                 "gso",
+                                                 "timestamps",
+                                                 "incoming_cpu",
+                                                 "reply_timeout_ms",
+                                                 "peer_timeout_s",
+                                                 "rate_search"};
   return names;
 }
 
 Json Workload::to_json() const {
-  return Json{{"type", to_string(type)},
-              {"tool", to_string(tool)},
-              {"payload", payload},
-              {"flows", flows},
-              {"threads", threads},
-              {"rate_pps", rate_pps},
-              {"duration_s", duration_s},
-              {"warmup_s", warmup_s},
-              {"interval_ms", interval_ms},
-              {"busy_poll_us", busy_poll_us},
-              {"poll_mode", to_string(poll_mode)},
-              {"batch", batch},
-              {"gso", gso},
-              {"timestamps", timestamps},
-              {"incoming_cpu", incoming_cpu},
-              {"reply_timeout_ms", reply_timeout_ms},
-              {"peer_timeout_s", peer_timeout_s}};
+  Json out{{"type", to_string(type)},
+           {"tool", to_string(tool)},
+           {"payload", payload},
+           {"flows", flows},
+           {"threads", threads},
+           {"rate_pps", rate_pps},
+           {"duration_s", duration_s},
+           {"warmup_s", warmup_s},
+           {"interval_ms", interval_ms},
+           {"busy_poll_us", busy_poll_us},
+           {"poll_mode", to_string(poll_mode)},
+           {"batch", batch},
+           {"gso", gso},
+           {"timestamps", timestamps},
+           {"incoming_cpu", incoming_cpu},
+           {"reply_timeout_ms", reply_timeout_ms},
+           {"peer_timeout_s", peer_timeout_s}};
+  if (rate_search) out["rate_search"] = rate_search->to_json();
+  return out;
 }
 
 void validate_workload(const Json& doc, const std::string& path, Issues& issues) {

@@ -4,12 +4,14 @@
 // about the ones they refuse.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/issues.hpp"
 #include "core/json_util.hpp"
+#include "core/rate_search_spec.hpp"
 
 namespace nictune {
 
@@ -41,6 +43,8 @@ struct Workload {
   bool incoming_cpu = false;   // SO_INCOMING_CPU: which CPU the packets landed on
   int reply_timeout_ms = 500;  // request/response: a reply later than this counts as lost
   double peer_timeout_s = 3;   // no progress for this long: the peer is declared dead
+  // Set: each trial searches the offered rate (rate_pps) instead of running one rate.
+  std::optional<RateSearchSpec> rate_search;
 
   bool is_udp() const { return type == WorkloadType::kUdpStream || type == WorkloadType::kUdpRr; }
   bool is_stream() const {

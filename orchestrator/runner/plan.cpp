@@ -5,6 +5,8 @@
 #include <iomanip>
 
 #include "core/text_util.hpp"
+#include "core/workload.hpp"
+#include "orchestrator/runner/rate_search_trial.hpp"
 
 namespace nictune {
 namespace {
@@ -47,7 +49,11 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   plan.repetitions_min = spec.repetitions.min;
   plan.repetitions_max = spec.repetitions.adaptive() ? spec.repetitions.max : spec.repetitions.min;
   plan.baseline_trials = spec.baseline ? 2 * spec.repetitions.min : 0;
-  plan.seconds_per_trial = workload_seconds(spec.workload) + spec.settle_s + kTrialOverheadSeconds;
+  plan.seconds_per_trial =
+      spec.workload.is_object() && spec.workload.contains("rate_search")
+          ? rate_search_seconds_estimate(parse_workload(spec.workload), kTrialOverheadSeconds) +
+                spec.settle_s
+          : workload_seconds(spec.workload) + spec.settle_s + kTrialOverheadSeconds;
   double benches = std::max<double>(1, double(spec.benches.size()));
   auto total = [&](int reps) {
     return (double(plan.points) * reps / benches + plan.baseline_trials) * plan.seconds_per_trial;

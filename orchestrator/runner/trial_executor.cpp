@@ -2,12 +2,15 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "agents/load/load_results.hpp"
+#include "core/cost_per_packet.hpp"
 #include "core/knob_catalog.hpp"
 #include "core/workload.hpp"
 #include "orchestrator/runner/plan.hpp"
+#include "orchestrator/runner/rate_search_trial.hpp"
 #include "orchestrator/transport/transport.hpp"
 
 namespace nictune {
@@ -147,6 +150,69 @@ std::map<std::string, double> merge_load_metrics(const Json& workload, const Jso
   return metrics;
 }
 
+namespace {
+
+// One load measurement: server, counters, load, and everything stopped again. `stage` says what
+// was running when an error is thrown. `after_load` runs as soon as the load ends, before
+// anything is stopped: the lease renewal, so a lease that ran out during the load (or during one
+// step of a long rate search) fails the trial.
+LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::string& server_cpus,
+                      const std::string& client_cpus, milliseconds step, std::string& stage,
+                      const std::function<void()>& after_load) {
+  TrialCleanup cleanup{bench, step, "", false, false};
+  stage = "serve.start";
+  Json serve_params = {
+      {"workload", workload},
+      {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+      {"port", 0}};
+  if (!server_cpus.empty()) serve_params["cpus"] = server_cpus;
+  Json server = bench.dut.agent->call("serve.start", serve_params, step);
+  cleanup.server_id = server.at("id").get<std::string>();
+
+  stage = "counters.start";
+  bench.dut.agent->call("counters.start", {{"interface", bench.dut.spec.interface}}, step);
+  cleanup.dut_counters = true;
+  if (!bench.shared_host) {
+    bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
+    cleanup.lg_counters = true;
+  }
+
+  stage = "load.run";
+  Json load_params = {
+      {"workload", workload},
+      {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
+      {"port", server.at("port")}};
+  if (!client_cpus.empty()) load_params["cpus"] = client_cpus;
+  if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
+  Json client = bench.lg.agent->call("load.run", load_params,
+                                     step + seconds_to_ms(1.5 * workload_seconds(workload)));
+  stage = "lease";
+  after_load();
+
+  stage = "counters.stop";
+  Json dut_counters = bench.dut.agent->call("counters.stop", Json::object(), step);
+  cleanup.dut_counters = false;
+  Json lg_counters = Json::object();
+  if (cleanup.lg_counters) {
+    lg_counters = bench.lg.agent->call("counters.stop", Json::object(), step);
+    cleanup.lg_counters = false;
+  }
+
+  stage = "serve.stop";
+  Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
+  cleanup.server_id.clear();
+
+  LoadRun run;
+  run.metrics = merge_load_metrics(workload, client, served);
+  run.client = std::move(client);
+  run.served = std::move(served);
+  run.dut_counters = std::move(dut_counters);
+  run.lg_counters = std::move(lg_counters);
+  return run;
+}
+
+}  // namespace
+
 Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
                   bool baseline) {
   const milliseconds step = seconds_to_ms(spec.step_timeout_s);
@@ -179,57 +245,36 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "lease";
     renew_leases();
 
-    TrialCleanup cleanup{bench, step, "", false, false};
-    stage = "serve.start";
-    Json serve_params = {
-        {"workload", spec.workload},
-        {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-        {"port", 0}};
-    if (!server_cpus.empty()) serve_params["cpus"] = server_cpus;
-    Json server = bench.dut.agent->call("serve.start", serve_params, step);
-    cleanup.server_id = server.at("id").get<std::string>();
-
-    stage = "counters.start";
-    bench.dut.agent->call("counters.start", {{"interface", bench.dut.spec.interface}}, step);
-    cleanup.dut_counters = true;
-    if (!bench.shared_host) {
-      bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
-      cleanup.lg_counters = true;
+    LoadRun run;
+    if (const Workload workload = parse_workload(spec.workload); workload.rate_search) {
+      stage = "rate search";
+      RateSearchTrial search =
+          run_rate_search_trial(workload, spec.workload, [&](const Json& step_workload) {
+            return run_load_once(bench, step_workload, server_cpus, client_cpus, step, stage,
+                                 renew_leases);
+          });
+      outcome.details["rate_search"] = search.result.to_json();
+      if (!search.latency.empty()) outcome.details["rate_search"]["latency"] = search.latency;
+      run = std::move(search.run);
+      run.metrics[workload.rate_search->metric_name()] = search.result.rate_pps;
+      run.metrics.insert(search.latency_metrics.begin(), search.latency_metrics.end());
+    } else {
+      run = run_load_once(bench, spec.workload, server_cpus, client_cpus, step, stage,
+                          renew_leases);
     }
-
-    stage = "load.run";
-    Json load_params = {
-        {"workload", spec.workload},
-        {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-        {"port", server.at("port")}};
-    if (!client_cpus.empty()) load_params["cpus"] = client_cpus;
-    if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
-    Json client = bench.lg.agent->call("load.run", load_params,
-                                       step + seconds_to_ms(1.5 * workload_seconds(spec.workload)));
-
-    // Before anything is stopped: a lease that ran out during the load fails the trial.
-    stage = "lease";
-    renew_leases();
-
-    stage = "counters.stop";
-    Json dut_counters = bench.dut.agent->call("counters.stop", Json::object(), step);
-    cleanup.dut_counters = false;
-    Json lg_counters = Json::object();
-    if (cleanup.lg_counters) {
-      lg_counters = bench.lg.agent->call("counters.stop", Json::object(), step);
-      cleanup.lg_counters = false;
+    outcome.metrics = std::move(run.metrics);
+    add_counter_metrics(outcome.metrics, run.dut_counters, "dut");
+    add_counter_metrics(outcome.metrics, run.lg_counters, "lg");
+    const Json dut_details = run.dut_counters.value("details", Json::object());
+    const auto rx = outcome.metrics.find("rx_pps");
+    if (auto cost = cost_per_packet(dut_details, rx == outcome.metrics.end() ? 0.0 : rx->second)) {
+      outcome.metrics["rx_pps_per_cpu"] = cost->rx_pps_per_cpu();
+      outcome.metrics["cpu_ns_per_packet"] = cost->cpu_ns_per_packet();
+      outcome.details["cost_per_packet"] = cost->to_json();
     }
-
-    stage = "serve.stop";
-    Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
-    cleanup.server_id.clear();
-
-    outcome.metrics = merge_load_metrics(spec.workload, client, served);
-    add_counter_metrics(outcome.metrics, dut_counters, "dut");
-    add_counter_metrics(outcome.metrics, lg_counters, "lg");
-    outcome.details["counters"] = dut_counters.value("details", Json::object());
-    outcome.details["lg_counters"] = lg_counters.value("details", Json::object());
-    outcome.details["load"] = {{"client", client}, {"server", served}};
+    outcome.details["counters"] = dut_details;
+    outcome.details["lg_counters"] = run.lg_counters.value("details", Json::object());
+    outcome.details["load"] = {{"client", run.client}, {"server", run.served}};
     outcome.state = TrialState::kComplete;
   } catch (const TransportError&) {
     throw;

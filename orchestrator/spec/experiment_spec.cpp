@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/metrics.hpp"
+#include "core/rate_search_metrics.hpp"
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
 #include "orchestrator/spec/field_reader.hpp"
@@ -170,6 +171,10 @@ void parse_objectives(const Json& doc, ExperimentSpec& spec, Issues& issues) {
       continue;
     }
     if (!metric || !goal) continue;
+    if (const std::string why = rate_metric_problem(doc.value("workload", Json()), *metric);
+        !why.empty()) {
+      issues.add(r.path("metric"), why);
+    }
     for (const auto& existing : spec.objectives) {
       if (existing.metric == *metric)
         issues.add(r.path("metric"), "\"" + *metric + "\" is already an objective");

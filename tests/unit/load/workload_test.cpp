@@ -161,6 +161,77 @@ TEST(Workload, ParseThrowsInvalidWithAllIssues) {
   }
 }
 
+TEST(Workload, RateSearchIsReadWithDefaultsAndRoundTrips) {
+  Workload w = parse_workload(Json{{"type", "udp_stream"},
+                                   {"duration_s", 4},
+                                   {"rate_search", {{"criterion", "pdr"}, {"max_pps", 1e6}}}});
+  ASSERT_TRUE(w.rate_search.has_value());
+  EXPECT_EQ(w.rate_search->criterion, LossCriterion::kPdr);
+  EXPECT_DOUBLE_EQ(w.rate_search->loss_ratio, 0.005);  // CSIT's PDR when none is given
+  EXPECT_DOUBLE_EQ(w.rate_search->precision, 0.01);
+  EXPECT_DOUBLE_EQ(w.rate_search->max_pps, 1e6);
+  EXPECT_EQ(w.rate_search->metric_name(), "pdr_pps");
+  EXPECT_EQ(parse_workload(w.to_json()).to_json(), w.to_json());
+  // A duration shorter than the first phase's trial (a screening trial) means one duration.
+  Workload short_one = parse_workload(
+      Json{{"type", "udp_rr"}, {"duration_s", 0.2}, {"rate_search", {{"max_pps", 5000}}}});
+  EXPECT_DOUBLE_EQ(short_one.rate_search->initial_trial_s, 0.2);
+  EXPECT_EQ(short_one.rate_search->metric_name(), "ndr_pps");
+  EXPECT_FALSE(parse_workload(Json{{"type", "udp_stream"}}).rate_search.has_value());
+}
+
+TEST(Workload, RateSearchMessagesNameTheirPaths) {
+  auto p =
+      problems(Json{{"type", "udp_stream"},
+                    {"rate_search", {{"loss_ratio", 1.5}, {"precision", 0}, {"max_pps", 10}}}});
+  EXPECT_TRUE(has(p,
+                  "workload.rate_search.loss_ratio: expected a number from 0 up to (not "
+                  "including) 1, found 1.5"))
+      << all(p);
+  EXPECT_TRUE(has(p, "workload.rate_search.precision: expected a number above 0 to 0.5, found 0"))
+      << all(p);
+  EXPECT_TRUE(has(p, "workload.rate_search.max_pps: must be above min_pps (1000), found 10"))
+      << all(p);
+  p = problems(Json{{"type", "udp_rr"}, {"tool", "sockperf"}, {"rate_search", {{"max_pps", 1e5}}}});
+  EXPECT_TRUE(has(p, "workload.tool: sockperf cannot take part in a rate search")) << all(p);
+  p = problems(Json{{"type", "tcp_rr"}, {"rate_search", {{"max_pps", 1e5}, {"criterion", "ndx"}}}});
+  EXPECT_TRUE(has(p, "workload.type: a rate search needs a workload that counts lost packets"))
+      << all(p);
+  EXPECT_TRUE(has(p, "workload.rate_search.criterion: unknown value \"ndx\" (did you mean "))
+      << all(p);
+  p = problems(Json{{"type", "udp_stream"}, {"rate_search", 5}});
+  EXPECT_TRUE(has(p, "workload.rate_search: expected an object")) << all(p);
+  p = problems(Json{{"type", "udp_stream"},
+                    {"tool", "iperf3"},
+                    {"duration_s", 4},
+                    {"rate_search", {{"max_pps", 1e5}, {"initial_trial_s", 1}, {"phases", 0}}}});
+  EXPECT_TRUE(has(p, "workload.rate_search.phases: expected an integer from 1 to 10, found 0"))
+      << all(p);
+  EXPECT_EQ(p.size(), 1u) << all(p);
+}
+
+TEST(Workload, LatencyAtLoadNeedsRoundTripsAndCsitFractions) {
+  Json rr = {
+      {"type", "udp_rr"},
+      {"rate_search", {{"criterion", "pdr"}, {"max_pps", 1e5}, {"latency_at", {0.1, 0.5, 0.9}}}}};
+  EXPECT_TRUE(problems(rr).empty()) << all(problems(rr));
+  EXPECT_TRUE(parse_workload(rr).rate_search.has_value());
+  Json stream = rr;
+  stream["type"] = "udp_stream";
+  auto p = problems(stream);
+  EXPECT_TRUE(has(p,
+                  "workload.rate_search.latency_at: latency at load needs round-trip times: a "
+                  "udp_rr workload, found udp_stream"))
+      << all(p);
+  rr["rate_search"]["latency_at"] = {0.5, 0.3};
+  p = problems(rr);
+  EXPECT_TRUE(has(p,
+                  "workload.rate_search.latency_at[1]: expected one of 0.1, 0.5, 0.9 (fractions "
+                  "of the found rate), found 0.3"))
+      << all(p);
+  EXPECT_EQ(p.size(), 1u) << all(p);
+}
+
 TEST(Workload, IntervalCount) {
   Workload w;
   w.duration_s = 10;
