@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev libgtest-dev libgmock-dev
   # real parts the tests drive: namespaces, sshd, load tools, ethtool for independent checks
   iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
+  # per-CPU profiles (spec "profile"): perf record -e cpu-clock
+  linux-perf
   # outside references and the report browser check
   python3-optuna chromium
 )

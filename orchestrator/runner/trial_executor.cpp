@@ -25,6 +25,7 @@ struct TrialCleanup {
   std::string server_id;
   bool dut_counters = false;
   bool lg_counters = false;
+  bool profiling = false;
   ~TrialCleanup() {
     auto quietly = [](auto&& fn) {
       try {
@@ -34,6 +35,7 @@ struct TrialCleanup {
         // (the host is gone) adds nothing.
       }
     };
+    if (profiling) quietly([&] { bench.dut.agent->call("profile.stop", Json::object(), timeout); });
     if (dut_counters)
       quietly([&] { bench.dut.agent->call("counters.stop", Json::object(), timeout); });
     if (lg_counters)
@@ -128,7 +130,7 @@ std::map<std::string, double> merge_load_metrics(const Json& workload, const Jso
 }
 
 Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
-                  bool baseline) {
+                  bool baseline, const ProfileSpec* profile) {
   const milliseconds step = seconds_to_ms(spec.step_timeout_s);
   Outcome outcome;
   std::string stage = "apply";
@@ -153,7 +155,7 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     outcome.details["placement"] = {{"server_cpus", server_cpus}, {"client_cpus", client_cpus}};
     std::this_thread::sleep_for(seconds_to_ms(spec.settle_s));
 
-    TrialCleanup cleanup{bench, step, "", false, false};
+    TrialCleanup cleanup{bench, step, "", false, false, false};
     stage = "serve.start";
     Json serve_params = {
         {"workload", spec.workload},
@@ -169,6 +171,17 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     if (!bench.shared_host) {
       bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
       cleanup.lg_counters = true;
+    }
+
+    if (profile) {
+      stage = "profile.start";
+      bench.dut.agent->call("profile.start",
+                            {{"delay_s", spec.workload.value("warmup_s", Workload{}.warmup_s)},
+                             {"duration_s", profile->duration_s},
+                             {"frequency_hz", profile->frequency_hz},
+                             {"max_bytes", profile->max_bytes}},
+                            step);
+      cleanup.profiling = true;
     }
 
     stage = "load.run";
@@ -194,12 +207,23 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
     cleanup.server_id.clear();
 
+    Json folded;
+    if (profile) {
+      // After counters.stop, so the counter window does not hold perf script's own work.
+      // perf script over a few MB of samples takes a while on a busy host: bound it generously.
+      stage = "profile.stop";
+      folded = bench.dut.agent->call("profile.stop", Json::object(),
+                                     step + seconds_to_ms(profile->duration_s + 120));
+      cleanup.profiling = false;
+    }
+
     outcome.metrics = merge_load_metrics(spec.workload, client, served);
     add_counter_metrics(outcome.metrics, dut_counters, "dut");
     add_counter_metrics(outcome.metrics, lg_counters, "lg");
     outcome.details["counters"] = dut_counters.value("details", Json::object());
     outcome.details["lg_counters"] = lg_counters.value("details", Json::object());
     outcome.details["load"] = {{"client", client}, {"server", served}};
+    if (profile) outcome.details["profile"] = std::move(folded);
     outcome.state = TrialState::kComplete;
   } catch (const TransportError&) {
     throw;
