@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
 namespace nictune {
@@ -202,6 +203,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
                                        std::to_string(kMaxIntervals) +
                                        " are kept, choose a longer interval");
   }
+  read_source_spread(doc, path, issues);  // the agent reads it again for load.run
   if (!type_ok) return;
 
   // What each external tool can do: a spec that asks for more is refused rather than silently
@@ -270,12 +272,25 @@ std::size_t Workload::interval_count() const {
 }
 
 const std::vector<std::string>& workload_field_names() {
-  static const std::vector<std::string> names = {
-      "type",          "tool",         "payload",      "flows",
-      "threads",       "rate_pps",     "duration_s",   "warmup_s",
-      "interval_ms",   "busy_poll_us", "poll_mode",    "batch",
-      "gso",           "timestamps",   "incoming_cpu", "reply_timeout_ms",
-      "peer_timeout_s"};
+  static const std::vector<std::string> names = {"type",
+                                                 "tool",
+                                                 "payload",
+                                                 "flows",
+                                                 "threads",
+                                                 "rate_pps",
+                                                 "duration_s",
+                                                 "warmup_s",
+                                                 "interval_ms",
+                                                 "busy_poll_us",
+                                                 "poll_mode",
+                                                 "batch",
+                                                 "gso",
+                                                 "timestamps",
+                                                 "incoming_cpu",
+                                                 "reply_timeout_ms",
+                                                 "peer_timeout_s",
+                                                 "source_prefix",
+                                                 "source_addresses"};
   return names;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "orchestrator/lab/forwarding.hpp"
 #include "orchestrator/lab/lab.hpp"
@@ -88,6 +89,43 @@ TEST_F(ForwardingLab, DutForwardsAndItsCountersAgreeWithTheSink) {
   EXPECT_NEAR(egress, received, 0.01 * received) << "DUT egress tx vs sink";
   EXPECT_NEAR(ingress, sent, 0.01 * sent) << "DUT ingress rx vs sent";
   EXPECT_LE(received, sent);
+}
+
+TEST_F(ForwardingLab, AddressSpreadFlowsEachSendFromTheirOwnSourceThroughTheDut) {
+  const Json& plan = state_.forwarding;
+  const std::string sink = plan["sink_address"];
+  const std::string dut_ns = host("dut").netns;
+  Agent lg(netns_agent_args(host("lg").netns, agent_state_.string()));
+  const Json workload = {{"type", "udp_stream"},
+                         {"payload", 64},
+                         {"flows", 8},
+                         {"rate_pps", 16000},
+                         {"duration_s", 1},
+                         {"warmup_s", 0},
+                         {"source_prefix", plan["source_prefix"]},
+                         {"source_addresses", 8}};
+  Json server = lg.result("serve.start", {{"workload", workload}, {"bind", sink}, {"port", 0}});
+  const std::string out = plan["dut_egress"];
+  const double tx0 = counter(dut_ns, out, "tx_packets");
+  Json client =
+      lg.result("load.run", {{"workload", workload}, {"target", sink}, {"port", server["port"]}});
+  Json served = lg.result("serve.stop", {{"id", server["id"]}});
+  const double egress = counter(dut_ns, out, "tx_packets") - tx0;
+  lg.close_input();
+  EXPECT_TRUE(lg.wait_exit());
+
+  std::set<std::string> sources;
+  for (const auto& thread : client["details"].value("threads", Json::array()))
+    for (const auto& flow : thread.value("flows", Json::array()))
+      sources.insert(flow.value("source", std::string()));
+  for (const auto& flow : client["details"].value("flows", Json::array()))
+    sources.insert(flow.value("source", std::string()));
+  sources.erase("");
+  EXPECT_EQ(sources.size(), 8u) << client["details"].dump();
+  EXPECT_EQ(sources.count("198.18.202.129"), 1u);
+  const double received = served["counts"].value("rx_packets", 0.0);
+  ASSERT_GT(received, 5000) << served.dump();
+  EXPECT_NEAR(egress, received, 0.01 * received) << "the DUT forwarded every source";
 }
 
 TEST_F(ForwardingLab, LabDownRemovesEverything) {
