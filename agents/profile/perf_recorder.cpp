@@ -16,18 +16,22 @@
 namespace nictune::profile {
 namespace {
 
+// perf prints hints after the error; the first non-empty line says what went wrong, and when
+// it is only a heading ("Error:") the line after it is the message.
 std::string first_line(const std::string& text) {
-  std::string line;
+  std::string found;
   std::size_t start = 0;
-  // perf prints hints after the error; the first non-empty line says what went wrong.
   while (start < text.size()) {
-    auto nl = text.find('\n', start);
-    line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    if (line.find_first_not_of(" \t") != std::string::npos) return line;
+    const auto nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (line.find_first_not_of(" \t") != std::string::npos) {
+      found += found.empty() ? line : " " + line;
+      if (found.back() != ':') return found;
+    }
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
-  return "no message";
+  return found.empty() ? "no message" : found;
 }
 
 int read_paranoid() {

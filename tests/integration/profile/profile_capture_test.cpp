@@ -165,6 +165,28 @@ TEST_F(ProfileCapture, RpsMovesTheReceiveSoftirqToCpu1AndTheReportDrawsIt) {
   EXPECT_EQ(shell("grep -c ':CONSOLE' " + err_file), "0") << shell("cat " + err_file);
 }
 
+TEST_F(ProfileCapture, AnUnprivilegedAgentSaysPerfIsRefusedAndWhy) {
+  if (shell("cat /proc/sys/kernel/perf_event_paranoid") < "1" ||
+      ::access("/usr/sbin/runuser", X_OK) != 0)
+    GTEST_SKIP() << "perf_event_paranoid lets everyone sample, or runuser is missing";
+  fs::permissions(state_dir_, fs::perms::all);
+  Agent agent({"/usr/sbin/runuser", "-u", "nobody", "--", testing::agent_binary(), "--state-dir",
+               state_dir_.string()});
+  Json perf = agent.result("profile.probe");
+  EXPECT_FALSE(perf.value("available", true)) << perf.dump();
+  const std::string reason = perf.value("reason", std::string());
+  EXPECT_NE(reason.find("perf record refused"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("kernel.perf_event_paranoid="), std::string::npos) << reason;
+  EXPECT_NE(reason.find("Error: "), std::string::npos) << "perf's own words: " << reason;
+  // A recording refused the same way fails the profile with perf's message, not the agent.
+  agent.result("profile.start", {{"duration_s", 0.5}});
+  Json stop = agent.call("profile.stop");
+  ASSERT_TRUE(stop.contains("error")) << stop.dump();
+  EXPECT_NE(stop["error"]["message"].get<std::string>().find("perf record"), std::string::npos);
+  agent.close_input();
+  EXPECT_TRUE(agent.wait_exit());
+}
+
 TEST_F(ProfileCapture, BadRequestsAreRefusedWithTheField) {
   Agent agent(netns_agent_args(ns_, state_dir_.string()));
   Json r = agent.call("profile.start", {{"duration_s", 0}});
