@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   nictune::agent::register_hello_methods(methods, context);
   nictune::agent::register_knob_methods(methods, context);
   nictune::agent::register_load_methods(methods, context);
+  nictune::agent::register_profile_methods(methods, context);
 
   auto result = nictune::agent::serve_stdio(methods, STDIN_FILENO, STDOUT_FILENO);
   std::cerr << "nictune-agent: stopping (" << nictune::agent::to_string(result.reason)

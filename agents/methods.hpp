@@ -16,4 +16,7 @@ void register_knob_methods(rpc::MethodTable& table, AgentContext& context);
 // serve.start, serve.stop, load.run (agents/load).
 void register_load_methods(rpc::MethodTable& table, AgentContext& context);
 
+// profile.probe, profile.start, profile.stop (agents/profile).
+void register_profile_methods(rpc::MethodTable& table, AgentContext& context);
+
 }  // namespace nictune::agent

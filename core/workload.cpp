@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
 namespace nictune {
@@ -240,6 +241,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
                                        std::to_string(kMaxIntervals) +
                                        " are kept, choose a longer interval");
   }
+  read_source_spread(doc, path, issues);  // the agent reads it again for load.run
   if (!type_ok) return;
 
   // What each external tool can do: a spec that asks for more is refused rather than silently
@@ -326,7 +328,9 @@ const std::vector<std::string>& workload_field_names() {
                                                  "incoming_cpu",
                                                  "reply_timeout_ms",
                                                  "peer_timeout_s",
-                                                 "rate_search"};
+                                                 "rate_search",
+                                                 "source_prefix",
+                                                 "source_addresses"};
   return names;
 }
 

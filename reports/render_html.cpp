@@ -9,6 +9,7 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/profile_section.hpp"
 #include "reports/render.hpp"
 #include "reports/svg.hpp"
 
@@ -544,6 +545,7 @@ void render_html(const Report& r, std::ostream& out) {
     out << "</section>\n";
   }
 
+  out << profile_html(profile_section(r));
   if (!r.notes.empty()) {
     out << "<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n";
     for (const auto& n : r.notes) out << "<li>" << esc(n) << "</li>\n";

@@ -5,6 +5,7 @@
 
 #include "core/metrics.hpp"
 #include "core/version.hpp"
+#include "reports/profile_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -162,6 +163,8 @@ void render_json(const Report& r, std::ostream& out) {
   }
   doc["trials"] = trials;
   doc["notes"] = r.notes;
+  if (const ProfileSection profiles = profile_section(r); !profiles.empty())
+    doc["profiles"] = profile_json(profiles);
   out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 

@@ -6,6 +6,7 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/profile_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -245,6 +246,7 @@ void render_md(const Report& r, std::ostream& out) {
     }
   }
 
+  profile_tables(profile_section(r), out, true);
   if (!r.notes.empty()) {
     out << "## Notes\n\n";
     for (const auto& n : r.notes) out << "- " << n << "\n";

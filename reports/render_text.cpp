@@ -8,6 +8,7 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/profile_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -352,6 +353,7 @@ void render_text(const Report& r, std::ostream& out) {
   progress(r, out);
   effects(r, out);
   heatmap(r, out);
+  profile_tables(profile_section(r), out, false);
   if (!r.notes.empty()) {
     out << "\nNotes\n";
     for (const auto& n : r.notes) wrap(out, n, "  - ", "    ");

@@ -646,7 +646,9 @@ ExperimentRecord resolve_experiment(Store& store, const std::string& id_or_name)
 
 Report load_report(Store& store, const std::string& id_or_name) {
   const ExperimentRecord e = resolve_experiment(store, id_or_name);
-  return build_report(e, store.hosts(e.id), store.trials(e.id));
+  Report r = build_report(e, store.hosts(e.id), store.trials(e.id));
+  r.profile_trials = store.profile_trials(e.id);
+  return r;
 }
 
 }  // namespace nictune::report

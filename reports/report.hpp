@@ -134,6 +134,8 @@ struct Report {
   std::vector<KnobEffect> effects;  // per objective (spec order), knobs by eta^2 descending
   HeatMap heatmap;
   std::vector<std::string> notes;  // caveats worth printing ("no baseline was measured")
+  // Profile trials (spec "profile"), by id: read by load_report, never part of the statistics.
+  std::vector<TrialRecord> profile_trials;
 
   const PointResult* find_point(std::int64_t point_id, bool baseline = false) const;
 };

@@ -13,6 +13,8 @@ packages=(
   iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
   # the lease test cuts a lab management path with a firewall rule inside its namespace
   nftables
+  # per-CPU profiles (spec "profile"): perf record -e cpu-clock
+  linux-perf
   # outside references and the report browser check
   python3-optuna chromium
 )

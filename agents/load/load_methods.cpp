@@ -11,6 +11,7 @@
 #include "agents/load/sys_util.hpp"
 #include "agents/methods.hpp"
 #include "core/errors.hpp"
+#include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
 namespace nictune::agent {
@@ -131,6 +132,10 @@ void register_load_methods(rpc::MethodTable& table, AgentContext& context) {
     options.port = port_param(params, 0);
     options.bind = string_param(params, "bind", "");
     options.cpus = load::parse_cpu_list(string_param(params, "cpus", ""), "cpus");
+    Issues spread_issues;  // already refused by check_params when wrong
+    if (auto spread = read_source_spread(params["workload"], "workload", spread_issues))
+      for (int flow = 0; flow < workload.flows; ++flow)
+        options.flow_sources.push_back(source_address(*spread, flow));
     return load::run_load(workload, options);
   });
 }

@@ -22,7 +22,10 @@ struct ServeOptions {
 struct RunOptions {
   std::string target = "127.0.0.1";  // numeric address of the server
   int port = 0;
-  std::string bind;            // source address; "" = chosen by routing
+  std::string bind;  // source address; "" = chosen by routing
+  // Address-spread flows (workload source_prefix/source_addresses): flow i binds to
+  // flow_sources[i mod size] instead of `bind`. Empty: every flow uses `bind`.
+  std::vector<std::string> flow_sources;
   std::vector<unsigned> cpus;  // generator threads pinned round-robin; empty: not pinned
   std::string search_path;     // PATH for iperf3/sockperf; "" = the agent's own PATH
 };

@@ -37,7 +37,11 @@ class UdpStreamWorker : public ClientWorker {
     SockAddr target = parse_address(options_.target, options_.port, "target");
     for (int flow : flows_) {
       Fd fd = make_socket(target.family(), SOCK_DGRAM);
-      if (!options_.bind.empty()) bind_to(fd.get(), parse_address(options_.bind, 0, "bind"));
+      const std::string& source =
+          options_.flow_sources.empty()
+              ? options_.bind
+              : options_.flow_sources[std::size_t(flow) % options_.flow_sources.size()];
+      if (!source.empty()) bind_to(fd.get(), parse_address(source, 0, "bind"));
       // ICMP errors (port unreachable: the server is gone) also go to the error queue, because
       // sendmmsg reports a pending error only when it hits the first datagram of a batch and
       // otherwise consumes it silently.
@@ -47,7 +51,7 @@ class UdpStreamWorker : public ClientWorker {
       connect_bounded(fd.get(), target, kIoTimeoutMs);
       set_io_timeout(fd.get(), kIoTimeoutMs);
       int src_port = local_address(fd.get()).port();
-      sockets_.push_back({std::move(fd), flow, src_port, 0, 0});
+      sockets_.push_back({std::move(fd), flow, src_port, source, 0, 0});
     }
     const auto batch = static_cast<std::size_t>(w_.batch);
     if (w_.gso) {
@@ -143,7 +147,9 @@ class UdpStreamWorker : public ClientWorker {
     report.cpu_seconds = thread_cpu_seconds() - cpu_start;
     Json flows = Json::array();
     for (const auto& f : sockets_) {
-      flows.push_back(Json{{"flow", f.id}, {"src_port", f.src_port}, {"tx_packets", f.measured}});
+      Json flow{{"flow", f.id}, {"src_port", f.src_port}, {"tx_packets", f.measured}};
+      if (!f.source.empty()) flow["source"] = f.source;
+      flows.push_back(std::move(flow));
     }
     report.details["flows"] = std::move(flows);
     report.details["send_blocked"] = blocked;
@@ -196,6 +202,7 @@ class UdpStreamWorker : public ClientWorker {
     Fd fd;
     int id;
     int src_port;
+    std::string source;  // bound source address, "" when routing chose it
     std::uint32_t seq;
     std::uint64_t measured;
   };

@@ -13,6 +13,7 @@ namespace {
 
 constexpr const char* kLabHelp =
     R"(usage: nictune lab up [--queues N] [--name NAME] [--dir DIR] [--index K] [--template PATH]
+                     [--forwarding]
        nictune lab down [--name NAME] [--dir DIR]
        nictune lab status [--name NAME] [--dir DIR] [--ssh] [--json]
 
@@ -35,6 +36,9 @@ options:
                    (default 0; give each lab that runs at the same time its own)
   --template PATH  where the experiment template goes (default experiments/lab-NAME.json when
                    ./experiments exists, else DIR/experiment.json)
+  --forwarding     up: a second data link DUT nt-dut1 198.18.(2K+1).129 <-> LG nt-lg1 .130;
+                   the DUT forwards 198.18.(2K+1).192/26 out of it to the LG's sink
+                   (198.18.(2K+1).193); 198.18.(2K).128/25 is local on the LG as flow sources
   --ssh            status: also connect over SSH and say hello to each agent
   --json           status: print JSON
 )";
@@ -74,6 +78,8 @@ LabArgs parse(const std::vector<std::string>& args) {
       out.config.index = parse_int(arg, value());
     } else if (arg == "--template") {
       out.config.template_path = value();
+    } else if (arg == "--forwarding") {
+      out.config.forwarding = true;
     } else if (arg == "--json") {
       out.json = true;
     } else if (arg == "--ssh") {
@@ -92,8 +98,10 @@ LabArgs parse(const std::vector<std::string>& args) {
                       : "lab: unknown action \"" + out.action + "\"; expected up, down or status");
   }
   bool up = out.action == "up";
-  if (!up && (out.config.queues != 4 || !out.config.template_path.empty())) {
-    throw invalid("lab " + out.action + ": --queues and --template belong to `lab up`");
+  if (!up &&
+      (out.config.queues != 4 || !out.config.template_path.empty() || out.config.forwarding)) {
+    throw invalid("lab " + out.action +
+                  ": --queues, --template and --forwarding belong to `lab up`");
   }
   if (out.action != "status" && (out.json || out.ssh)) {
     throw invalid("lab " + out.action + ": --json and --ssh belong to `lab status`");

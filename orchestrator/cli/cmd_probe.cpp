@@ -26,6 +26,14 @@ void print_host(const HostSpec& host, const Json& probe, const ExperimentSpec& s
       out << "  " << std::left << std::setw(16) << key << brief(value) << "\n";
     }
   }
+  if (probe.contains("perf")) {
+    const Json& perf = probe["perf"];
+    out << "  " << std::left << std::setw(16) << "perf"
+        << (perf.value("available", false)
+                ? "yes (" + perf.value("perf", std::string()) + ", cpu-clock, all CPUs)"
+                : "no: " + perf.value("reason", std::string("not reported")))
+        << (spec.profile.enabled ? "  [spec profiles the DUT]" : "") << "\n";
+  }
   const Json knobs = probe.value("knobs", Json::object());
   out << "  " << std::left << std::setw(36) << "knob" << std::setw(10) << "searched"
       << std::setw(30) << "current"
@@ -68,6 +76,11 @@ value), and prints what the search will and will not be able to vary. Changes no
                 auto agent = connect(*host);
                 Json probe = agent->call("probe", {{"interface", host->interface}},
                                          std::chrono::seconds(60));
+                // perf on the DUT: whether the spec's "profile" section (or a later one) can
+                // sample it, and perf's own words if not.
+                if (host->role == "dut")
+                  probe["perf"] =
+                      agent->call("profile.probe", Json::object(), std::chrono::seconds(30));
                 agent->close();
                 for (const auto& p : spec.space.parameters()) {
                   KnobRef ref = split_knob_key(p.name);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "orchestrator/lab/forwarding.hpp"
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/lab/sshd.hpp"
 #include "orchestrator/transport/subprocess.hpp"
@@ -136,6 +137,7 @@ Json LabState::to_json() const {
               {"agent_path", agent_path},
               {"hosts", Json::array()}};
   for (const auto& host : hosts) out["hosts"].push_back(host.to_json());
+  if (!forwarding.is_null()) out["forwarding"] = forwarding;
   return out;
 }
 
@@ -150,6 +152,7 @@ LabState LabState::from_json(const Json& json) {
   state.template_path = json.value("template_path", "");
   state.agent_path = json.value("agent_path", "");
   for (const auto& host : json.at("hosts")) state.hosts.push_back(LabHost::from_json(host));
+  state.forwarding = json.value("forwarding", Json());
   return state;
 }
 
@@ -413,6 +416,7 @@ LabState lab_up(const LabConfig& config) {
   }
   auto status = lab_status(config);
   if (status.healthy && status.state.queues == config.queues &&
+      status.state.forwarding.is_null() == !config.forwarding &&
       status.state.index == config.index && fs::exists(status.state.template_path)) {
     say(config, "lab \"" + config.name + "\" is already up");
     return status.state;
@@ -492,6 +496,14 @@ LabState lab_up(const LabConfig& config) {
          "address the management link");
       ip({"-n", host.netns, "link", "set", host.mgmt_interface, "up"},
          "bring up the management link");
+    }
+    if (config.forwarding) {
+      const ForwardingPlan plan = plan_forwarding(state);
+      say(config, "forwarding: " + plan.lg_egress + " -> DUT " + plan.dut_ingress + " / " +
+                      plan.dut_egress + " -> " + plan.lg_sink + " (sink " + plan.sink_address +
+                      ", routed " + plan.destination_prefix + ")");
+      add_forwarding(state, plan, config.queues);
+      state.forwarding = plan.to_json();
     }
     std::string known_hosts;
     for (auto& host : state.hosts) {

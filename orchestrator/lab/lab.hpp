@@ -30,6 +30,8 @@ struct LabConfig {
   // transport then uploads the agent to ~/.cache/nictune).
   std::string agent_path;
   std::function<void(const std::string&)> log;  // progress lines; nothing when empty
+  // A second data link and routing through the DUT (orchestrator/lab/forwarding.hpp).
+  bool forwarding = false;
 
   // Throws Error(kInvalid) naming the bad field.
   void validate() const;
@@ -62,6 +64,7 @@ struct LabState {
   std::string template_path;
   std::string agent_path;
   std::vector<LabHost> hosts;  // dut, lg
+  Json forwarding;             // ForwardingPlan::to_json() with --forwarding, else null
 
   // The host as an experiment spec's hosts.<role> says it (ssh to its management address).
   HostSpec host_spec(const std::string& role) const;

@@ -20,6 +20,7 @@ struct LoadRun {
   Json served = Json::object();
   Json dut_counters = Json::object();
   Json lg_counters = Json::object();
+  Json profile;  // the DUT's folded stacks, when the measurement was profiled
 };
 
 // Runs one measurement of a workload document (rate_pps and duration_s set, no rate_search).

@@ -13,6 +13,7 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "orchestrator/runner/plan.hpp"
+#include "orchestrator/runner/profile_phase.hpp"
 #include "orchestrator/runner/repetition_policy.hpp"
 #include "orchestrator/runner/screening_gate.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
@@ -164,6 +165,10 @@ class Runner::Impl {
         }
         host->probe =
             host->agent->call("probe", {{"interface", host->spec.interface}}, step_timeout());
+        // Whether perf can sample the DUT goes into its facts: the report says why a profile
+        // is missing. Profiles never block the search, so this is no spec error.
+        if (spec_.profile.enabled && host == &bench.dut)
+          host->probe["perf"] = host->agent->call("profile.probe", Json::object(), step_timeout());
         check_capabilities(*host, issues);
       }
       if (bench.shared_host && !bench.lg.knobs.empty() &&
@@ -352,6 +357,8 @@ class Runner::Impl {
       run_points(std::move(states));
     }
     if (spec_.baseline && !interrupted_ && fatal_.empty()) run_points({baseline_state()});
+    if (spec_.profile.enabled && !interrupted_ && fatal_.empty() && !benches_.empty())
+      run_profiles(benches_.front(), spec_, store_, result_.experiment_id, progress_, interrupted_);
     std::string reason;
     {
       std::lock_guard lock(strategy_mutex_);

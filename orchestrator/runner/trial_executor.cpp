@@ -29,6 +29,7 @@ struct TrialCleanup {
   std::string server_id;
   bool dut_counters = false;
   bool lg_counters = false;
+  bool profiling = false;
   ~TrialCleanup() {
     auto quietly = [](auto&& fn) {
       try {
@@ -38,6 +39,7 @@ struct TrialCleanup {
         // (the host is gone) adds nothing.
       }
     };
+    if (profiling) quietly([&] { bench.dut.agent->call("profile.stop", Json::object(), timeout); });
     if (dut_counters)
       quietly([&] { bench.dut.agent->call("counters.stop", Json::object(), timeout); });
     if (lg_counters)
@@ -158,8 +160,9 @@ namespace {
 // step of a long rate search) fails the trial.
 LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::string& server_cpus,
                       const std::string& client_cpus, milliseconds step, std::string& stage,
-                      const std::function<void()>& after_load) {
-  TrialCleanup cleanup{bench, step, "", false, false};
+                      const std::function<void()>& after_load,
+                      const ProfileSpec* profile = nullptr) {
+  TrialCleanup cleanup{bench, step, "", false, false, false};
   stage = "serve.start";
   Json serve_params = {
       {"workload", workload},
@@ -175,6 +178,17 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
   if (!bench.shared_host) {
     bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
     cleanup.lg_counters = true;
+  }
+
+  if (profile) {
+    stage = "profile.start";
+    bench.dut.agent->call("profile.start",
+                          {{"delay_s", workload.value("warmup_s", Workload{}.warmup_s)},
+                           {"duration_s", profile->duration_s},
+                           {"frequency_hz", profile->frequency_hz},
+                           {"max_bytes", profile->max_bytes}},
+                          step);
+    cleanup.profiling = true;
   }
 
   stage = "load.run";
@@ -203,6 +217,14 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
   cleanup.server_id.clear();
 
   LoadRun run;
+  if (profile) {
+    // After counters.stop, so the counter window does not hold perf script's own work.
+    // perf script over a few MB of samples takes a while on a busy host: bound it generously.
+    stage = "profile.stop";
+    run.profile = bench.dut.agent->call("profile.stop", Json::object(),
+                                        step + seconds_to_ms(profile->duration_s + 120));
+    cleanup.profiling = false;
+  }
   run.metrics = merge_load_metrics(workload, client, served);
   run.client = std::move(client);
   run.served = std::move(served);
@@ -214,7 +236,7 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
 }  // namespace
 
 Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
-                  bool baseline) {
+                  bool baseline, const ProfileSpec* profile) {
   const milliseconds step = seconds_to_ms(spec.step_timeout_s);
   Outcome outcome;
   std::string stage = "apply";
@@ -259,8 +281,8 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
       run.metrics[workload.rate_search->metric_name()] = search.result.rate_pps;
       run.metrics.insert(search.latency_metrics.begin(), search.latency_metrics.end());
     } else {
-      run = run_load_once(bench, spec.workload, server_cpus, client_cpus, step, stage,
-                          renew_leases);
+      run = run_load_once(bench, spec.workload, server_cpus, client_cpus, step, stage, renew_leases,
+                          profile);
     }
     outcome.metrics = std::move(run.metrics);
     add_counter_metrics(outcome.metrics, run.dut_counters, "dut");
@@ -275,6 +297,7 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     outcome.details["counters"] = dut_details;
     outcome.details["lg_counters"] = run.lg_counters.value("details", Json::object());
     outcome.details["load"] = {{"client", run.client}, {"server", run.served}};
+    if (!run.profile.is_null()) outcome.details["profile"] = std::move(run.profile);
     outcome.state = TrialState::kComplete;
   } catch (const TransportError&) {
     throw;

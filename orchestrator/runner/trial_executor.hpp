@@ -49,7 +49,10 @@ std::map<std::string, double> merge_load_metrics(const Json& workload, const Jso
 
 // Never throws for a trial failure: it becomes Outcome{kFailed, error}. TransportError is
 // rethrown so the runner can reconnect the host.
+// With `profile`, the DUT's CPUs are sampled by perf while the load runs (profile.start before
+// load.run, sampling from the end of the warm-up) and outcome.details["profile"] holds the
+// folded stacks (profile.stop).
 Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& point,
-                  bool baseline);
+                  bool baseline, const ProfileSpec* profile = nullptr);
 
 }  // namespace nictune

@@ -349,7 +349,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   FieldReader top(document, "", issues,
                   {"version", "name", "description", "hosts", "benches", "space", "workload",
                    "objectives", "outcome_constraints", "strategy", "repetitions", "screening",
-                   "baseline", "settle_s", "step_timeout_s", "lease_s"});
+                   "profile", "baseline", "settle_s", "step_timeout_s", "lease_s"});
   if (!top.ok()) throw SpecError(origin, issues);
 
   if (auto version = top.integer("version", 1, 1000, true)) {
@@ -390,6 +390,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   parse_strategy(document, spec, issues);
   parse_repetitions(document, spec, issues);
   parse_screening(document, spec, issues);
+  parse_profile(document, spec.workload, spec.profile, issues);
   spec.baseline = top.boolean("baseline").value_or(true);
   spec.settle_s = top.number("settle_s", 0, 600).value_or(1.0);
   spec.step_timeout_s = top.number("step_timeout_s", 1, 3600).value_or(60);

@@ -11,6 +11,7 @@
 #include "core/host_spec.hpp"
 #include "core/issues.hpp"
 #include "core/space.hpp"
+#include "orchestrator/spec/profile_spec.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune {
@@ -58,6 +59,7 @@ struct ExperimentSpec {
   Json strategy_options = Json::object();
   RepetitionSpec repetitions;
   ScreeningSpec screening;
+  ProfileSpec profile;   // optional perf profiles of the best point(s) and the baseline
   bool baseline = true;  // measure the host's original settings first and last
   double settle_s = 1.0;
   double step_timeout_s = 60;  // apply / serve / counters calls

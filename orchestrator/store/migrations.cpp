@@ -62,6 +62,25 @@ ALTER TABLE trials ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX trials_by_experiment ON trials (experiment_id, state);
 CREATE INDEX samples_by_trial ON samples (trial_id, t);
 )sql"},
+      {3,
+       "profile trials: a point measured once more with perf sampling the DUT, kept apart from "
+       "the search's trials so their statistics stay unperturbed",
+       R"sql(
+CREATE TABLE profile_trials (
+  id INTEGER PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  point_id INTEGER NOT NULL REFERENCES points(id),
+  baseline INTEGER NOT NULL,
+  bench TEXT NOT NULL,
+  started_at REAL NOT NULL,
+  ended_at REAL NOT NULL,
+  state TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  metrics TEXT NOT NULL DEFAULT '{}',
+  details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX profile_trials_by_experiment ON profile_trials (experiment_id);
+)sql"},
   };
   return migrations;
 }

@@ -241,6 +241,61 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::int64_t record_profile_trial(const TrialRecord& record) override {
+    if (record.outcome.state == TrialState::kRunning)
+      throw invalid("record_profile_trial needs a final state");
+    Json metrics = Json::object();
+    for (const auto& [name, value] : record.outcome.metrics) metrics[name] = value;
+    std::lock_guard lock(mutex_);
+    db_.prepare(
+           "INSERT INTO profile_trials (experiment_id, point_id, baseline, bench, started_at, "
+           "ended_at, state, error, metrics, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, record.experiment_id)
+        .bind(2, record.point_id)
+        .bind(3, record.baseline ? 1 : 0)
+        .bind(4, record.bench)
+        .bind(5, record.started_at)
+        .bind(6, record.ended_at)
+        .bind(7, to_string(record.outcome.state))
+        .bind(8, record.outcome.error)
+        .bind(9, metrics.dump())
+        .bind(10, record.outcome.details.dump(-1, ' ', false, Json::error_handler_t::replace))
+        .run();
+    return db_.last_insert_id();
+  }
+
+  std::vector<TrialRecord> profile_trials(std::int64_t experiment) override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare(
+        "SELECT t.id, t.experiment_id, t.point_id, p.config, p.hash, t.baseline, t.bench, "
+        "t.started_at, t.ended_at, t.state, t.error, t.metrics, t.details FROM profile_trials t "
+        "JOIN points p ON p.id = t.point_id WHERE t.experiment_id = ? ORDER BY t.id");
+    stmt.bind(1, experiment);
+    std::vector<TrialRecord> out;
+    while (stmt.step()) {
+      TrialRecord r;
+      r.id = stmt.int64(0);
+      r.experiment_id = stmt.int64(1);
+      r.point_id = stmt.int64(2);
+      r.point = parse_stored_json(stmt.text(3));
+      r.point_hash = stmt.text(4);
+      r.baseline = stmt.int64(5) != 0;
+      r.bench = stmt.text(6);
+      r.started_at = stmt.real(7);
+      r.ended_at = stmt.real(8);
+      r.outcome.state = trial_state_from_string(stmt.text(9)).value_or(TrialState::kFailed);
+      r.outcome.error = stmt.text(10);
+      const Json metrics = parse_stored_json(stmt.text(11));
+      if (metrics.is_object())
+        for (const auto& [name, value] : metrics.items())
+          if (value.is_number()) r.outcome.metrics[name] = value.get<double>();
+      r.outcome.details = parse_stored_json(stmt.text(12));
+      if (r.outcome.details.is_discarded()) r.outcome.details = Json::object();
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
   std::vector<SampleRecord> samples(std::int64_t trial) override {
     std::lock_guard lock(mutex_);
     auto stmt =

@@ -45,6 +45,12 @@ class Store {
   virtual std::vector<TrialRecord> trials(std::int64_t experiment) = 0;
   virtual std::vector<SampleRecord> samples(std::int64_t trial) = 0;
 
+  // Profile trials (spec "profile"): a point measured once more with the DUT sampled by perf;
+  // outcome.details["profile"] holds the folded stacks. Kept apart from trials(): the search's
+  // statistics never see them. `record.id` is ignored; returns the new id.
+  virtual std::int64_t record_profile_trial(const TrialRecord& record) = 0;
+  virtual std::vector<TrialRecord> profile_trials(std::int64_t experiment) = 0;
+
   // Marks trials still "running" whose heartbeat is older than `stale_after_s` as failed
   // ("interrupted: no heartbeat since ..."). Returns how many.
   virtual int recover_stale_trials(std::int64_t experiment, double stale_after_s) = 0;

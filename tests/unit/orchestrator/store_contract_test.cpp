@@ -97,6 +97,38 @@ TYPED_TEST(StoreContract, TrialIsCommittedWithMetricsAndDetails) {
   EXPECT_GE(r.ended_at, r.started_at);
 }
 
+TYPED_TEST(StoreContract, ProfileTrialsAreKeptApartFromTheSearchTrials) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json{{"rps", "all"}});
+  TrialRecord r;
+  r.experiment_id = e;
+  r.point_id = p;
+  r.bench = "b1";
+  r.started_at = 1.7e9;
+  r.ended_at = 1.7e9 + 5;
+  r.outcome.metrics = {{"rx_pps", 2e6}};
+  r.outcome.details = {{"profile", {{"samples", 3}, {"cpus", Json::array()}}}};
+  auto id = this->store->record_profile_trial(r);
+  TrialRecord failed = r;
+  failed.baseline = true;
+  failed.outcome = Outcome{TrialState::kFailed, {}, "profile.start: perf refused", {}};
+  this->store->record_profile_trial(failed);
+  EXPECT_TRUE(this->store->trials(e).empty());
+  auto stored = this->store->profile_trials(e);
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].id, id);
+  EXPECT_EQ(stored[0].point, (Json{{"rps", "all"}}));
+  EXPECT_FALSE(stored[0].baseline);
+  EXPECT_DOUBLE_EQ(stored[0].outcome.metrics.at("rx_pps"), 2e6);
+  EXPECT_EQ(stored[0].outcome.details, r.outcome.details);
+  EXPECT_DOUBLE_EQ(stored[0].ended_at, r.ended_at);
+  EXPECT_TRUE(stored[1].baseline);
+  EXPECT_EQ(stored[1].outcome.state, TrialState::kFailed);
+  EXPECT_EQ(stored[1].outcome.error, "profile.start: perf refused");
+  r.outcome.state = TrialState::kRunning;
+  EXPECT_THROW(this->store->record_profile_trial(r), Error);
+}
+
 TYPED_TEST(StoreContract, FailedTrialKeepsItsReason) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json{{"rps", "all"}});
