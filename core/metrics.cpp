@@ -29,6 +29,16 @@ const std::vector<MetricInfo>& metric_catalog() {
       {"dut_softnet_dropped", "count", G::kMinimize, "softnet_stat drops on the DUT"},
       {"dut_time_squeeze", "count", G::kMinimize, "softnet_stat time_squeeze on the DUT"},
       {"lg_cpu_util", "percent", G::kMinimize, "load generator CPU busy time, sum over CPUs"},
+      {"dut_background_cpu_util", "percent", G::kMinimize,
+       "DUT CPU time of processes other than the agents' own work (100 = one CPU): noise"},
+      {"lg_background_cpu_util", "percent", G::kMinimize,
+       "LG CPU time of processes other than the agents' own work (100 = one CPU): noise"},
+      {"dut_steal_util", "percent", G::kMinimize, "DUT steal time, sum over CPUs: noise"},
+      {"lg_steal_util", "percent", G::kMinimize, "LG steal time, sum over CPUs: noise"},
+      {"dut_other_irq_per_s", "1/s", G::kMinimize,
+       "DUT interrupts per second outside the interface's IRQs: noise"},
+      {"lg_other_irq_per_s", "1/s", G::kMinimize,
+       "LG interrupts per second outside the interface's IRQs: noise"},
       {"rx_pps_per_cpu", "packets/s", G::kMaximize, "rx_pps divided by DUT busy CPUs (efficiency)"},
       {"tx_packets", "count", G::kMaximize,
        "packets (requests, writes) sent in the measured window"},
@@ -47,6 +57,15 @@ const MetricInfo* find_metric(std::string_view name) {
     if (metric.name == name) return &metric;
   }
   return nullptr;
+}
+
+MetricRange metric_range(std::string_view name) {
+  const MetricInfo* info = find_metric(name);
+  if (!info) return {};
+  MetricRange range;
+  range.lo = 0;
+  if (info->unit == "ratio") range.hi = 1;
+  return range;
 }
 
 std::vector<std::string> metric_names() {

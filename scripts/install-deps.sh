@@ -13,6 +13,8 @@ packages=(
   iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
   # outside references and the report browser check
   python3-optuna chromium
+  # a background CPU load for tests/bench/noise/demo_bench (the noisy-host benchmark)
+  stress-ng
 )
 
 missing=()
