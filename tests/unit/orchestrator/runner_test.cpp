@@ -502,3 +502,40 @@ TEST(Spec, ScreeningMustBeShorterThanTheMeasurementAndFitTheTool) {
 
 }  // namespace
 }  // namespace nictune
+
+namespace nictune {
+namespace {
+
+// The race end to end through the runner: repetitions go to the configuration tied with the
+// baseline, not to the one beaten beyond noise, and the budget holds.
+TEST(Runner, RaceRepeatsTheUndecidedNotTheBeaten) {
+  Harness h;
+  h.dut.noise = 0.02;
+  Json doc = spec_doc();
+  doc["repetitions"] = {
+      {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
+  RunResult r = h.run(doc);
+  EXPECT_EQ(r.status, "complete");
+  const auto trials = h.store->trials(r.experiment_id);
+  EXPECT_LE(trials.size(), 40u);
+  std::map<std::string, int> reps;
+  int baseline = 0;
+  for (const auto& t : trials) {
+    if (t.baseline) {
+      ++baseline;
+    } else {
+      reps[t.point.dump()]++;
+    }
+  }
+  // rps=none gro=false: 10 % slower than the baseline at the same CPU, beaten after its 3.
+  EXPECT_EQ((reps[Json({{"offload.gro", false}, {"rps", "none"}}).dump()]), 3);
+  // rps=none gro=true is the baseline's own configuration: tied, raced to the cap.
+  EXPECT_EQ((reps[Json({{"offload.gro", true}, {"rps", "none"}}).dump()]), 6);
+  EXPECT_GE(baseline, 6) << "the baseline races too";
+  EXPECT_TRUE(trials.back().baseline) << "a closing baseline trial";
+  EXPECT_NE(h.out.str().find("race round 1:"), std::string::npos) << h.out.str();
+  EXPECT_NE(h.out.str().find("baseline rx_pps:"), std::string::npos) << h.out.str();
+}
+
+}  // namespace
+}  // namespace nictune
