@@ -537,5 +537,38 @@ TEST(Runner, RaceRepeatsTheUndecidedNotTheBeaten) {
   EXPECT_NE(h.out.str().find("baseline rx_pps:"), std::string::npos) << h.out.str();
 }
 
+// Interrupted in the middle of the race rounds and resumed: the race is rebuilt from the stored
+// trials and goes on to the same end (the tied configuration reaches its cap, the beaten one
+// keeps its 3), within the budget.
+TEST(Runner, ResumedRaceContinuesFromTheStore) {
+  Harness h;
+  h.dut.noise = 0.02;
+  Json doc = spec_doc();
+  doc["repetitions"] = {
+      {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
+  // 3 baseline + 4 x 3 trials before the race: stop in its second round.
+  h.lg.after_load = [&](int n) {
+    if (n == 18) h.interrupted = true;
+  };
+  RunResult first = h.run(doc);
+  ASSERT_EQ(first.status, "interrupted");
+  h.interrupted = false;
+  h.lg.after_load = nullptr;
+  RunOptions resume;
+  resume.resume = true;
+  RunResult second = h.run(doc, resume);
+  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.experiment_id, first.experiment_id);
+  std::map<std::string, int> complete;
+  std::size_t all = 0;
+  for (const auto& t : h.store->trials(second.experiment_id)) {
+    ++all;
+    if (!t.baseline && t.outcome.state == TrialState::kComplete) complete[t.point.dump()]++;
+  }
+  EXPECT_LE(all, 40u);
+  EXPECT_EQ((complete[Json({{"offload.gro", false}, {"rps", "none"}}).dump()]), 3);
+  EXPECT_EQ((complete[Json({{"offload.gro", true}, {"rps", "none"}}).dump()]), 6);
+}
+
 }  // namespace
 }  // namespace nictune
