@@ -59,6 +59,16 @@ const std::vector<MetricInfo>& metric_catalog() {
        "highest offered rate with no loss (workload.rate_search, criterion ndr)"},
       {"pdr_pps", "packets/s", G::kMaximize,
        "highest offered rate with loss up to rate_search.loss_ratio (criterion pdr)"},
+      {"dut_background_cpu_util", "percent", G::kMinimize,
+       "DUT CPU time of processes other than the agents' own work (100 = one CPU): noise"},
+      {"lg_background_cpu_util", "percent", G::kMinimize,
+       "LG CPU time of processes other than the agents' own work (100 = one CPU): noise"},
+      {"dut_steal_util", "percent", G::kMinimize, "DUT steal time, sum over CPUs: noise"},
+      {"lg_steal_util", "percent", G::kMinimize, "LG steal time, sum over CPUs: noise"},
+      {"dut_other_irq_per_s", "1/s", G::kMinimize,
+       "DUT interrupts per second outside the interface's IRQs: noise"},
+      {"lg_other_irq_per_s", "1/s", G::kMinimize,
+       "LG interrupts per second outside the interface's IRQs: noise"},
       {"tx_packets", "count", G::kMaximize,
        "packets (requests, writes) sent in the measured window"},
       {"rx_packets", "count", G::kMaximize, "packets (replies) received in the measured window"},
@@ -76,6 +86,15 @@ const MetricInfo* find_metric(std::string_view name) {
     if (metric.name == name) return &metric;
   }
   return nullptr;
+}
+
+MetricRange metric_range(std::string_view name) {
+  const MetricInfo* info = find_metric(name);
+  if (!info) return {};
+  MetricRange range;
+  range.lo = 0;
+  if (info->unit == "ratio") range.hi = 1;
+  return range;
 }
 
 std::vector<std::string> metric_names() {

@@ -48,6 +48,7 @@ std::string format_number(double value) {
 
 std::string format_summary(const stats::Summary& s, const std::string& plus_minus) {
   if (s.n == 0 || std::isnan(s.mean)) return "n/a";
+  if (!s.judgeable()) return format_number(s.mean) + " (n<3)";
   if (!s.has_ci()) return format_number(s.mean);
   const Scale scale = scale_for(s.mean);
   const double mean = s.mean / scale.divisor, half = s.half_width / scale.divisor;

@@ -93,7 +93,8 @@ std::string table_legend() {
   return "mean ± 95 % CI (Student t) over n repetitions; gain = improvement over the baseline in "
          "the objective's direction, * = significant (Welch t-test, p < 0.05); tied = off the "
          "front "
-         "but within noise of it (95 % CIs overlap every front point that dominates it)";
+         "but within noise of it (95 % CIs overlap every front point that dominates it); n<3 = "
+         "not enough repetitions to judge (no CI, no test)";
 }
 
 std::vector<std::string> context_lines(const HostContext& context) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/metrics.hpp"
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
@@ -41,7 +42,7 @@ svg .frame { fill: none; stroke: #999; } svg .grid { stroke: #eceef0; }
 svg .tick { fill: #555; } svg .axis-label { fill: #222; font-size: 12px; }
 svg .pt-dominated { fill: #9aa3ad; } svg .pt-tied { fill: #fff; stroke: #e8890c; stroke-width: 2; }
 svg .pt-front { fill: #1f6fc5; stroke: #0d3f75; } svg .pt-infeasible { stroke: #c92a2a; stroke-width: 2; }
-svg .pt-baseline { fill: #222; } svg .errbar { stroke: #b8bec6; stroke-width: 1; }
+svg .pt-baseline { fill: #222; } svg .errbar { stroke: #b8bec6; stroke-width: 1; } svg .errbar.clipped { stroke-dasharray: 3 2; }
 svg .front-line { fill: none; stroke: #1f6fc5; stroke-width: 1.5; stroke-dasharray: 5 3; }
 svg .label { fill: #0d3f75; font-size: 10px; } svg .hv-line { fill: none; stroke: #1f6fc5; stroke-width: 2; }
 svg .hv-dot { fill: #1f6fc5; } svg .range { stroke: #6b7785; stroke-width: 2; } svg .mean { fill: #1f6fc5; }
@@ -76,22 +77,40 @@ bool measured(const PointResult& p, std::size_t i, std::size_t j) {
   return p.complete > 0 && p.objectives[i].summary.n > 0 && p.objectives[j].summary.n > 0;
 }
 
+// A CI whisker limited to what the metric can be and to the plot's frame.
+struct Whisker {
+  double lo = 0, hi = 0;
+  bool clipped = false;
+};
+Whisker whisker(const stats::Summary& s, const MetricRange& metric, const svg::Range& frame) {
+  Whisker w;
+  w.lo = std::max({s.ci_low(), metric.lo, frame.lo});
+  w.hi = std::min({s.ci_high(), metric.hi, frame.hi});
+  w.clipped = w.lo != s.ci_low() || w.hi != s.ci_high();
+  // A mean outside the frame cannot happen (the frame fits the means); keep the line sane anyway.
+  if (w.hi < w.lo) w.hi = w.lo;
+  return w;
+}
+
 std::string scatter(const Report& r, std::size_t i, std::size_t j) {
   const auto& oi = r.objectives[i];
   const auto& oj = r.objectives[j];
   svg::Plot plot("scatter", 520, 380, oj.metric + " against " + oi.metric);
+  // The axes fit the means, not the whiskers: with a few noisy repetitions a CI can be wider than
+  // the spread of the points, and fitting it would squeeze every point into one dot. Whiskers are
+  // clipped to the metric's possible values and then to the frame (class "clipped" says so).
   double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
   for (const auto& p : r.points) {
     if (!measured(p, i, j)) continue;
-    const auto& sx = p.objectives[i].summary;
-    const auto& sy = p.objectives[j].summary;
-    xlo = std::min(xlo, sx.has_ci() ? sx.ci_low() : sx.mean);
-    xhi = std::max(xhi, sx.has_ci() ? sx.ci_high() : sx.mean);
-    ylo = std::min(ylo, sy.has_ci() ? sy.ci_low() : sy.mean);
-    yhi = std::max(yhi, sy.has_ci() ? sy.ci_high() : sy.mean);
+    xlo = std::min(xlo, p.objectives[i].summary.mean);
+    xhi = std::max(xhi, p.objectives[i].summary.mean);
+    ylo = std::min(ylo, p.objectives[j].summary.mean);
+    yhi = std::max(yhi, p.objectives[j].summary.mean);
   }
-  plot.x_axis(svg::padded_range(xlo, xhi), axis_label(oi));
-  plot.y_axis(svg::padded_range(ylo, yhi), axis_label(oj));
+  const svg::Range xr = svg::padded_range(xlo, xhi), yr = svg::padded_range(ylo, yhi);
+  plot.x_axis(xr, axis_label(oi));
+  plot.y_axis(yr, axis_label(oj));
+  const MetricRange xm = metric_range(oi.metric), ym = metric_range(oj.metric);
 
   std::string bars, marks, labels;
   std::vector<std::pair<double, double>> front;
@@ -104,12 +123,16 @@ std::string scatter(const Report& r, std::size_t i, std::size_t j) {
     const auto& sy = p.objectives[j].summary;
     const double x = plot.px(sx.mean), y = plot.py(sy.mean);
     if (sx.has_ci()) {
-      bars += "<line class=\"errbar\" x1=\"" + num(plot.px(sx.ci_low())) + "\" x2=\"" +
-              num(plot.px(sx.ci_high())) + "\" y1=\"" + num(y) + "\" y2=\"" + num(y) + "\"/>";
+      const auto w = whisker(sx, xm, xr);
+      bars += "<line class=\"errbar" + std::string(w.clipped ? " clipped" : "") + "\" x1=\"" +
+              num(plot.px(w.lo)) + "\" x2=\"" + num(plot.px(w.hi)) + "\" y1=\"" + num(y) +
+              "\" y2=\"" + num(y) + "\"/>";
     }
     if (sy.has_ci()) {
-      bars += "<line class=\"errbar\" x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" +
-              num(plot.py(sy.ci_low())) + "\" y2=\"" + num(plot.py(sy.ci_high())) + "\"/>";
+      const auto w = whisker(sy, ym, yr);
+      bars += "<line class=\"errbar" + std::string(w.clipped ? " clipped" : "") + "\" x1=\"" +
+              num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(plot.py(w.lo)) + "\" y2=\"" +
+              num(plot.py(w.hi)) + "\"/>";
     }
     if (p.status == PointStatus::kFront) front.emplace_back(x, y);
   }

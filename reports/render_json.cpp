@@ -20,7 +20,8 @@ Json summary_json(const stats::Summary& s) {
           {"mean", number(s.mean)},
           {"stddev", number(s.stddev)},
           {"ci95_low", s.has_ci() ? number(s.ci_low()) : Json()},
-          {"ci95_high", s.has_ci() ? number(s.ci_high()) : Json()}};
+          {"ci95_high", s.has_ci() ? number(s.ci_high()) : Json()},
+          {"judgeable", s.judgeable()}};
 }
 
 }  // namespace
@@ -85,6 +86,7 @@ void render_json(const Report& r, std::ostream& out) {
       item["gain"] = number(o.gain);
       item["gain_p_value"] = number(o.gain_p_value);
       item["gain_significant"] = o.gain_significant;
+      item["gain_judged"] = o.judged;
       objs.push_back(item);
     }
     Json metrics = Json::object();
@@ -162,6 +164,24 @@ void render_json(const Report& r, std::ostream& out) {
                       {"details", t.outcome.details}});
   }
   doc["trials"] = trials;
+  Json drift = Json::array();
+  for (const auto& d : r.drift) {
+    drift.push_back({{"metric", d.metric},
+                     {"drift", d.result.drift},
+                     {"p_value", number(d.result.p_value)},
+                     {"relative", number(d.result.relative)},
+                     {"before_mean", number(d.result.before_mean)},
+                     {"after_mean", number(d.result.after_mean)},
+                     {"first_trial_after", d.first_after},
+                     {"baseline_trials", d.trials}});
+  }
+  doc["baseline_drift"] = drift;
+  doc["noise"] = {{"baseline_cv", r.noise.baseline_cv},
+                  {"diagnosed_trials", r.noise.diagnosed_trials},
+                  {"background_cpu_mean", r.noise.background_mean},
+                  {"background_cpu_max", r.noise.background_max},
+                  {"busy_trials", r.noise.busy_trials},
+                  {"steal_mean", r.noise.steal_mean}};
   doc["notes"] = r.notes;
   if (const ProfileSection profiles = profile_section(r); !profiles.empty())
     doc["profiles"] = profile_json(profiles);

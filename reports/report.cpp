@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 
@@ -22,7 +23,8 @@ constexpr double kAlpha = 0.05;
 // Values behind one configuration's summaries, kept while building.
 struct Group {
   PointResult result;
-  std::map<std::string, std::vector<double>> values;  // metric -> per complete trial
+  std::map<std::string, std::vector<double>> values;              // metric -> per complete trial
+  std::map<std::string, std::vector<std::int64_t>> value_trials;  // the trial id of each value
   std::int64_t first_complete_trial = std::numeric_limits<std::int64_t>::max();
   std::set<std::int64_t> baseline_point_ids;
 };
@@ -243,6 +245,14 @@ void counter_loads(const std::vector<TrialRecord>& trials, const PointResult& po
 
 }  // namespace
 
+std::string BaselineDrift::text() const {
+  char p[32];
+  std::snprintf(p, sizeof p, "%.3f", result.p_value);
+  return metric + " " + format_percent(result.relative) + " from trial " +
+         std::to_string(first_after) + " on (permutation p = " + p + ", " + std::to_string(trials) +
+         " baseline trials)";
+}
+
 std::string to_string(Goal goal) {
   return goal == Goal::kMaximize ? "max" : "min";
 }
@@ -364,6 +374,7 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
         g.first_complete_trial = std::min(g.first_complete_trial, t.id);
         for (const auto& [name, value] : t.outcome.metrics) {
           g.values[name].push_back(value);
+          g.value_trials[name].push_back(t.id);
           metric_names.insert(name);
         }
         break;
@@ -391,6 +402,48 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
                       " different configurations; they are pooled");
   }
 
+  r.noise = summarize_noise(r.trials, objectives);
+  if (!r.noise.empty()) r.notes.push_back("noise: " + r.noise.text());
+
+  // Drift of the baseline over the run, per objective (trial ids are in time order).
+  std::map<std::string, const BaselineDrift*> drifted;
+  if (baseline) {
+    for (const auto& o : objectives) {
+      auto it = baseline->values.find(o.metric);
+      if (it == baseline->values.end()) continue;
+      BaselineDrift d;
+      d.metric = o.metric;
+      d.result = stats::detect_drift(it->second);
+      d.trials = it->second.size();
+      if (!d.result.valid) continue;
+      d.first_after = baseline->value_trials.at(o.metric)[d.result.split];
+      r.drift.push_back(d);
+    }
+    for (const auto& d : r.drift) {
+      if (!d.result.drift) continue;
+      drifted[d.metric] = &d;
+      r.notes.push_back("baseline drift: " + d.text() +
+                        "; each configuration is compared with the baseline trials on its side "
+                        "of the change");
+    }
+  }
+  // The baseline values a configuration is compared with on `metric`: all of them, or with drift
+  // the ones on the same side of the change as the median of the configuration's trials.
+  auto baseline_sample = [&](const Group& g, const std::string& metric) {
+    const auto& all = baseline->values.at(metric);
+    auto d = drifted.find(metric);
+    if (d == drifted.end() || !g.value_trials.count(metric)) return all;
+    auto ids = g.value_trials.at(metric);
+    std::sort(ids.begin(), ids.end());
+    const bool after = ids[ids.size() / 2] >= d->second->first_after;
+    const auto& base_ids = baseline->value_trials.at(metric);
+    std::vector<double> side;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if ((base_ids[i] >= d->second->first_after) == after) side.push_back(all[i]);
+    }
+    return side;
+  };
+
   for (auto& [key, g] : groups) {
     PointResult& p = g.result;
     for (const auto& [name, xs] : g.values) p.metrics[name] = stats::summarize(xs);
@@ -410,15 +463,19 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
       res.gain = kNaN;
       res.gain_p_value = kNaN;
       if (baseline && !p.baseline && it != g.values.end()) {
-        auto b = baseline->values.find(o.metric);
-        if (b != baseline->values.end()) {
-          const double base_mean = stats::mean(b->second);
+        if (baseline->values.count(o.metric)) {
+          const std::vector<double> base = baseline_sample(g, o.metric);
+          const auto b = &base;
+          const double base_mean = stats::mean(base);
           if (base_mean != 0) {
             const double sign = o.goal == Goal::kMaximize ? 1 : -1;
             res.gain = sign * (res.summary.mean - base_mean) / std::fabs(base_mean);
           }
-          auto welch = stats::welch_t_test(b->second, it->second);
-          if (welch.valid) {
+          // A test on one degree of freedom a side is noise presented as an answer.
+          res.judged = it->second.size() >= stats::kMinRepetitionsToJudge &&
+                       b->size() >= stats::kMinRepetitionsToJudge;
+          auto welch = stats::welch_t_test(*b, it->second);
+          if (welch.valid && res.judged) {
             res.gain_p_value = welch.p_value;
             res.gain_significant = welch.p_value < kAlpha;
           }
@@ -574,6 +631,20 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
   } else {
     r.hypervolume = kNaN;
     if (k > 0) r.notes.push_back("no configuration met every outcome constraint: nothing is best");
+  }
+
+  {
+    std::size_t unjudged = 0;
+    for (const auto& p : r.points) {
+      if (p.complete > 0 && p.complete < stats::kMinRepetitionsToJudge) ++unjudged;
+    }
+    if (unjudged > 0) {
+      r.notes.push_back(std::to_string(unjudged) + " configuration" +
+                        (unjudged == 1 ? " has" : "s have") + " fewer than " +
+                        std::to_string(stats::kMinRepetitionsToJudge) +
+                        " complete repetitions: not enough repetitions to judge (no CI, no "
+                        "significance test; marked n<3)");
+    }
   }
 
   // Order the rows.

@@ -14,7 +14,9 @@
 #include "core/records.hpp"
 #include "core/trial.hpp"
 #include "orchestrator/store/store.hpp"
+#include "reports/drift.hpp"
 #include "reports/host_context.hpp"
+#include "reports/noise_summary.hpp"
 #include "reports/statistics.hpp"
 #include "strategies/strategy.hpp"
 
@@ -40,8 +42,11 @@ struct ObjectiveResult {
   // Improvement over the baseline in the objective's direction, relative to |baseline mean|
   // (+0.12 = 12 % better). NaN without a baseline or when the baseline mean is 0.
   double gain = 0;
-  double gain_p_value = 0;  // Welch t-test against the baseline trials; NaN when n < 2 on a side
+  // Welch t-test against the baseline trials; NaN when either side has fewer than
+  // stats::kMinRepetitionsToJudge repetitions (judged false).
+  double gain_p_value = 0;
   bool gain_significant = false;  // gain_p_value < 0.05
+  bool judged = false;            // both this point and the baseline have enough repetitions
 };
 
 struct PointResult {
@@ -111,6 +116,17 @@ struct HeatMap {
   }
 };
 
+// A significant change of the baseline's level during the run (reports/drift.hpp), per
+// objective. When one is found, each configuration's gain and test use the baseline trials on
+// its side of the change (the baseline measured closest in time) instead of all of them.
+struct BaselineDrift {
+  std::string metric;
+  stats::DriftResult result;
+  std::size_t trials = 0;        // baseline trials in the series
+  std::int64_t first_after = 0;  // the first trial id after the change
+  std::string text() const;      // "rx_pps +10.2 % from trial 17 on (p = 0.002, 9 baseline trials)"
+};
+
 struct Report {
   ExperimentRecord experiment;
   std::vector<HostRecord> hosts;
@@ -133,6 +149,8 @@ struct Report {
   std::vector<ConvergenceStep> convergence;
   std::vector<KnobEffect> effects;  // per objective (spec order), knobs by eta^2 descending
   HeatMap heatmap;
+  std::vector<BaselineDrift> drift;  // every objective the baseline was judged on (drift or not)
+  NoiseSummary noise;
   std::vector<std::string> notes;  // caveats worth printing ("no baseline was measured")
   // Profile trials (spec "profile"), by id: read by load_report, never part of the statistics.
   std::vector<TrialRecord> profile_trials;

@@ -119,7 +119,7 @@ double student_t_quantile(double p, double df) {
 }
 
 bool Summary::has_ci() const {
-  return n >= 2 && std::isfinite(half_width);
+  return judgeable() && std::isfinite(half_width);
 }
 
 Summary summarize(const std::vector<double>& xs, double level) {
@@ -128,7 +128,7 @@ Summary summarize(const std::vector<double>& xs, double level) {
   s.mean = mean(xs);
   s.stddev = stddev(xs);
   s.half_width = kNaN;
-  if (s.n >= 2) {
+  if (s.judgeable()) {
     const double q = student_t_quantile(0.5 + level / 2, static_cast<double>(s.n - 1));
     s.half_width = q * s.stddev / std::sqrt(static_cast<double>(s.n));
   }

@@ -24,16 +24,22 @@ double student_t_cdf(double t, double df);
 // The t with P(T <= t) = p, 0 < p < 1.
 double student_t_quantile(double p, double df);
 
-// Mean with a two-sided confidence interval from Student's t. With n < 2 there is no spread to
-// estimate: half_width is NaN and has_ci() false.
+// Fewest repetitions whose interval is worth showing. With 2 the Student-t interval rests on one
+// degree of freedom (t = 12.7 at 95 %) and is routinely wider than the mean itself: a report
+// says "not enough repetitions to judge" instead, and no test is run on such a sample.
+inline constexpr std::size_t kMinRepetitionsToJudge = 3;
+
+// Mean with a two-sided confidence interval from Student's t. With n < kMinRepetitionsToJudge
+// half_width is NaN and has_ci() false (stddev is still given from n = 2 on).
 struct Summary {
   std::size_t n = 0;
   double mean = 0;
   double stddev = 0;      // NaN when n < 2
-  double half_width = 0;  // CI half-width; NaN when n < 2
+  double half_width = 0;  // CI half-width; NaN when n < kMinRepetitionsToJudge
   double ci_low() const { return mean - half_width; }
   double ci_high() const { return mean + half_width; }
   bool has_ci() const;
+  bool judgeable() const { return n >= kMinRepetitionsToJudge; }
 };
 Summary summarize(const std::vector<double>& xs, double level = 0.95);
 

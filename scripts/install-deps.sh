@@ -17,6 +17,8 @@ packages=(
   linux-perf
   # outside references and the report browser check
   python3-optuna chromium
+  # a background CPU load for tests/bench/noise/demo_bench (the noisy-host benchmark)
+  stress-ng
 )
 
 missing=()

@@ -46,6 +46,7 @@ void CounterSession::stop_sampler() {
 Json CounterSession::start(const Json& params) {
   SampleOptions options;
   options.ethtool = &ethtool_;
+  options.processes = true;  // the window's ends carry every process's CPU time
   if (params.contains("interface")) options.interface = require_interface(files_, params);
   if (params.contains("driver_stats"))
     options.driver_stats = require_bool("params.driver_stats", params["driver_stats"]);
@@ -75,6 +76,7 @@ Json CounterSession::start(const Json& params) {
 void CounterSession::sampler_loop(std::chrono::milliseconds interval) {
   SampleOptions light = options_;
   light.driver_stats = false;  // ETHTOOL_GSTATS can be slow on big NICs; window totals have them
+  light.processes = false;     // so can a /proc/<pid> walk on a busy host
   CounterSample previous = *first_;
   auto start = previous.time;
   auto next = start + interval;

@@ -1,5 +1,6 @@
 #include "agents/counters/counter_window.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/errors.hpp"
@@ -100,6 +101,31 @@ std::vector<SoftnetDelta> softnet_deltas(const CounterSample& a, const CounterSa
 
 }  // namespace
 
+namespace {
+
+// What else used the host in the window: steal time, interrupts other than the interface's,
+// and the CPU time of processes that are not the agents' own work. Ticks are turned into a
+// share of one CPU with the window's length in ticks per CPU from /proc/stat itself, so no
+// clock-tick rate is assumed.
+void add_noise_metrics(const CounterSample& a, const CounterSample& b, std::uint64_t irq_count,
+                       const std::string& prefix, Json& metrics) {
+  const CpuTimes all = times_delta(a.stat.all, b.stat.all);
+  const std::size_t cpus = std::max<std::size_t>(1, b.stat.per_cpu.size());
+  const double ticks_per_cpu = static_cast<double>(all.total()) / static_cast<double>(cpus);
+  const auto share = [&](std::uint64_t ticks) {
+    return ticks_per_cpu > 0 ? 100.0 * static_cast<double>(ticks) / ticks_per_cpu : 0.0;
+  };
+  metrics[prefix + "_steal_util"] = share(all.steal);
+  const double seconds = seconds_between(a, b);
+  const std::uint64_t interrupts = delta(a.stat.interrupts, b.stat.interrupts, false);
+  const std::uint64_t other = interrupts > irq_count ? interrupts - irq_count : 0;
+  metrics[prefix + "_other_irq_per_s"] = seconds > 0 ? static_cast<double>(other) / seconds : 0.0;
+  if (a.processes && b.processes)
+    metrics[prefix + "_background_cpu_util"] = share(background_ticks(*a.processes, *b.processes));
+}
+
+}  // namespace
+
 CounterSample take_counter_sample(const KernelFiles& files, const SampleOptions& options) {
   CounterSample s;
   s.time = std::chrono::steady_clock::now();
@@ -125,6 +151,13 @@ CounterSample take_counter_sample(const KernelFiles& files, const SampleOptions&
     try {
       s.softnet = parse_softnet_stat(text, online);
     } catch (const Error&) {
+    }
+  }
+  if (options.processes) {
+    try {
+      s.processes = read_process_times(files);
+    } catch (const Error&) {
+      // No process list (an unusual procfs root): the diagnosis goes without background CPU.
     }
   }
   if (!options.interface.empty()) {
@@ -159,11 +192,14 @@ Json counter_metrics(const CounterSample& a, const CounterSample& b,
     squeeze += d.time_squeeze;
   }
   double seconds = seconds_between(a, b);
-  return {{prefix + "_cpu_util", cpu_util},
-          {prefix + "_softirq_util", softirq_util},
-          {prefix + "_irq_per_s", seconds > 0 ? static_cast<double>(irq_count) / seconds : 0.0},
-          {prefix + "_softnet_dropped", dropped},
-          {prefix + "_time_squeeze", squeeze}};
+  Json metrics = {
+      {prefix + "_cpu_util", cpu_util},
+      {prefix + "_softirq_util", softirq_util},
+      {prefix + "_irq_per_s", seconds > 0 ? static_cast<double>(irq_count) / seconds : 0.0},
+      {prefix + "_softnet_dropped", dropped},
+      {prefix + "_time_squeeze", squeeze}};
+  add_noise_metrics(a, b, irq_count, prefix, metrics);
+  return metrics;
 }
 
 Json counter_delta(const CounterSample& a, const CounterSample& b,

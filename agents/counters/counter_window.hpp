@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/counters/proc_parsers.hpp"
+#include "agents/counters/process_times.hpp"
 #include "agents/knobs/ethtool.hpp"
 #include "agents/knobs/kernel_files.hpp"
 #include "agents/topology/nic_device.hpp"
@@ -26,19 +27,27 @@ struct CounterSample {
   std::map<std::string, std::uint64_t> link;
   std::map<std::string, std::uint64_t> driver;
   std::string driver_error;  // why there are no driver statistics
+  // Every process's CPU time (SampleOptions::processes): the window's first and last sample
+  // only, since reading every /proc/<pid>/stat is too slow for the periodic samples.
+  std::optional<ProcessTimes> processes;
 };
 
 struct SampleOptions {
   std::string interface;  // "" for host-wide counters only
   bool driver_stats = true;
   Ethtool* ethtool = nullptr;
+  bool processes = false;  // read every process's CPU time (noise diagnosis)
 };
 
 // Throws Error(kIo) when /proc/stat cannot be read; every other source is optional.
 CounterSample take_counter_sample(const KernelFiles& files, const SampleOptions& options);
 
 // {"metrics": {...}, "details": {...}} for the window a..b. `irqs` are the interface's IRQs;
-// metric names are "<prefix>_cpu_util" and so on (prefix "dut" or "lg").
+// metric names are "<prefix>_cpu_util" and so on (prefix "dut" or "lg"). The noise diagnosis
+// adds "<prefix>_steal_util" (percent, sum over CPUs), "<prefix>_other_irq_per_s" (interrupts
+// outside the interface's IRQs) and, when both samples read the processes,
+// "<prefix>_background_cpu_util" (CPU of processes other than the agents' own work, 100 = one
+// CPU).
 Json counter_delta(const CounterSample& a, const CounterSample& b,
                    const std::vector<InterfaceIrq>& irqs, const std::string& prefix);
 

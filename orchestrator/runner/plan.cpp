@@ -40,6 +40,14 @@ double workload_seconds(const Json& workload) {
   return workload.value("warmup_s", 1.0) + workload.value("duration_s", 5.0);
 }
 
+int race_budget(const ExperimentSpec& spec, std::uint64_t points) {
+  if (spec.repetitions.budget > 0) return spec.repetitions.budget;
+  const std::uint64_t minimum =
+      (points + (spec.baseline ? 1 : 0)) * std::uint64_t(spec.repetitions.min) +
+      (spec.baseline ? 1 : 0);
+  return static_cast<int>(std::min<std::uint64_t>(2 * minimum, 1000000));
+}
+
 RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   RunPlan plan;
   plan.grid_points = spec.space.grid_size();
@@ -60,6 +68,21 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   };
   plan.estimated_seconds_min = total(plan.repetitions_min);
   plan.estimated_seconds_max = total(plan.repetitions_max);
+  const std::uint64_t base = spec.baseline ? 1 : 0;
+  plan.trials_min = (plan.points + base) * std::uint64_t(plan.repetitions_min) + base;
+  plan.trials_max =
+      plan.points * std::uint64_t(plan.repetitions_max) + std::uint64_t(plan.baseline_trials);
+  if (spec.repetitions.race()) {
+    plan.race_budget = race_budget(spec, plan.points);
+    plan.baseline_trials = spec.baseline ? spec.repetitions.min + 1 : 0;
+    plan.trials_max =
+        std::min<std::uint64_t>(std::uint64_t(plan.race_budget),
+                                (plan.points + base) * std::uint64_t(spec.repetitions.max) + base);
+    plan.trials_max = std::max(plan.trials_max, plan.trials_min);
+    const double per_trial = plan.seconds_per_trial / benches;
+    plan.estimated_seconds_min = double(plan.trials_min) * per_trial;
+    plan.estimated_seconds_max = double(plan.trials_max) * per_trial;
+  }
   auto strategy = make_strategy(spec.strategy, spec.strategy_config());
   plan.first_points = strategy->ask(preview);
   return plan;
@@ -106,7 +129,13 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
   out << "strategy    " << spec.strategy << ", budget " << spec.budget << ", seed " << spec.seed
       << " -> up to " << plan.points << " points\n";
   out << "repeats     ";
-  if (spec.repetitions.adaptive()) {
+  if (spec.repetitions.race()) {
+    out << "race: " << spec.repetitions.min << " per point, then rounds for the baseline and the "
+        << "configurations still tied, up to " << spec.repetitions.max << " each, until separated "
+        << "(Welch p < 0.05) or within " << spec.repetitions.precision * 100
+        << "% of the mean; budget " << plan.race_budget << " trials\n";
+    out << "trials      " << plan.trials_min << " at least, " << plan.trials_max << " at worst\n";
+  } else if (spec.repetitions.adaptive()) {
     out << spec.repetitions.min << ".." << spec.repetitions.max
         << " per point until the 95% CI is within " << spec.repetitions.ci_rel_width * 100
         << "% of the mean\n";
@@ -120,8 +149,11 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
         << " always); the estimate below assumes none is pruned\n";
   }
   if (spec.baseline)
-    out << "baseline    host's original settings, " << plan.baseline_trials / 2
-        << " trial(s) first and last\n";
+    out << "baseline    host's original settings, "
+        << (spec.repetitions.race()
+                ? std::to_string(spec.repetitions.min) +
+                      " trial(s) first, then in every race round, 1 last\n"
+                : std::to_string(plan.baseline_trials / 2) + " trial(s) first and last\n");
   out << "estimate    " << duration_text(plan.seconds_per_trial) << " per trial, total "
       << duration_text(plan.estimated_seconds_min);
   if (plan.estimated_seconds_max > plan.estimated_seconds_min)

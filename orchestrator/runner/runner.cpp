@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -14,10 +15,12 @@
 #include "core/version.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/profile_phase.hpp"
+#include "orchestrator/runner/race.hpp"
 #include "orchestrator/runner/repetition_policy.hpp"
 #include "orchestrator/runner/screening_gate.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
 #include "orchestrator/transport/transport.hpp"
+#include "reports/drift.hpp"
 
 namespace nictune {
 namespace {
@@ -356,9 +359,15 @@ class Runner::Impl {
       }
       run_points(std::move(states));
     }
-    if (spec_.baseline && !interrupted_ && fatal_.empty()) run_points({baseline_state()});
+    if (spec_.repetitions.race() && !interrupted_ && fatal_.empty()) race();
+    if (spec_.baseline && !interrupted_ && fatal_.empty()) {
+      // The race re-measured the baseline between its rounds already; one closing trial then
+      // anchors the end of the run for drift detection.
+      run_points({baseline_state()}, spec_.repetitions.race() ? 1 : spec_.repetitions.min);
+    }
     if (spec_.profile.enabled && !interrupted_ && fatal_.empty() && !benches_.empty())
       run_profiles(benches_.front(), spec_, store_, result_.experiment_id, progress_, interrupted_);
+    if (!interrupted_ && fatal_.empty()) report_drift();
     std::string reason;
     {
       std::lock_guard lock(strategy_mutex_);
@@ -417,7 +426,64 @@ class Runner::Impl {
     return unfinished;
   }
 
+  // Racing rounds until nothing is left to decide. Every round rebuilds the race from the stored
+  // trials, so a resumed run continues the same race.
+  void race() {
+    RepetitionSpec rules = spec_.repetitions;
+    rules.budget = race_budget(spec_, plan_run(spec_, 0).points);
+    const Race race(rules, spec_.objectives);
+    // One trial stays reserved for the closing baseline measurement.
+    const int reserved = spec_.baseline ? 1 : 0;
+    for (int round_no = 1; !interrupted_ && fatal_.empty(); ++round_no) {
+      std::map<std::pair<bool, std::int64_t>, RaceEntry> entries;
+      std::map<std::pair<bool, std::int64_t>, PointState> states;
+      int used = 0;
+      for (const auto& t : store_.trials(result_.experiment_id)) {
+        const bool interrupted =
+            t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
+        if (interrupted) continue;
+        ++used;
+        const std::pair<bool, std::int64_t> key{t.baseline, t.point_id};
+        RaceEntry& e = entries[key];
+        e.point_id = t.point_id;
+        e.baseline = t.baseline;
+        if (t.outcome.state == TrialState::kComplete) e.complete.push_back(t.outcome.metrics);
+        if (t.outcome.state != TrialState::kComplete) e.failed = true;
+        PointState& ps = states[key];
+        ps.point = t.baseline ? Json::object() : t.point;
+        ps.point_id = t.point_id;
+        ps.baseline = t.baseline;
+        ++ps.trials;
+      }
+      std::vector<RaceEntry> list;
+      for (auto& [key, e] : entries) list.push_back(std::move(e));
+      const RaceRound round = race.next_round(list, used + reserved);
+      if (round.next.empty()) {
+        progress_.message(round.budget_exhausted
+                              ? "race: trial budget spent (" + std::to_string(used) + " trials)"
+                              : "race: every configuration separated, precise, capped or beaten");
+        return;
+      }
+      std::vector<PointState> points;
+      std::vector<Task> tasks;
+      for (const auto id : round.next) {
+        const bool is_baseline = states.count({true, id}) > 0;
+        points.push_back(states.at({is_baseline, id}));
+        tasks.push_back({points.size() - 1, 0});
+      }
+      progress_.message("race round " + std::to_string(round_no) + ": " +
+                        std::to_string(round.next.size()) + " configuration(s) still undecided");
+      // Interleaved: the round's repetitions in random order, so drift spreads over them all.
+      std::shuffle(tasks.begin(), tasks.end(), rng_);
+      execute(points, tasks);
+    }
+  }
+
   void run_points(std::vector<PointState> points) {
+    run_points(std::move(points), spec_.repetitions.min);
+  }
+
+  void run_points(std::vector<PointState> points, int min_repetitions) {
     std::vector<Task> tasks;
     if (spec_.screening.enabled()) {
       // Screening first: the short trial of every new point of the batch, in random order.
@@ -432,7 +498,7 @@ class Runner::Impl {
     for (std::size_t i = 0; i < points.size(); ++i) {
       if (points[i].pruned || points[i].failed > 0) continue;
       int have = int(points[i].complete.size());
-      for (int r = have; r < spec_.repetitions.min; ++r) tasks.push_back({i, 0});
+      for (int r = have; r < min_repetitions; ++r) tasks.push_back({i, 0});
     }
     RepetitionPolicy policy(spec_.repetitions, spec_.objectives);
     while (!tasks.empty() && !interrupted_ && fatal_.empty()) {
@@ -528,6 +594,51 @@ class Runner::Impl {
     }
     progress_.trial_done(
         {trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
+    warn_if_busy(trial, outcome);
+  }
+
+  // Says live when something else used the host during a trial (the agents' noise diagnosis):
+  // a tie in the report means less when a quarter of a CPU went to other processes.
+  void warn_if_busy(std::int64_t trial, const Outcome& outcome) {
+    constexpr double kBusyPercent = 20;  // of one CPU
+    double background = 0, steal = 0;
+    for (const auto& [name, value] : outcome.metrics) {
+      if (name.ends_with("_background_cpu_util")) background = std::max(background, value);
+      if (name.ends_with("_steal_util")) steal = std::max(steal, value);
+    }
+    if (background >= kBusyPercent) {
+      progress_.message("host busy: " + std::to_string(static_cast<int>(background + 0.5)) +
+                        " % of a CPU used by other processes during trial " +
+                        std::to_string(trial));
+    }
+    if (steal >= kBusyPercent) {
+      progress_.message("host busy: " + std::to_string(static_cast<int>(steal + 0.5)) +
+                        " % of a CPU stolen by the hypervisor during trial " +
+                        std::to_string(trial));
+    }
+  }
+
+  // After the run: did the baseline drift, and by how much? (The report says the same.)
+  void report_drift() {
+    std::map<std::string, std::vector<double>> series;
+    for (const auto& t : store_.trials(result_.experiment_id)) {
+      if (!t.baseline || t.outcome.state != TrialState::kComplete) continue;
+      for (const auto& o : spec_.objectives) {
+        auto it = t.outcome.metrics.find(o.metric);
+        if (it != t.outcome.metrics.end()) series[o.metric].push_back(it->second);
+      }
+    }
+    for (const auto& [metric, values] : series) {
+      const auto d = stats::detect_drift(values);
+      if (!d.valid) continue;
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "baseline %s: %s%.1f %% (%.4g -> %.4g over %zu baseline trials, permutation "
+                    "p = %.3f)",
+                    metric.c_str(), d.drift ? "DRIFT " : "no significant drift, ", d.relative * 100,
+                    d.before_mean, d.after_mean, values.size(), d.p_value);
+      progress_.message(line);
+    }
   }
 
   static bool is_host_error(const HostSession& host, const TransportError& e) {

@@ -234,23 +234,76 @@ void parse_strategy(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   }
 }
 
+void parse_race(FieldReader& r, ExperimentSpec& spec, Issues& issues) {
+  RepetitionSpec& rep = spec.repetitions;
+  rep.kind = RepetitionPolicyKind::kRace;
+  rep.min = static_cast<int>(r.integer("min", 1, 1000).value_or(kRaceDefaultMin));
+  rep.max =
+      static_cast<int>(r.integer("max", 1, 1000).value_or(std::max(rep.min, kRaceDefaultMax)));
+  rep.budget = static_cast<int>(r.integer("budget", 1, 1000000).value_or(0));
+  if (r.has("precision")) {
+    const auto p = r.number("precision", 0, 10);
+    if (p && *p <= 0) {
+      issues.add("repetitions.precision",
+                 "must be greater than 0 (a relative CI half-width, e.g. 0.02 for 2 %)");
+    } else if (p) {
+      rep.precision = *p;
+    }
+  }
+  if (rep.max < rep.min) {
+    issues.add("repetitions.max", "must be at least min (" + std::to_string(rep.min) + ")");
+  }
+  // The budget must at least give the baseline and one configuration their minimum repetitions.
+  if (rep.budget > 0 && rep.budget < 2 * rep.min) {
+    issues.add("repetitions.budget",
+               "must allow the minimum repetitions of the baseline and one configuration (at "
+               "least 2 x min = " +
+                   std::to_string(2 * rep.min) + " trials), got " + std::to_string(rep.budget));
+  }
+}
+
 void parse_repetitions(const Json& doc, ExperimentSpec& spec, Issues& issues) {
-  if (!doc.contains("repetitions")) return;
-  FieldReader r(doc["repetitions"], "repetitions", issues, {"count", "min", "max", "ci_rel_width"});
+  if (!doc.contains("repetitions")) {
+    spec.repetitions.kind = RepetitionPolicyKind::kRace;
+    spec.repetitions.min = kRaceDefaultMin;
+    spec.repetitions.max = kRaceDefaultMax;
+    return;
+  }
+  FieldReader r(doc["repetitions"], "repetitions", issues,
+                {"policy", "count", "min", "max", "ci_rel_width", "budget", "precision"});
   if (!r.ok()) return;
+  const std::string policy = r.choice("policy", {"race", "fixed", "adaptive"}).value_or("");
+  // Without "policy" the fields say which: "budget"/"precision" race, the others as before.
+  const bool race = policy == "race" || (policy.empty() && (r.has("budget") || r.has("precision")));
+  if (race) {
+    if (r.has("count") || r.has("ci_rel_width")) {
+      issues.add("repetitions",
+                 "a race takes \"min\", \"max\", \"budget\" and \"precision\"; "
+                 "\"count\" and \"ci_rel_width\" belong to the fixed and adaptive "
+                 "policies");
+    }
+    parse_race(r, spec, issues);
+    return;
+  }
+  if (r.has("budget") || r.has("precision")) {
+    issues.add("repetitions", "\"budget\" and \"precision\" belong to \"policy\": \"race\"");
+  }
   if (r.has("count")) {
     if (r.has("min") || r.has("max") || r.has("ci_rel_width")) {
       issues.add("repetitions",
                  "give either \"count\" or \"min\"/\"max\"/\"ci_rel_width\", not both");
     }
     int n = static_cast<int>(r.integer("count", 1, 1000).value_or(1));
-    spec.repetitions = {n, n, 0};
+    spec.repetitions.min = spec.repetitions.max = n;
+    spec.repetitions.kind = RepetitionPolicyKind::kFixed;
     return;
   }
   spec.repetitions.min = static_cast<int>(r.integer("min", 1, 1000, true).value_or(1));
   spec.repetitions.max =
       static_cast<int>(r.integer("max", 1, 1000, true).value_or(spec.repetitions.min));
   spec.repetitions.ci_rel_width = r.number("ci_rel_width", 0.001, 10, true).value_or(0);
+  spec.repetitions.kind = spec.repetitions.ci_rel_width > 0 ? RepetitionPolicyKind::kAdaptive
+                                                            : RepetitionPolicyKind::kFixed;
   if (spec.repetitions.max < spec.repetitions.min) {
     issues.add("repetitions.max",
                "must be at least min (" + std::to_string(spec.repetitions.min) + ")");

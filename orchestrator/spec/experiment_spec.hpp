@@ -24,13 +24,26 @@ struct BenchSpec {
   HostSpec lg;
 };
 
+// "count": a fixed number; "min"/"max"/"ci_rel_width": adaptive per point; "policy": "race":
+// racing across points (orchestrator/runner/race.hpp). A spec without "repetitions" races.
+enum class RepetitionPolicyKind { kFixed, kAdaptive, kRace };
+
 struct RepetitionSpec {
+  RepetitionPolicyKind kind = RepetitionPolicyKind::kFixed;
   int min = 1;
   int max = 1;
   double ci_rel_width = 0;  // adaptive when > 0: repeat until every objective's 95 % CI
                             // half-width / |mean| is below this, or max is reached
-  bool adaptive() const { return ci_rel_width > 0 && max > min; }
+  int budget = 0;           // race: every trial of the experiment; 0 = 2 x the minimum plan
+  double precision = 0.02;  // race: stop a configuration whose CIs are within this x |mean|
+  bool adaptive() const {
+    return kind == RepetitionPolicyKind::kAdaptive && ci_rel_width > 0 && max > min;
+  }
+  bool race() const { return kind == RepetitionPolicyKind::kRace; }
 };
+// The race's defaults when a spec gives no "repetitions".
+inline constexpr int kRaceDefaultMin = 3;
+inline constexpr int kRaceDefaultMax = 10;
 
 // Multi-fidelity screening (successive halving in two rungs, decided as results arrive): every
 // point's first repetition is measured for duration_s only; a point whose screening result is

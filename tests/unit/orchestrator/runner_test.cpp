@@ -342,7 +342,9 @@ TEST(Runner, AdaptiveRepetitionsStopAtMaxForNoisyPoints) {
   RunResult q = quiet.run(doc);
   std::map<std::string, int> quiet_reps;
   for (const auto& t : quiet.store->trials(q.experiment_id)) quiet_reps[t.point.dump()]++;
-  for (const auto& [p, n] : quiet_reps) EXPECT_EQ(n, 2) << p;  // CI width 0: min is enough
+  // CI width 0, but an interval needs 3 repetitions to be judged (stats::kMinRepetitionsToJudge):
+  // one more than min, then it stops.
+  for (const auto& [p, n] : quiet_reps) EXPECT_EQ(n, 3) << p;
 }
 
 TEST(Runner, RepetitionsRunInRandomisedOrder) {
@@ -558,6 +560,76 @@ TEST(Spec, ScreeningMustBeShorterThanTheMeasurementAndFitTheTool) {
   EXPECT_EQ(spec.screening.min_points, 6);
   EXPECT_EQ(spec.screening_workload()["duration_s"], 1.0);
   EXPECT_EQ(spec.screening_workload()["tool"], "iperf3");
+}
+
+}  // namespace
+}  // namespace nictune
+
+namespace nictune {
+namespace {
+
+// The race end to end through the runner: repetitions go to the configuration tied with the
+// baseline, not to the one beaten beyond noise, and the budget holds.
+TEST(Runner, RaceRepeatsTheUndecidedNotTheBeaten) {
+  Harness h;
+  h.dut.noise = 0.02;
+  Json doc = spec_doc();
+  doc["repetitions"] = {
+      {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
+  RunResult r = h.run(doc);
+  EXPECT_EQ(r.status, "complete");
+  const auto trials = h.store->trials(r.experiment_id);
+  EXPECT_LE(trials.size(), 40u);
+  std::map<std::string, int> reps;
+  int baseline = 0;
+  for (const auto& t : trials) {
+    if (t.baseline) {
+      ++baseline;
+    } else {
+      reps[t.point.dump()]++;
+    }
+  }
+  // rps=none gro=false: 10 % slower than the baseline at the same CPU, beaten after its 3.
+  EXPECT_EQ((reps[Json({{"offload.gro", false}, {"rps", "none"}}).dump()]), 3);
+  // rps=none gro=true is the baseline's own configuration: tied, raced to the cap.
+  EXPECT_EQ((reps[Json({{"offload.gro", true}, {"rps", "none"}}).dump()]), 6);
+  EXPECT_GE(baseline, 6) << "the baseline races too";
+  EXPECT_TRUE(trials.back().baseline) << "a closing baseline trial";
+  EXPECT_NE(h.out.str().find("race round 1:"), std::string::npos) << h.out.str();
+  EXPECT_NE(h.out.str().find("baseline rx_pps:"), std::string::npos) << h.out.str();
+}
+
+// Interrupted in the middle of the race rounds and resumed: the race is rebuilt from the stored
+// trials and goes on to the same end (the tied configuration reaches its cap, the beaten one
+// keeps its 3), within the budget.
+TEST(Runner, ResumedRaceContinuesFromTheStore) {
+  Harness h;
+  h.dut.noise = 0.02;
+  Json doc = spec_doc();
+  doc["repetitions"] = {
+      {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
+  // 3 baseline + 4 x 3 trials before the race: stop in its second round.
+  h.lg.after_load = [&](int n) {
+    if (n == 18) h.interrupted = true;
+  };
+  RunResult first = h.run(doc);
+  ASSERT_EQ(first.status, "interrupted");
+  h.interrupted = false;
+  h.lg.after_load = nullptr;
+  RunOptions resume;
+  resume.resume = true;
+  RunResult second = h.run(doc, resume);
+  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.experiment_id, first.experiment_id);
+  std::map<std::string, int> complete;
+  std::size_t all = 0;
+  for (const auto& t : h.store->trials(second.experiment_id)) {
+    ++all;
+    if (!t.baseline && t.outcome.state == TrialState::kComplete) complete[t.point.dump()]++;
+  }
+  EXPECT_LE(all, 40u);
+  EXPECT_EQ((complete[Json({{"offload.gro", false}, {"rps", "none"}}).dump()]), 3);
+  EXPECT_EQ((complete[Json({{"offload.gro", true}, {"rps", "none"}}).dump()]), 6);
 }
 
 }  // namespace

@@ -65,6 +65,34 @@ TEST(Spec, BrokenSpecsReportEveryProblemWithItsPath) {
   EXPECT_GE(count, 5);
 }
 
+TEST(Spec, RacePolicyFields) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "r",
+    "hosts": {"dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+    "space": {"parameters": {"rps": ["none", "all"]}},
+    "workload": {"type": "udp_stream"},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}],
+    "repetitions": {"budget": 40, "precision": 0.05, "max": 6}
+  })");
+  ExperimentSpec spec = parse_spec(doc, "inline");
+  EXPECT_TRUE(spec.repetitions.race()) << "budget/precision without a policy race";
+  EXPECT_EQ(spec.repetitions.min, kRaceDefaultMin);
+  EXPECT_EQ(spec.repetitions.max, 6);
+  EXPECT_EQ(spec.repetitions.budget, 40);
+  EXPECT_DOUBLE_EQ(spec.repetitions.precision, 0.05);
+
+  doc["repetitions"] = {{"count", 2}};
+  EXPECT_FALSE(parse_spec(doc, "inline").repetitions.race());
+  doc["repetitions"] = {{"policy", "fixed"}, {"budget", 10}};
+  try {
+    parse_spec(doc, "inline");
+    ADD_FAILURE() << "budget with a fixed policy validated";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("belong to \"policy\": \"race\""), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Spec, DefaultsAreFilledIn) {
   Json doc = Json::parse(R"({
     "version": 1, "name": "d",
@@ -75,7 +103,11 @@ TEST(Spec, DefaultsAreFilledIn) {
   })");
   ExperimentSpec spec = parse_spec(doc, "inline");
   EXPECT_EQ(spec.strategy, "grid");
-  EXPECT_EQ(spec.repetitions.min, 1);
+  // Without "repetitions" the race decides, with its defaults.
+  EXPECT_TRUE(spec.repetitions.race());
+  EXPECT_EQ(spec.repetitions.min, kRaceDefaultMin);
+  EXPECT_EQ(spec.repetitions.max, kRaceDefaultMax);
+  EXPECT_EQ(spec.repetitions.budget, 0) << "0: derived from the plan";
   EXPECT_FALSE(spec.repetitions.adaptive());
   EXPECT_TRUE(spec.baseline);
   ASSERT_EQ(spec.benches.size(), 1u);

@@ -34,7 +34,9 @@ TEST(Format, SummaryRoundsTheMeanWhereTheCiIs) {
   EXPECT_EQ(format_summary(s), "45.23 ± 0");
   s.n = 1;
   s.half_width = std::nan("");
-  EXPECT_EQ(format_summary(s), "45.23");
+  EXPECT_EQ(format_summary(s), "45.23 (n<3)");  // not enough repetitions to judge
+  s.n = 2;
+  EXPECT_EQ(format_summary(s), "45.23 (n<3)");
   s.n = 0;
   EXPECT_EQ(format_summary(s), "n/a");
 }

@@ -7,11 +7,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "reports/render.hpp"
+#include "reports/svg.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -213,6 +215,78 @@ TEST(RenderHtml, ThreeObjectivesGetEveryPair) {
     ++n;
   }
   EXPECT_EQ(n, 3u);  // a-b, a-c, b-c
+}
+
+// Noisy repetitions give CIs wider than the spread of the means and reaching below zero. The
+// scatter must fit its axes to the means (the points spread over the plot instead of sitting in
+// one dot), keep every whisker inside the frame and never draw a negative rate or CPU share.
+TEST(RenderHtml, WhiskersAreClippedAxesFitThePoints) {
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"},
+                                          {"metric": "dut_cpu_util", "goal": "min"}]})");
+  std::vector<TrialRecord> trials;
+  const std::vector<std::vector<double>> rates = {
+      {100e3, 400e3, 250e3}, {200e3, 300e3, 50e3}, {260e3, 240e3, 250e3}};
+  const std::vector<std::vector<double>> cpus = {{2, 90, 10}, {30, 35, 40}, {60, 5, 20}};
+  int id = 0;
+  for (std::size_t p = 0; p < rates.size(); ++p) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      TrialRecord t;
+      t.id = ++id;
+      t.point_id = static_cast<std::int64_t>(p + 1);
+      t.point = {{"k", p}};
+      t.outcome.metrics = {{"rx_pps", rates[p][i]}, {"dut_cpu_util", cpus[p][i]}};
+      trials.push_back(t);
+    }
+  }
+  std::ostringstream out;
+  render("html", build_report(e, {}, trials), out);
+  const std::string html = out.str();
+  const std::size_t from = html.find("data-plot=\"scatter\"");
+  ASSERT_NE(from, std::string::npos);
+  const std::string scatter = html.substr(from, html.find("</svg>", from) - from);
+
+  // The plot's frame and its y axis (fitted to the means of dut_cpu_util) as the renderer has them.
+  double ylo = INFINITY, yhi = -INFINITY;
+  for (const auto& c : cpus) {
+    const double m = (c[0] + c[1] + c[2]) / 3;
+    ylo = std::min(ylo, m);
+    yhi = std::max(yhi, m);
+  }
+  svg::Plot plot("scatter", 520, 380, "");
+  plot.y_axis(svg::padded_range(ylo, yhi), "");
+  const double zero_cpu = plot.py(0);
+  ASSERT_GT(zero_cpu, plot.top());
+
+  const std::regex line(
+      R"re(<line class="errbar[^"]*" x1="([-0-9.]+)" x2="([-0-9.]+)" y1="([-0-9.]+)" y2="([-0-9.]+)")re");
+  std::size_t whiskers = 0, clipped = 0;
+  for (std::sregex_iterator it(scatter.begin(), scatter.end(), line), end; it != end; ++it) {
+    ++whiskers;
+    if (it->str().find("clipped") != std::string::npos) ++clipped;
+    const double x1 = std::stod((*it)[1]), x2 = std::stod((*it)[2]);
+    const double y1 = std::stod((*it)[3]), y2 = std::stod((*it)[4]);
+    for (double x : {x1, x2}) {
+      EXPECT_GE(x, plot.left() - 0.05) << it->str();
+      EXPECT_LE(x, plot.right() + 0.05) << it->str();
+    }
+    for (double y : {y1, y2}) {
+      EXPECT_GE(y, plot.top() - 0.05) << it->str();
+      EXPECT_LE(y, plot.bottom() + 0.05) << it->str();
+      if (x1 == x2) EXPECT_LE(y, zero_cpu + 0.05) << "below 0 % CPU: " << it->str();
+    }
+  }
+  EXPECT_EQ(whiskers, 6u);  // two per configuration
+  EXPECT_GE(clipped, 4u);
+
+  // The points spread over most of the frame rather than collapsing into one spot.
+  const std::regex dot(R"re(<circle class="pt-[a-z]+" cx="([-0-9.]+)" cy="([-0-9.]+)")re");
+  double cx_lo = INFINITY, cx_hi = -INFINITY;
+  for (std::sregex_iterator it(scatter.begin(), scatter.end(), dot), end; it != end; ++it) {
+    cx_lo = std::min(cx_lo, std::stod((*it)[1]));
+    cx_hi = std::max(cx_hi, std::stod((*it)[1]));
+  }
+  EXPECT_GT(cx_hi - cx_lo, 0.7 * (plot.right() - plot.left()));
 }
 
 TEST(RenderHtml, EscapesWhatTheDatabaseSays) {

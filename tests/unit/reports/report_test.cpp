@@ -6,8 +6,10 @@
 
 #include <array>
 #include <cmath>
+#include <sstream>
 
 #include "core/errors.hpp"
+#include "reports/render.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -197,15 +199,117 @@ TEST(ReportBuild, NoBaselineNoObjectivesAndNothingFeasible) {
   EXPECT_EQ(r.points[0].label(), "rps=all");
   EXPECT_FALSE(r.best);
   EXPECT_TRUE(std::isnan(r.hypervolume));
-  ASSERT_EQ(r.notes.size(), 2u);
+  ASSERT_EQ(r.notes.size(), 3u);
   EXPECT_NE(r.notes[0].find("no baseline"), std::string::npos);
   EXPECT_NE(r.notes[1].find("nothing is best"), std::string::npos);
+  EXPECT_NE(r.notes[2].find("1 configuration has fewer than 3 complete repetitions: not enough "
+                            "repetitions to judge"),
+            std::string::npos)
+      << r.notes[2];
   ASSERT_EQ(r.contexts.size(), 0u);
 
   e.spec = Json::object();
   r = build_report(e, {}, {t});
   EXPECT_TRUE(r.objectives.empty());
   EXPECT_NE(r.notes[0].find("no objectives"), std::string::npos);
+}
+
+TEST(ReportBuild, TwoRepetitionsAreNotEnoughToJudge) {
+  // 2 repetitions a side: Welch would give p from one degree of freedom and the CI would be
+  // wider than the mean. The report gives the means and says it cannot judge instead.
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
+  std::vector<TrialRecord> trials;
+  auto add = [&](std::int64_t point, bool baseline, double rate) {
+    TrialRecord t;
+    t.id = static_cast<std::int64_t>(trials.size()) + 1;
+    t.point_id = point;
+    t.baseline = baseline;
+    t.point = baseline ? Json::object() : Json{{"rps", "all"}};
+    t.outcome.metrics = {{"rx_pps", rate}};
+    trials.push_back(t);
+  };
+  for (double v : {100e3, 101e3, 99e3}) add(1, true, v);
+  add(2, false, 238e3);
+  add(2, false, 250e3);
+  auto r = build_report(e, {}, trials);
+  const PointResult* p = r.find_point(2);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->objectives[0].summary.has_ci());
+  EXPECT_FALSE(p->objectives[0].judged);
+  EXPECT_TRUE(std::isnan(p->objectives[0].gain_p_value));
+  EXPECT_FALSE(p->objectives[0].gain_significant);
+  EXPECT_NEAR(p->objectives[0].gain, 1.44, 1e-9);
+  bool said = false;
+  for (const auto& n : r.notes)
+    said = said || n.find("not enough repetitions to judge") != std::string::npos;
+  EXPECT_TRUE(said);
+  for (const std::string format : {"text", "md", "html", "json"}) {
+    std::ostringstream out;
+    render(format, r, out);
+    EXPECT_NE(out.str().find("not enough repetitions to judge"), std::string::npos) << format;
+    if (format != "json") {
+      const std::string cell = format == "html" ? "244k (n&lt;3)" : "244k (n<3)";
+      EXPECT_NE(out.str().find(cell), std::string::npos) << format << " lacks " << cell;
+    }
+  }
+
+  add(2, false, 244e3);
+  r = build_report(e, {}, trials);
+  EXPECT_TRUE(r.find_point(2)->objectives[0].judged);
+  EXPECT_TRUE(r.find_point(2)->objectives[0].gain_significant);
+}
+
+TEST(ReportBuild, NoiseSummaryAndBaselineDrift) {
+  // 9 baseline trials whose rx_pps steps down 12 % after the 5th (another tenant arrived), with
+  // the agents' background CPU telling the same story; one configuration measured late.
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
+  std::vector<TrialRecord> trials;
+  auto add = [&](std::int64_t point, bool baseline, double rate, double background) {
+    TrialRecord t;
+    t.id = static_cast<std::int64_t>(trials.size()) + 1;
+    t.point_id = point;
+    t.baseline = baseline;
+    t.point = baseline ? Json::object() : Json{{"rps", "all"}};
+    t.outcome.metrics = {{"rx_pps", rate},
+                         {"dut_background_cpu_util", background},
+                         {"lg_background_cpu_util", background / 2},
+                         {"dut_steal_util", 1.0}};
+    trials.push_back(t);
+  };
+  const std::vector<double> base = {100.0, 101, 99,   100.5, 99.5, 100.2,
+                                    88,    89,  87.5, 88.5,  88.2, 87.8};
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    add(1, true, base[i] * 1e3, i < 6 ? 2 : 50);
+    if (i >= 8) add(2, false, 96e3 + static_cast<double>(i) * 100, 50);
+  }
+  const auto r = build_report(e, {}, trials);
+  ASSERT_EQ(r.drift.size(), 1u);
+  EXPECT_TRUE(r.drift[0].result.drift) << r.drift[0].text();
+  EXPECT_NEAR(r.drift[0].result.relative, -0.117, 0.005);
+  EXPECT_EQ(r.drift[0].first_after, 7) << "the 7th baseline trial, before any of point 2";
+  // Against the pooled baseline point 2 gains ~2 %; against the baseline measured in its own
+  // time (after the change: 88.2k) ~10 %.
+  const double after = (88 + 89 + 87.5 + 88.5 + 88.2 + 87.8) / 6 * 1e3;
+  const double point = (96.8e3 + 96.9e3 + 97.0e3 + 97.1e3) / 4;
+  const PointResult* p = r.find_point(2);
+  ASSERT_TRUE(p);
+  EXPECT_NEAR(p->objectives[0].gain, (point - after) / after, 1e-9);
+  EXPECT_TRUE(p->objectives[0].gain_significant);
+
+  EXPECT_EQ(r.noise.diagnosed_trials, 16u);
+  EXPECT_NEAR(r.noise.background_max, 50, 1e-9);
+  EXPECT_EQ(r.noise.busy_trials, 10u);
+  EXPECT_NEAR(r.noise.background_mean, (6 * 2 + 10 * 50) / 16.0, 1e-9);
+  EXPECT_NEAR(r.noise.steal_mean, 1.0, 1e-9);
+  EXPECT_NEAR(r.noise.baseline_cv.at("rx_pps"), stats::stddev(base) / stats::mean(base), 1e-9);
+  for (const std::string format : {"text", "md", "html", "json"}) {
+    std::ostringstream out;
+    render(format, r, out);
+    EXPECT_NE(out.str().find("baseline drift: rx_pps -11."), std::string::npos) << format;
+    EXPECT_NE(out.str().find("other processes used"), std::string::npos) << format;
+  }
 }
 
 TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {

@@ -81,6 +81,16 @@ TEST(Statistics, SummaryConfidenceInterval) {
   EXPECT_DOUBLE_EQ(one.mean, 7);
   EXPECT_TRUE(std::isnan(one.half_width));
 
+  // Two repetitions: the 95 % interval would be 12.7 standard errors wide (t with 1 degree of
+  // freedom), wider than the mean here. No interval is given; the spread still is.
+  auto two = summarize({100, 300});
+  EXPECT_EQ(two.n, 2u);
+  EXPECT_FALSE(two.judgeable());
+  EXPECT_FALSE(two.has_ci());
+  EXPECT_TRUE(std::isnan(two.half_width));
+  EXPECT_NEAR(two.stddev, 141.42135623730951, 1e-9);
+  EXPECT_TRUE(summarize({100, 300, 200}).judgeable());
+
   auto constant = summarize({3, 3, 3});
   EXPECT_TRUE(constant.has_ci());
   EXPECT_EQ(constant.half_width, 0);

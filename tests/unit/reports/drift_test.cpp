@@ -1,0 +1,64 @@
+// Drift detection on synthetic series: a 10 % step is found with its place and size, pure noise
+// raises no alarm in at least 95 % of seeds, and short series are not judged.
+#include "reports/drift.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace nictune::stats {
+namespace {
+
+// 12 baseline measurements with 2 % Gaussian noise; a step of `step` (relative) from index 6.
+std::vector<double> series(std::uint64_t seed, double step, std::size_t n = 12,
+                           std::size_t at = 6) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0, 0.02 * 1e6);
+  std::vector<double> x;
+  for (std::size_t i = 0; i < n; ++i) x.push_back(1e6 * (i >= at ? 1 + step : 1) + noise(rng));
+  return x;
+}
+
+TEST(Drift, FindsATenPercentStepItsPlaceAndSize) {
+  int found = 0;
+  constexpr int kSeeds = 100;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    const auto r = detect_drift(series(static_cast<std::uint64_t>(seed), 0.10));
+    ASSERT_TRUE(r.valid);
+    if (!r.drift) continue;
+    ++found;
+    EXPECT_NEAR(r.relative, 0.10, 0.04) << "seed " << seed;
+    EXPECT_NEAR(static_cast<double>(r.split), 6, 1) << "seed " << seed;
+  }
+  EXPECT_GE(found, 95) << "a 10 % step in 12 measurements with 2 % noise";
+}
+
+TEST(Drift, FindsADownwardStepAndATrend) {
+  auto down = detect_drift(series(7, -0.10));
+  EXPECT_TRUE(down.drift);
+  EXPECT_LT(down.relative, -0.06);
+  std::vector<double> trend;
+  for (int i = 0; i < 12; ++i) trend.push_back(100 + 1.5 * i + (i % 2 ? 0.5 : -0.5));
+  EXPECT_TRUE(detect_drift(trend).drift);
+}
+
+TEST(Drift, NoFalseAlarmOnPureNoiseInNinetyFivePercentOfSeeds) {
+  int alarms = 0;
+  constexpr int kSeeds = 200;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    const auto r = detect_drift(series(static_cast<std::uint64_t>(seed) + 1000, 0.0));
+    ASSERT_TRUE(r.valid);
+    if (r.drift) ++alarms;
+  }
+  EXPECT_LE(alarms, kSeeds * 5 / 100) << alarms << " false alarms in " << kSeeds << " seeds";
+}
+
+TEST(Drift, ShortOrConstantSeriesAreNotJudged) {
+  EXPECT_FALSE(detect_drift({1, 2, 3, 4, 5}).valid);
+  const auto flat = detect_drift({5, 5, 5, 5, 5, 5, 5});
+  EXPECT_TRUE(flat.valid);
+  EXPECT_FALSE(flat.drift);
+}
+
+}  // namespace
+}  // namespace nictune::stats
