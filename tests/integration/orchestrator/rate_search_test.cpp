@@ -98,6 +98,7 @@ class RateSearchLab : public ::testing::Test {
         {"objectives",
          {{{"metric", workload.contains("rate_search") ? "ndr_pps" : "rx_pps"}, {"goal", "max"}}}},
         {"strategy", {{"type", "grid"}, {"budget", 1}, {"seed", 1}}},
+        {"repetitions", {{"count", 1}}},  // one trial (racing, the default, would repeat it)
         {"baseline", false},
         {"settle_s", 0}};
     const std::string path = (dir_ / (name + ".json")).string();

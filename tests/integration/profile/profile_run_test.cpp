@@ -50,6 +50,7 @@ TEST(ProfileRun, DemoShapedRunProfilesBestAndBaseline) {
       {"workload", {{"type", "udp_stream"}, {"payload", 64}, {"duration_s", 2}, {"warmup_s", 0.5}}},
       {"objectives", {{{"metric", "rx_pps"}, {"goal", "max"}}}},
       {"strategy", {{"type", "grid"}, {"budget", 2}}},
+      {"repetitions", {{"count", 1}}},  // the profile phase is under test, not racing
       {"settle_s", 0.2},
       {"profile", {{"duration_s", 1.5}, {"points", "best"}, {"frequency_hz", 199}}}};
   const std::string spec_path = (dir / "spec.json").string();
