@@ -178,7 +178,9 @@ Eigen::MatrixXd encode_all(const SpaceCodec& codec, const std::vector<Point>& po
 }  // namespace
 
 BayesStrategy::BayesStrategy(const StrategyConfig& config)
-    : StrategyBase(config, "bayes", {"initial_points", "acquisition", "candidates", "restarts"}) {
+    : StrategyBase(
+          config, "bayes",
+          {"initial_points", "acquisition", "candidates", "restarts", "categorical_kernel"}) {
   const std::size_t m = config.objectives.size();
   if (m == 0) throw invalid("strategy: bayes needs at least one objective");
   std::size_t params = config.space.parameters().size();
@@ -201,6 +203,12 @@ BayesStrategy::BayesStrategy(const StrategyConfig& config)
   }
   candidates_ = options().integer("candidates", 1000, 10, 100000);
   fit_.restarts = options().integer("restarts", 3, 0, 100);
+  if (options().choice("categorical_kernel", "overlap", {"overlap", "one-hot"}) == "overlap") {
+    // One length scale per parameter: a categorical's one-hot columns share it.
+    for (std::size_t i = 0; i < config.space.parameters().size(); ++i) {
+      for (int c = 0; c < codec().width(i); ++c) fit_.length_groups.push_back(static_cast<int>(i));
+    }
+  }
   for (const auto& c : config.outcome_constraints) {
     if (auto mc = modelled(c)) modelled_.push_back(*mc);
   }
@@ -365,9 +373,29 @@ std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
     }
   }
   if (acq.kind == Kind::kEhvi) {
-    // Reference: the nadir of the modelled values plus a tenth of their range.
-    for (const auto& p : at_data) {
-      double lo = p.mean.minCoeff(), hi = p.mean.maxCoeff();
+    // Reference: a nadir plus a tenth of the range. With two objectives, that of every
+    // modelled value. With more, that of the front of posterior means only: the nadir of every
+    // value would put the reference so far out that weakly optimal extremes (best in one
+    // objective, poor in the rest, as at DTLZ2's corners) earn a large improvement and draw
+    // the search to the edges of the space.
+    std::vector<std::vector<double>> bounds_of;
+    if (m > 2 && !acq.front.empty()) {
+      for (int i : pareto_front_indices(acq.front)) {
+        bounds_of.push_back(acq.front[static_cast<std::size_t>(i)]);
+      }
+    } else {
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        std::vector<double> v;
+        for (const auto& p : at_data) v.push_back(p.mean[i]);
+        bounds_of.push_back(std::move(v));
+      }
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      double lo = INFINITY, hi = -INFINITY;
+      for (const auto& v : bounds_of) {
+        lo = std::min(lo, v[k]);
+        hi = std::max(hi, v[k]);
+      }
       acq.reference.push_back(hi + 0.1 * std::max(hi - lo, 1e-6));
     }
     acq.boxes.emplace(acq.front, acq.reference);
