@@ -191,9 +191,9 @@ Problem nic_tx_three() {
   p.space.add(ch);
   p.space.add(policy("xps", {"none", "spread", "local-node", "single:0"}));
   p.space.add(policy("irq.affinity", {"spread", "local-node", "other-node"}));
-  Parameter qdisc = param("qdisc", ParamType::kCategorical);
-  qdisc.values = {"pfifo_fast", "fq", "fq_codel", "mq"};
-  p.space.add(qdisc);
+  Parameter discipline = param("qdisc", ParamType::kCategorical);
+  discipline.values = {"pfifo_fast", "fq", "fq_codel", "mq"};
+  p.space.add(discipline);
   p.space.add(ordinal("coalesce.tx_usecs", {0, 8, 32, 128}));
   p.space.add(ordinal("rings.tx", {256, 1024, 4096}));
   p.space.add(boolean("offload.tso"));

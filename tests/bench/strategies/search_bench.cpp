@@ -1,6 +1,7 @@
 // search_bench: how many evaluations each strategy needs on problems with known optima.
 //
 //   search_bench [--seeds N] [--quick] [--no-optuna] [--problems a,b] [--optuna-result FILE]
+//                [--bayes-options JSON]   (bayes's strategy options, to compare variants)
 //                                                       run everything, print the tables
 //   search_bench --space PROBLEM                        the problem's space and objectives (JSON)
 //   search_bench --evaluate PROBLEM --seed S            read points (JSON lines), print metrics
@@ -438,14 +439,14 @@ std::pair<double, double> ask_seconds(const Problem& p, std::size_t observations
 }
 
 int main_bench(int seeds, bool quick, bool optuna, const std::string& only,
-               const std::string& optuna_saved) {
+               const std::string& optuna_saved, const Json& bayes_options) {
   const int big = quick ? 60 : 200, bayes_budget = quick ? 40 : 80,
             reference_budget = quick ? 40 : 80;
   std::vector<Method> methods = {
       {"random", "random", big},
       {"latin-hypercube", "latin-hypercube", big},
       {"one-at-a-time", "one-at-a-time", big},
-      {"bayes", "bayes", bayes_budget},
+      {"bayes", "bayes", bayes_budget, bayes_options},
   };
   std::vector<Problem> probs;
   for (auto& p : problems()) {
@@ -618,6 +619,7 @@ int main(int argc, char** argv) {
   int seeds = 10;
   bool quick = false, optuna = true;
   std::string space, evaluate, only, optuna_saved;
+  nictune::Json bayes_options = nictune::Json::object();
   std::uint64_t seed = 1;
   for (std::size_t i = 0; i < args.size(); ++i) {
     auto next = [&]() -> std::string {
@@ -637,6 +639,8 @@ int main(int argc, char** argv) {
       only = next();
     else if (args[i] == "--optuna-result")
       optuna_saved = next();
+    else if (args[i] == "--bayes-options")
+      bayes_options = nictune::Json::parse(next());
     else if (args[i] == "--space")
       space = next();
     else if (args[i] == "--evaluate")
@@ -645,7 +649,7 @@ int main(int argc, char** argv) {
       seed = std::stoull(next());
     else {
       std::cerr << "usage: search_bench [--seeds N] [--quick] [--no-optuna] [--problems a,b] "
-                   "[--optuna-result FILE] | "
+                   "[--optuna-result FILE] [--bayes-options JSON] | "
                    "--space PROBLEM | "
                    "--evaluate PROBLEM --seed S\n";
       return 2;
@@ -653,5 +657,5 @@ int main(int argc, char** argv) {
   }
   if (!space.empty()) return nictune::main_space(space);
   if (!evaluate.empty()) return nictune::main_evaluate(evaluate, seed);
-  return nictune::main_bench(seeds, quick, optuna, only, optuna_saved);
+  return nictune::main_bench(seeds, quick, optuna, only, optuna_saved, bayes_options);
 }
