@@ -20,7 +20,8 @@
 // mean before the next is chosen.
 // Options: "initial_points" (design size), "acquisition" ("auto", "ei", "ehvi", "parego"),
 // "candidates" (random candidates per choice), "restarts" (hyperparameter multi-start),
-// "patience".
+// "categorical_kernel" ("one-hot": a length scale per category, the default; "overlap": one per
+// categorical parameter), "patience".
 #pragma once
 
 #include "strategies/gp.hpp"
