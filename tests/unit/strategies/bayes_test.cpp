@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "tests/unit/strategies/test_spaces.hpp"
@@ -70,17 +71,21 @@ TEST(Bayes, TwoObjectivesWithAnOutcomeConstraintInBatches) {
 }
 
 TEST(Bayes, ThreeObjectivesWithEhviAndWithParego) {
-  for (const char* acquisition : {"auto", "parego"}) {
+  for (auto [acquisition, kernel] : {std::pair{"auto", "one-hot"}, std::pair{"parego", "one-hot"},
+                                     std::pair{"auto", "overlap"}}) {
     auto c = nic_config(true, 3, 14);
     c.objectives = {{"rx_pps", Goal::kMaximize},
                     {"p99_rtt_us", Goal::kMinimize},
                     {"loss_ratio", Goal::kMinimize}};
-    c.options = {{"acquisition", acquisition}, {"candidates", 300}, {"restarts", 1}};
+    c.options = {{"acquisition", acquisition},
+                 {"categorical_kernel", kernel},
+                 {"candidates", 300},
+                 {"restarts", 1}};
     BayesStrategy s(c);
     std::set<std::string> seen;
     auto modelled = run(s, 2, 0, nic_outcome);
     for (const auto& p : modelled) EXPECT_TRUE(seen.insert(canonical_text(p)).second);
-    EXPECT_EQ(modelled.size(), 14u) << acquisition;
+    EXPECT_EQ(modelled.size(), 14u) << acquisition << " " << kernel;
   }
 }
 
@@ -135,6 +140,8 @@ TEST(Bayes, RejectsAcquisitionsThatDoNotFit) {
   c.options = {{"acquisition", "parego"}, {"initial_points", 3}};
   EXPECT_NO_THROW(BayesStrategy{c});
   c.options = {{"initial_points", 0}};
+  EXPECT_THROW(BayesStrategy{c}, Error);
+  c.options = {{"categorical_kernel", "hamming"}};
   EXPECT_THROW(BayesStrategy{c}, Error);
   c.objectives.clear();
   c.options = Json::object();
