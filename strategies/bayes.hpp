@@ -2,11 +2,16 @@
 // the encoded points (encoding.hpp), a Latin hypercube as the initial design, then on each ask:
 // - one objective: noisy expected improvement, the incumbent being the best posterior mean
 //   among the evaluated feasible points (so one lucky noisy measurement does not freeze it);
-// - two objectives: exact expected hypervolume improvement over the front of posterior means;
-// - three or more (or "acquisition": "parego"): ParEGO, an augmented Chebyshev scalarisation
-//   with random weights drawn per ask, modelled by one GP, with expected improvement;
+// - two or more objectives: exact expected hypervolume improvement (hypervolume_boxes.hpp) over
+//   the front of posterior means at the evaluated feasible points (so a lucky measurement does
+//   not set the bar), the reference being their nadir plus a tenth of each range;
+// - "acquisition": "parego" instead: an augmented Chebyshev scalarisation with random weights
+//   drawn per ask, modelled by one GP, with expected improvement;
 // - outcome constraints "metric <= number" / ">=" (and < >): a GP per metric, multiplied in as
 //   the probability of feasibility; with no feasible point yet, that probability alone;
+// - pruned points (multi-fidelity screening): what their short trials measured joins the
+//   training data with four times the noise of a full repetition, so a region screening found
+//   poor is believed poor without being measured in full;
 // - failed points: a GP on success (+1) / failure (-1) turns into a probability of success, so
 //   the search steers away from regions that break.
 // The acquisition is maximised over random valid candidates plus neighbours of the best points,
@@ -15,7 +20,8 @@
 // mean before the next is chosen.
 // Options: "initial_points" (design size), "acquisition" ("auto", "ei", "ehvi", "parego"),
 // "candidates" (random candidates per choice), "restarts" (hyperparameter multi-start),
-// "patience".
+// "categorical_kernel" ("one-hot": a length scale per category, the default; "overlap": one per
+// categorical parameter), "patience".
 #pragma once
 
 #include "strategies/gp.hpp"

@@ -154,21 +154,27 @@ struct Bounds {
   Eigen::VectorXd lo, hi;
 };
 
-Eigen::VectorXd to_theta(const GpHyperparameters& h) {
-  const Eigen::Index d = h.length_scales.size();
-  Eigen::VectorXd t(d + 2);
-  t.head(d) = h.length_scales.array().log();
-  t[d] = std::log(h.signal_variance);
-  t[d + 1] = std::log(h.noise_variance);
-  return t;
+// theta = (log length of each group, log signal variance, log noise variance).
+Eigen::Index group_of(const GpFitOptions& o, Eigen::Index column) {
+  return o.length_groups.empty() ? column : o.length_groups[static_cast<std::size_t>(column)];
 }
 
-GpHyperparameters from_theta(const Eigen::VectorXd& t, double mean) {
-  const Eigen::Index d = t.size() - 2;
+Eigen::Index group_count(const GpFitOptions& o, Eigen::Index columns) {
+  if (o.length_groups.empty()) return columns;
+  if (static_cast<Eigen::Index>(o.length_groups.size()) != columns) {
+    throw Error(ErrorCode::kInternal, "gp: length_groups does not match the input columns");
+  }
+  return *std::max_element(o.length_groups.begin(), o.length_groups.end()) + 1;
+}
+
+GpHyperparameters from_theta(const Eigen::VectorXd& t, double mean, const GpFitOptions& o,
+                             Eigen::Index columns) {
+  const Eigen::Index g = t.size() - 2;
   GpHyperparameters h;
-  h.length_scales = t.head(d).array().exp();
-  h.signal_variance = std::exp(t[d]);
-  h.noise_variance = std::exp(t[d + 1]);
+  h.length_scales.resize(columns);
+  for (Eigen::Index j = 0; j < columns; ++j) h.length_scales[j] = std::exp(t[group_of(o, j)]);
+  h.signal_variance = std::exp(t[g]);
+  h.noise_variance = std::exp(t[g + 1]);
   h.mean = mean;
   return h;
 }
@@ -177,12 +183,19 @@ GpHyperparameters from_theta(const Eigen::VectorXd& t, double mean) {
 double objective(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& ns,
                  const GpFitOptions& o, double mean, const Eigen::VectorXd& theta,
                  Eigen::VectorXd& grad) {
-  double lml = GaussianProcess::log_marginal_likelihood(x, y, from_theta(theta, mean), ns, &grad);
+  const Eigen::Index d = x.cols(), groups = theta.size() - 2;
+  Eigen::VectorXd column_grad;
+  double lml = GaussianProcess::log_marginal_likelihood(x, y, from_theta(theta, mean, o, d), ns,
+                                                        &column_grad);
   if (!std::isfinite(lml)) return std::numeric_limits<double>::infinity();
+  // A tied length scale moves every column of its group: the chain rule sums their gradients.
+  grad = Eigen::VectorXd::Zero(groups + 2);
+  for (Eigen::Index j = 0; j < d; ++j) grad[group_of(o, j)] += column_grad[j];
+  grad[groups] = column_grad[d];
+  grad[groups + 1] = column_grad[d + 1];
   if (o.length_prior_spread > 0) {
-    const Eigen::Index d = theta.size() - 2;
     double c = std::log(o.length_prior_centre), s2 = o.length_prior_spread * o.length_prior_spread;
-    for (Eigen::Index j = 0; j < d; ++j) {
+    for (Eigen::Index j = 0; j < groups; ++j) {
       lml -= 0.5 * (theta[j] - c) * (theta[j] - c) / s2;
       grad[j] -= (theta[j] - c) / s2;
     }
@@ -254,7 +267,7 @@ double minimise(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen:
 
 void GaussianProcess::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const GpFitOptions& o,
                           std::mt19937_64& rng, const Eigen::VectorXd& noise_scale) {
-  const Eigen::Index d = x.cols();
+  const Eigen::Index columns = x.cols(), d = group_count(o, columns);
   Eigen::VectorXd ns = scaled_rows(noise_scale, x.rows());
   double mean = y.size() ? y.mean() : 0;
   double var = y.size() > 1 ? (y.array() - mean).square().mean() : 1;
@@ -269,11 +282,11 @@ void GaussianProcess::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, co
   b.lo[d + 1] = std::log(o.min_noise * var);
   b.hi[d + 1] = std::log(o.max_noise * var);
 
-  GpHyperparameters start;
-  start.length_scales = Eigen::VectorXd::Constant(d, o.length_prior_centre);
-  start.signal_variance = var;
-  start.noise_variance = 1e-2 * var;
-  std::vector<Eigen::VectorXd> starts = {to_theta(start)};
+  Eigen::VectorXd start(d + 2);
+  start.head(d).setConstant(std::log(o.length_prior_centre));
+  start[d] = std::log(var);
+  start[d + 1] = std::log(1e-2 * var);
+  std::vector<Eigen::VectorXd> starts = {start};
   std::uniform_real_distribution<double> unit(0, 1);
   for (int r = 0; r < o.restarts; ++r) {
     Eigen::VectorXd t(d + 2);
@@ -291,7 +304,7 @@ void GaussianProcess::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, co
       best_theta = theta;
     }
   }
-  condition(x, y, from_theta(best_theta, mean), ns);
+  condition(x, y, from_theta(best_theta, mean, o, columns), ns);
 }
 
 }  // namespace nictune

@@ -15,6 +15,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <random>
+#include <vector>
 
 namespace nictune {
 
@@ -33,6 +34,11 @@ struct GpFitOptions {
   double min_noise = 1e-6, max_noise = 2;
   // Weak log-normal prior on each length scale (centre, spread in log units); 0 spread = none.
   double length_prior_centre = 0.5, length_prior_spread = 1.5;
+  // Input columns that share one length scale: group index per column (0-based, contiguous);
+  // empty = one length scale per column. The one-hot columns of a categorical share one, which
+  // makes its part of the distance 2 [a != b] / length^2: an overlap (Hamming) kernel with one
+  // learned relevance per categorical parameter instead of one per category.
+  std::vector<int> length_groups;
 };
 
 double matern52(double r);

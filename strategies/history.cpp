@@ -56,6 +56,11 @@ const HistoryEntry& History::tell(const Point& point, const Outcome& outcome) {
       break;
     case TrialState::kPruned:
       ++entry.pruned;
+      for (const auto& [name, value] : outcome.metrics) {
+        if (!std::isfinite(value)) continue;
+        entry.pruned_sum[name] += value;
+        ++entry.pruned_count[name];
+      }
       break;
     case TrialState::kRunning:
       break;  // still being measured: known, nothing to aggregate
@@ -97,6 +102,19 @@ std::optional<std::vector<double>> History::objective_vector(const HistoryEntry&
     auto v = entry.mean(objective.metric);
     if (!v) return std::nullopt;
     y.push_back(objective.goal == Goal::kMaximize ? -*v : *v);
+  }
+  return y;
+}
+
+std::optional<std::vector<double>> History::screened_vector(const HistoryEntry& entry) const {
+  if (!entry.in_space || entry.complete > 0 || entry.pruned == 0 || objectives_.empty())
+    return std::nullopt;
+  std::vector<double> y;
+  for (const auto& objective : objectives_) {
+    auto it = entry.pruned_sum.find(objective.metric);
+    if (it == entry.pruned_sum.end()) return std::nullopt;
+    double v = it->second / entry.pruned_count.at(objective.metric);
+    y.push_back(objective.goal == Goal::kMaximize ? -v : v);
   }
   return y;
 }

@@ -21,6 +21,10 @@ struct HistoryEntry {
   int complete = 0, failed = 0, pruned = 0;
   std::map<std::string, double> metric_sum;  // over complete outcomes
   std::map<std::string, int> metric_count;
+  // What the short screening trials of a pruned point measured (averaged the same way): never
+  // mixed into the full-length means above, but a model may use it as a lower-fidelity hint.
+  std::map<std::string, double> pruned_sum;
+  std::map<std::string, int> pruned_count;
   std::size_t order = 0;  // position of the first tell
 
   std::optional<double> mean(const std::string& metric) const;
@@ -53,6 +57,9 @@ class History {
   // Minimised objective vector (maximised metrics negated) when the entry is in the space, has
   // at least one complete outcome and every objective metric; nullopt otherwise.
   std::optional<std::vector<double>> objective_vector(const HistoryEntry& entry) const;
+  // The same from the screening measurements of an entry that was pruned and never measured in
+  // full; nullopt otherwise.
+  std::optional<std::vector<double>> screened_vector(const HistoryEntry& entry) const;
   // Outcome constraints hold on the averaged metrics (a missing metric holds vacuously).
   bool feasible(const HistoryEntry& entry) const;
   // Usable entries (objective_vector present), in tell order.

@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include "core/errors.hpp"
+
 namespace nictune {
 namespace {
 
@@ -176,6 +178,41 @@ TEST(GaussianProcess, FitRecoversKnownLengthScales) {
   truth.noise_variance = 1e-4;
   at_truth.condition(x, y, truth);
   EXPECT_GE(gp.log_marginal_likelihood(), at_truth.log_marginal_likelihood() - 1e-6);
+}
+
+TEST(GaussianProcess, GroupedLengthScalesAreFittedAsOne) {
+  // Columns 0 and 1 share a length scale (as a categorical's one-hot columns do); column 2 has
+  // its own. The fit must keep the pair equal and still find the very different third one.
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> z(0, 1);
+  const int n = 50;
+  Eigen::MatrixXd x(n, 3);
+  for (int i = 0; i < n; ++i) {
+    for (int d = 0; d < 3; ++d) x(i, d) = u(rng);
+  }
+  GpHyperparameters truth;
+  truth.length_scales = Eigen::Vector3d(0.3, 0.3, 40.0);
+  truth.signal_variance = 1.0;
+  Eigen::MatrixXd k = matern52_matrix(x, x, truth);
+  k.diagonal().array() += 1e-4;
+  Eigen::VectorXd e(n);
+  for (int i = 0; i < n; ++i) e[i] = z(rng);
+  Eigen::VectorXd y = Eigen::LLT<Eigen::MatrixXd>(k).matrixL() * e;
+
+  GpFitOptions options;
+  options.restarts = 2;
+  options.length_groups = {0, 0, 1};
+  GaussianProcess gp;
+  gp.fit(x, y, options, rng);
+  const auto& l = gp.hyperparameters().length_scales;
+  ASSERT_EQ(l.size(), 3);
+  EXPECT_DOUBLE_EQ(l[0], l[1]);
+  EXPECT_GT(l[0], 0.3 / 2);
+  EXPECT_LT(l[0], 0.3 * 2);
+  EXPECT_GT(l[2], 4 * l[0]);
+  options.length_groups = {0, 1};  // one entry per column, or an error
+  EXPECT_THROW(gp.fit(x, y, options, rng), Error);
 }
 
 TEST(GaussianProcess, StableWithDuplicatePoints) {
