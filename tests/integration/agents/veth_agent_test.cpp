@@ -48,6 +48,13 @@ class VethAgent : public ::testing::Test {
           " link set va up && ip -n " + ns_a_ + " link set lo up");
     shell("ip -n " + ns_b_ + " addr add 198.18.0.2/30 dev vb && ip -n " + ns_b_ +
           " link set vb up");
+    // The kernel attaches the veth's queueing discipline asynchronously (linkwatch, up to a
+    // second after `link set up`) and drops what is sent before: traffic tests wait for it.
+    auto up = [&](const std::string& ns, const std::string& dev) {
+      return shell("ip netns exec " + ns + " cat /sys/class/net/" + dev + "/operstate") == "up";
+    };
+    for (int i = 0; i < 250 && !(up(ns_a_, "va") && up(ns_b_, "vb")); ++i) ::usleep(20000);
+    ASSERT_TRUE(up(ns_a_, "va") && up(ns_b_, "vb")) << "the veth did not come up within 5 s";
     state_dir_ = std::filesystem::temp_directory_path() /
                  ("nictune-veth-" + pid + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());

@@ -58,7 +58,10 @@ bool have_tool(const std::string& name) {
 }
 
 NetnsPair::NetnsPair(const std::string& tag) {
-  const std::string base = "ntl" + std::to_string(getpid()) + tag;
+  // The '-' ends the PID for remove_stale_namespaces: with a digit tag ("3") glued on, another
+  // test process read this namespace's owner as a PID ten times ours, found it dead and deleted
+  // the namespace under the running test.
+  const std::string base = "ntl" + std::to_string(getpid()) + "-" + tag;
   server_ns = base + "s";
   client_ns = base + "c";
   if (!is_root()) {
@@ -90,10 +93,21 @@ NetnsPair::NetnsPair(const std::string& tag) {
       return;
     }
   }
-  // Wait for the veth to carry traffic (DAD does not apply to IPv4, but the link comes up async).
-  for (int i = 0; i < 100 && have_tool("ping"); ++i) {
-    if (run("ip netns exec " + client_ns + " ping -c1 -W1 " + server_ip) == 0) return;
-    usleep(20000);
+  // Wait until both ends are operationally up. The kernel attaches a veth's queueing discipline
+  // asynchronously (linkwatch, up to a second after `link set up`); until then it drops what is
+  // sent, and a connect whose first SYN is dropped waits the 1 s SYN retransmit, longer than the
+  // tests' 1 s peer timeout. (There may be no ping here to probe with: iputils is not installed.)
+  auto up = [&](const std::string& ns, const std::string& dev) {
+    return run("test \"$(ip netns exec " + ns + " cat /sys/class/net/" + dev +
+               "/operstate)\" = up") == 0;
+  };
+  for (int i = 0; i < 250 && !(up(server_ns, vs) && up(client_ns, vc)); ++i) usleep(20000);
+  if (!(up(server_ns, vs) && up(client_ns, vc))) {
+    // A failure, not a skip: root and namespaces are there, the kernel did not bring the link up.
+    run("ip netns del " + server_ns);
+    run("ip netns del " + client_ns);
+    throw std::runtime_error("the veth between " + server_ns + " and " + client_ns +
+                             " did not come up within 5 s");
   }
 }
 
