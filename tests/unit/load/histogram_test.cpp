@@ -26,6 +26,10 @@ double relative_error(std::uint64_t got, std::uint64_t want) {
 
 const double kQuantiles[] = {0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100};
 
+// What docs/load.md promises for every percentile. The layout allows at most 1/256 (0.39 %): a
+// bucket from 128 ns up is at most 1/128 of its lowest value wide and is reported by its midpoint.
+constexpr double kDocumentedError = 0.004;
+
 void expect_accurate(const std::vector<std::uint64_t>& samples, const char* what) {
   LatencyHistogram h;
   for (auto s : samples) h.record(s);
@@ -33,7 +37,7 @@ void expect_accurate(const std::vector<std::uint64_t>& samples, const char* what
   for (double q : kQuantiles) {
     std::uint64_t want = exact_percentile(samples, q);
     std::uint64_t got = h.percentile(q);
-    EXPECT_LE(relative_error(got, want), 0.01)
+    EXPECT_LE(relative_error(got, want), kDocumentedError)
         << what << " p" << q << ": got " << got << ", exact " << want;
   }
   EXPECT_EQ(h.min(), *std::min_element(samples.begin(), samples.end())) << what;
@@ -43,7 +47,7 @@ void expect_accurate(const std::vector<std::uint64_t>& samples, const char* what
   EXPECT_NEAR(h.mean(), static_cast<double>(sum / samples.size()), 1e-6 * h.mean()) << what;
 }
 
-TEST(LatencyHistogram, LogUniformFrom100nsTo10sWithinOnePercent) {
+TEST(LatencyHistogram, LogUniformFrom100nsTo10sWithinTheDocumentedError) {
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> exponent(2.0, 10.0);  // 10^2 ns .. 10^10 ns
   std::vector<std::uint64_t> samples;
@@ -52,7 +56,7 @@ TEST(LatencyHistogram, LogUniformFrom100nsTo10sWithinOnePercent) {
   expect_accurate(samples, "log-uniform");
 }
 
-TEST(LatencyHistogram, LatencyShapedDistributionsWithinOnePercent) {
+TEST(LatencyHistogram, LatencyShapedDistributionsWithinTheDocumentedError) {
   std::mt19937_64 rng(7);
   std::lognormal_distribution<double> rtt(std::log(12000.0), 0.3);  // ~12 us with a tail
   std::exponential_distribution<double> tail(1.0 / 5e6);            // 5 ms mean
@@ -65,14 +69,14 @@ TEST(LatencyHistogram, LatencyShapedDistributionsWithinOnePercent) {
   expect_accurate(b, "exponential");
 }
 
-TEST(LatencyHistogram, EveryValueInRangeStaysWithinHalfABucket) {
+TEST(LatencyHistogram, EveryValueInRangeIsReportedWithinTheDocumentedError) {
   // Checks bucket placement itself: every value maps to a bucket whose representative is close.
   for (std::uint64_t v = 100; v < 10000000000ULL; v = v + v / 97 + 1) {
     LatencyHistogram h;
     h.record(0);  // samples either side, so clamping to min/max does not hide the midpoint
     h.record(v);
     h.record(1ULL << 36);
-    EXPECT_LE(relative_error(h.percentile(50), v), 0.01) << v;
+    EXPECT_LE(relative_error(h.percentile(50), v), kDocumentedError) << v;
     unsigned index = LatencyHistogram::bucket_index(v);
     EXPECT_LE(LatencyHistogram::bucket_low(index), v);
     EXPECT_GT(LatencyHistogram::bucket_low(index) + LatencyHistogram::bucket_width(index), v);
@@ -129,7 +133,8 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(merged.nonzero_buckets(), all.nonzero_buckets());
   for (double q : kQuantiles) {
     EXPECT_EQ(merged.percentile(q), all.percentile(q)) << q;
-    EXPECT_LE(relative_error(merged.percentile(q), exact_percentile(samples, q)), 0.01) << q;
+    EXPECT_LE(relative_error(merged.percentile(q), exact_percentile(samples, q)), kDocumentedError)
+        << q;
   }
   // Merging an empty histogram changes nothing; merging into an empty one copies.
   LatencyHistogram empty;
