@@ -11,6 +11,9 @@ packages=(
   libsqlite3-dev libgtest-dev libgmock-dev
   # real parts the tests drive: namespaces, sshd, load tools, ethtool for independent checks
   iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
+  # the VM lab (docs/lab.md): the guest, its initramfs (kmod: modprobe/depmod, cpio, xz for
+  # the kernel's modules), `file` to tell the static agent the guest needs
+  qemu-system-x86 busybox-static kmod cpio xz-utils file
   # outside references and the report browser check
   python3-optuna chromium
 )
