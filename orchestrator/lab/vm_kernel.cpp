@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <vector>
@@ -43,19 +44,34 @@ std::vector<std::string> search_names(const std::string& regex) {
   return names;
 }
 
-// The candidate version apt would fetch, "" when it has none.
-std::string candidate_version(const std::string& package) {
-  auto result = subprocess::run({"apt-cache", "policy", package}, 60s);
+// The candidate versions apt would fetch, one `apt-cache policy` for all names (each call
+// reads the whole package cache: seconds on a busy machine). Names without one are left out.
+std::map<std::string, std::string> candidate_versions(const std::vector<std::string>& packages) {
+  std::map<std::string, std::string> out;
+  if (packages.empty()) return out;
+  std::vector<std::string> argv = {"apt-cache", "policy"};
+  argv.insert(argv.end(), packages.begin(), packages.end());
+  auto result = subprocess::run(argv, 120s);
   std::istringstream in(result.out);
-  std::string line;
+  std::string line, current;
   while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != ' ' && line.back() == ':') {
+      current = line.substr(0, line.size() - 1);
+      continue;
+    }
     auto at = line.find("Candidate:");
-    if (at == std::string::npos) continue;
+    if (at == std::string::npos || current.empty()) continue;
     std::string version = line.substr(at + 10);
     version.erase(0, version.find_first_not_of(' '));
-    return version == "(none)" ? std::string() : version;
+    if (version != "(none)") out[current] = version;
   }
-  return {};
+  return out;
+}
+
+std::string candidate_version(const std::string& package) {
+  auto versions = candidate_versions({package});
+  auto it = versions.find(package);
+  return it == versions.end() ? std::string() : it->second;
 }
 
 bool version_greater(const std::string& a, const std::string& b) {
@@ -97,9 +113,7 @@ std::pair<std::string, std::string> resolve_kernel_package(const std::string& ch
     return {choice, version};
   }
   std::string best, best_version;
-  for (const auto& name : search_names(series_regex(choice))) {
-    std::string version = candidate_version(name);
-    if (version.empty()) continue;
+  for (const auto& [name, version] : candidate_versions(search_names(series_regex(choice)))) {
     if (best.empty() || version_greater(version, best_version)) {
       best = name;
       best_version = version;

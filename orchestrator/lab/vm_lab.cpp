@@ -269,7 +269,10 @@ std::string vm_state_path(const LabConfig& config) {
 }
 
 bool is_vm_lab(const LabConfig& config) {
-  return fs::exists(vm_state_path(config));
+  // A failed `lab up --vm` leaves only the console log, kept to say why.
+  auto dir = fs::path(vm_state_path(config)).parent_path();
+  return fs::exists(dir / kVmStateFile) ||
+         (fs::exists(dir / "console.log") && !fs::exists(dir / "state.json"));
 }
 
 VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
@@ -626,6 +629,11 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
       ip({"-n", lg.netns, "addr", "add", n.lg_address + "/28", "dev", n.lg_interface},
          "address " + n.lg_interface);
       ip({"-n", lg.netns, "link", "set", n.lg_interface, "up"}, "bring up " + n.lg_interface);
+      // The guest's MAC is known: a permanent neighbour entry spares the load an ARP exchange
+      // with a guest that TCG may keep busy past the resolution timeout (No route to host).
+      ip({"-n", lg.netns, "neigh", "replace", n.guest_address, "lladdr", n.mac, "dev",
+          n.lg_interface, "nud", "permanent"},
+         "add the guest's " + n.kind + " neighbour entry");
     }
 
     SshdSetup setup;
