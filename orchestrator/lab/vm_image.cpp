@@ -99,8 +99,11 @@ std::string cpio_archive(const std::vector<CpioFile>& files) {
 
 void write_initrd(const std::string& base, const std::vector<CpioFile>& files,
                   const std::string& out) {
-  write_all(out, read_all(base) + cpio_archive(files),
-            fs::perms::owner_read | fs::perms::owner_write);
+  // The kernel looks for the next archive's header only at offsets that are a multiple of 4
+  // and skips zeros before it: pad the compressed base (6.1 happened to cope, 6.12 did not).
+  std::string image = read_all(base);
+  image.append((4 - image.size() % 4) % 4, '\0');
+  write_all(out, image + cpio_archive(files), fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace nictune::lab
