@@ -336,6 +336,32 @@ TEST_F(VmLab, IrqCountsFollowTheAffinityTheAgentWrote) {
   }
 }
 
+TEST_F(VmLab, RssTableWeightPutsThePacketsOnQueueOnesIrq) {
+  // The agent's rss.queues spreads evenly; an uneven table (weight 0 1) is written with the
+  // guest's ethtool here: this checks the lab's virtio RSS (rss=on) that rss.queues relies on.
+  const VmNic& nic = lab().nic("virtio");
+  guest("ethtool -X dut-virtio weight 0 1");
+  int q0 = -1, q1 = -1;
+  for (const auto& [irq, name] : irqs("-input.")) {
+    if (name.rfind("virtio0-", 0) == 0) continue;  // the management NIC
+    if (name.ends_with("input.0")) q0 = irq;
+    if (name.ends_with("input.1")) q1 = irq;
+  }
+  ASSERT_GT(q0, 0);
+  ASSERT_GT(q1, 0);
+  auto sum = [](const std::vector<long>& counts) {
+    long total = 0;
+    for (long c : counts) total += c;
+    return total;
+  };
+  long q0_before = sum(irq_counts(q0)), q1_before = sum(irq_counts(q1));
+  udp_from_lg(nic, 600);  // a new socket, so a new source port, per datagram
+  long on_q0 = sum(irq_counts(q0)) - q0_before, on_q1 = sum(irq_counts(q1)) - q1_before;
+  guest("ethtool -X dut-virtio default");
+  EXPECT_GE(on_q1, 200) << "queue 1's IRQ " << q1;
+  EXPECT_LE(on_q0, on_q1 / 10) << "queue 0's IRQ " << q0 << " still takes packets";
+}
+
 TEST_F(VmLab, ProbeAndRunThroughTheCliOverSsh) {
   Json spec = load_json_file(lab().template_path);
   spec["space"]["parameters"] = {{"channels.combined", {1, 2}}};
