@@ -448,6 +448,13 @@ VmLabStatus vm_lab_status(const LabConfig& config) {
   status.guest_ssh = status.qemu_running && tcp_port_open(s.guest_mgmt_address, 22, 1000);
   status.lg_sshd = s.lg.sshd_pid > 0 && subprocess::alive(s.lg.sshd_pid) &&
                    tcp_port_open(s.lg.mgmt_address, 22, 500);
+  if (wire) {
+    for (const auto& n : s.nics) {
+      Json links = ip_json({"-n", s.wire_netns, "-s", "link", "show", n.tap});
+      if (links.is_array() && !links.empty() && links[0].contains("stats64"))
+        status.tap_tx_dropped[n.kind] = links[0]["stats64"]["tx"].value("dropped", 0LL);
+    }
+  }
   if (!wire) status.problems.push_back("network namespace " + s.wire_netns + " is missing");
   if (!lg) status.problems.push_back("network namespace " + s.lg.netns + " is missing");
   if (!status.qemu_running) status.problems.push_back("the guest (qemu) is not running");
@@ -467,6 +474,7 @@ Json VmLabStatus::to_json() const {
               {"qemu_running", qemu_running},
               {"guest_ssh", guest_ssh},
               {"lg_sshd", lg_sshd},
+              {"tap_tx_dropped", tap_tx_dropped},
               {"problems", problems}});
   return out;
 }
@@ -493,7 +501,10 @@ std::string VmLabStatus::render() const {
     out << "  nic     " << n.kind << " (" << n.device
         << (n.queues > 1 ? ", " + std::to_string(n.queues) + " queues" : "") << "): guest "
         << n.guest_interface << " " << n.guest_address << "/28 <-> lg " << n.lg_interface << " "
-        << n.lg_address << "/28\n";
+        << n.lg_address << "/28";
+    if (auto it = tap_tx_dropped.find(n.kind); it != tap_tx_dropped.end())
+      out << ", host tap dropped " << it->second;
+    out << "\n";
   }
   out << "  lg      netns " << s.lg.netns << ", ssh root@" << s.lg.mgmt_address << " "
       << (lg_sshd ? "answers" : "NO ANSWER") << "\n"

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,9 @@ struct VmLabStatus {
   bool qemu_running = false;
   bool guest_ssh = false;
   bool lg_sshd = false;
+  // Datagrams the host's tap dropped on the way into the guest (QEMU did not take them in
+  // time): under TCG the first place to look when the guest receives less than was sent.
+  std::map<std::string, long long> tap_tx_dropped;  // NIC kind -> count
   std::vector<std::string> problems;
   VmLabState state;
 

@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "core/errors.hpp"
 #include "orchestrator/lab/vm_image.hpp"
 #include "orchestrator/lab/vm_kernel.hpp"
 #include "orchestrator/lab/vm_lab.hpp"
+#include "orchestrator/spec/experiment_spec.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 
 namespace nictune::lab {
@@ -72,6 +75,30 @@ TEST(VmPlan, NicsPickTheirOwnBlocks) {
   Json spec = vm_experiment_template(s);
   EXPECT_EQ(spec["hosts"]["dut"]["interface"], "dut-e1000e");
   EXPECT_TRUE(spec["space"]["parameters"].contains("coalesce.rx_usecs"));
+}
+
+TEST(VmPlan, ExperimentTemplateIsAValidSpec) {
+  // The spec checks that the identity file exists: give it one.
+  std::string dir =
+      fs::temp_directory_path().string() + "/nictune-vm-plan-" + std::to_string(::getpid());
+  fs::create_directories(dir);
+  std::ofstream(dir + "/id_ed25519") << "not a key, only present\n";
+  for (const std::string kind : {"virtio", "e1000e", "vmxnet3"}) {
+    LabConfig c = config(5);
+    c.dir = dir;
+    VmConfig vm;
+    vm.nics = {kind};
+    try {
+      ExperimentSpec spec = parse_spec(vm_experiment_template(plan_vm_lab(c, vm)), "vm.json");
+      ASSERT_EQ(spec.benches.size(), 1u);
+      EXPECT_EQ(spec.benches[0].dut.host, "198.18.11.2");
+      EXPECT_EQ(spec.benches[0].dut.interface, "dut-" + kind);
+      EXPECT_EQ(spec.benches[0].lg.interface, "lg-" + kind);
+    } catch (const Error& e) {
+      ADD_FAILURE() << kind << ": " << e.what();
+    }
+  }
+  fs::remove_all(dir);
 }
 
 TEST(VmPlan, BadOptionsNameTheOption) {
