@@ -525,9 +525,13 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
                                                "` is missing (scripts/install-deps.sh installs "
                                                "what the VM lab needs)");
   }
-  if (subprocess::find_program(vm.qemu).empty())
-    throw Error(ErrorCode::kUnsupported,
-                "--qemu " + vm.qemu + ": not found (install qemu-system-x86)");
+  if (subprocess::find_program(vm.qemu).empty()) {
+    // A --qemu the user named is their input (exit 2); the default missing is this machine's.
+    std::string what = "--qemu " + vm.qemu + ": not found";
+    if (vm.qemu != VmConfig{}.qemu)
+      throw invalid(what + " (expected the path of qemu-system-x86_64)");
+    throw Error(ErrorCode::kUnsupported, what + " (install qemu-system-x86)");
+  }
   if (fs::exists(fs::path(state.dir) / "state.json"))
     throw Error(ErrorCode::kBusy, "a namespace lab named \"" + config.name +
                                       "\" exists; `nictune lab down --name " + config.name +
