@@ -15,6 +15,9 @@ packages=(
   nftables
   # per-CPU profiles (spec "profile"): perf record -e cpu-clock
   linux-perf
+  # the VM lab (docs/lab.md): the guest, its initramfs (kmod: modprobe/depmod, cpio, xz for
+  # the kernel's modules), `file` to tell the static agent the guest needs
+  qemu-system-x86 busybox-static kmod cpio xz-utils file
   # outside references and the report browser check
   python3-optuna chromium
   # a background CPU load for tests/bench/noise/demo_bench (the noisy-host benchmark)

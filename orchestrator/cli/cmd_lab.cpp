@@ -2,9 +2,11 @@
 #include <iostream>
 
 #include "core/errors.hpp"
+#include "orchestrator/cli/cmd_lab_vm.hpp"
 #include "orchestrator/cli/command_table.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/lab/lab.hpp"
+#include "orchestrator/lab/vm_lab.hpp"
 #include "orchestrator/transport/agent_client.hpp"
 #include "orchestrator/transport/transport_registry.hpp"
 
@@ -14,6 +16,9 @@ namespace {
 constexpr const char* kLabHelp =
     R"(usage: nictune lab up [--queues N] [--name NAME] [--dir DIR] [--index K] [--template PATH]
                      [--forwarding]
+       nictune lab up --vm [--kernel 6.1|6.12|PACKAGE|FILE.deb] [--nics virtio,e1000e,vmxnet3]
+                      [--accel auto|kvm|tcg] [--boot-timeout S] [--cache DIR] [--qemu PATH]
+                      [--name NAME] [--dir DIR] [--index K] [--template PATH]
        nictune lab down [--name NAME] [--dir DIR]
        nictune lab status [--name NAME] [--dir DIR] [--ssh] [--json]
 
@@ -40,6 +45,19 @@ options:
                    the DUT forwards 198.18.(2K+1).192/26 out of it to the LG's sink
                    (198.18.(2K+1).193); 198.18.(2K).128/25 is local on the LG as flow sources
   --ssh            status: also connect over SSH and say hello to each agent
+
+VM lab (`lab up --vm`; `lab down` and `lab status` find it by its state file): the DUT is a QEMU
+guest running a real Debian kernel with real NIC drivers, the LG a namespace (docs/lab.md).
+  --kernel K       6.1 or 6.12 (the newest of that series apt offers), an exact package
+                   linux-image-...-amd64-unsigned, or the path of a kernel .deb (default 6.1)
+  --nics LIST      data NICs, comma-separated: virtio (4 queues, RSS table), e1000e (coalescing,
+                   pause, rings), vmxnet3 (RSS table) (default all three; the first is the
+                   template's)
+  --accel A        auto (KVM where a bounded probe boot works, else TCG), kvm, tcg (default auto)
+  --boot-timeout S seconds for the guest's sshd to answer (default 240)
+  --cache DIR      kernels, packages and initramfs (default $NICTUNE_VM_CACHE or
+                   /var/cache/nictune/vm); a second `lab up` downloads nothing
+  --qemu PATH      the QEMU binary (default qemu-system-x86_64)
   --json           status: print JSON
 )";
 
@@ -48,7 +66,22 @@ struct LabArgs {
   lab::LabConfig config;
   bool json = false;
   bool ssh = false;
+  bool vm = false;
+  lab::VmConfig vm_config;
+  bool vm_option = false;  // a VM-only option was given
 };
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
 
 int parse_int(const std::string& option, const std::string& text) {
   try {
@@ -80,6 +113,26 @@ LabArgs parse(const std::vector<std::string>& args) {
       out.config.template_path = value();
     } else if (arg == "--forwarding") {
       out.config.forwarding = true;
+    } else if (arg == "--vm") {
+      out.vm = true;
+    } else if (arg == "--kernel") {
+      out.vm_config.kernel = value();
+      out.vm_option = true;
+    } else if (arg == "--nics") {
+      out.vm_config.nics = split_list(value());
+      out.vm_option = true;
+    } else if (arg == "--accel") {
+      out.vm_config.accel = lab::accel_from_string(value());
+      out.vm_option = true;
+    } else if (arg == "--boot-timeout") {
+      out.vm_config.boot_timeout_s = parse_int(arg, value());
+      out.vm_option = true;
+    } else if (arg == "--cache") {
+      out.vm_config.cache_dir = value();
+      out.vm_option = true;
+    } else if (arg == "--qemu") {
+      out.vm_config.qemu = value();
+      out.vm_option = true;
     } else if (arg == "--json") {
       out.json = true;
     } else if (arg == "--ssh") {
@@ -106,7 +159,21 @@ LabArgs parse(const std::vector<std::string>& args) {
   if (out.action != "status" && (out.json || out.ssh)) {
     throw invalid("lab " + out.action + ": --json and --ssh belong to `lab status`");
   }
+  if (out.vm_option && !(up && out.vm)) {
+    throw invalid("lab " + out.action +
+                  ": --kernel, --nics, --accel, --boot-timeout, --cache and --qemu belong to "
+                  "`lab up --vm`");
+  }
+  if (out.vm && out.config.queues != 4) {
+    throw invalid("lab up --vm: --queues is the namespace lab's (the VM lab's virtio NIC has 4)");
+  }
+  if (out.vm && out.config.forwarding) {
+    throw invalid(
+        "lab up --vm: --forwarding is the namespace lab's (the VM lab has no second "
+        "link to the LG yet)");
+  }
   out.config.validate();
+  if (out.vm) out.vm_config.validate();
   return out;
 }
 
@@ -191,6 +258,13 @@ Command lab_command() {
                  "a DUT and an LG in network namespaces with sshd, to try nictune without hardware",
                  kLabHelp, [](const std::vector<std::string>& raw) {
                    LabArgs args = parse(raw);
+                   // down and status find a VM lab by its state file.
+                   bool vm = args.vm || (args.action != "up" && lab::is_vm_lab(args.config));
+                   if (vm) {
+                     if (args.action == "up") return run_vm_up(args.config, args.vm_config);
+                     if (args.action == "down") return run_vm_down(args.config);
+                     return run_vm_status(args.config, args.json, args.ssh);
+                   }
                    if (args.action == "up") return run_up(args);
                    if (args.action == "down") return run_down(args);
                    return run_status(args);

@@ -178,6 +178,13 @@ TEST(LabCli, UsageErrorsAreInvalid) {
   EXPECT_EQ(code_of({"up", "--json"}), ErrorCode::kInvalid);
   EXPECT_EQ(code_of({"status", "--name", "Bad Name"}), ErrorCode::kInvalid);
   EXPECT_EQ(code_of({"status", "--frobnicate"}), ErrorCode::kInvalid);
+  // VM lab options belong to `lab up --vm`, and are checked before anything is built.
+  EXPECT_EQ(code_of({"up", "--kernel", "6.1"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"status", "--nics", "virtio"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--vm", "--nics", "virtio,tulip"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--vm", "--accel", "hvf"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--vm", "--boot-timeout", "soon"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"up", "--vm", "--queues", "2"}), ErrorCode::kInvalid);
 }
 
 TEST(LabCli, StatusOfALabThatDoesNotExistFails) {

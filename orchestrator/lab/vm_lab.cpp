@@ -1,0 +1,735 @@
+#include "orchestrator/lab/vm_lab.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "orchestrator/lab/netns.hpp"
+#include "orchestrator/lab/sshd.hpp"
+#include "orchestrator/lab/vm_image.hpp"
+#include "orchestrator/lab/vm_kernel.hpp"
+#include "orchestrator/transport/subprocess.hpp"
+
+namespace nictune::lab {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kVmStateFile = "vm.json";
+constexpr const char* kReadyMarker = "nictune-guest: ready";
+
+std::string address(int block, int host) {
+  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + "." +
+         std::to_string(host);
+}
+
+void say(const LabConfig& config, const std::string& line) {
+  if (config.log) config.log(line);
+}
+
+void write_text(const std::string& path, const std::string& content, fs::perms perms) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
+  std::error_code ec;
+  fs::permissions(path, perms, ec);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct NicShape {
+  const char* kind;
+  const char* device;
+  int queues;
+};
+// virtio: 4 queue pairs with per-queue MSI-X and an RSS table; e1000e: coalescing, pause, rings
+// on one queue; vmxnet3: an RSS table without channels (docs/lab.md has the full table).
+const NicShape kShapes[] = {
+    {"virtio", "virtio-net-pci", 4}, {"e1000e", "e1000e", 1}, {"vmxnet3", "vmxnet3", 1}};
+
+std::string mac(int index, int n) {
+  char text[18];
+  std::snprintf(text, sizeof text, "52:54:00:%02x:00:%02x", index, n);
+  return text;
+}
+
+std::optional<VmLabState> read_vm_state(const std::string& path) {
+  if (!fs::exists(path)) return std::nullopt;
+  try {
+    return VmLabState::from_json(load_json_file(path));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void record(const VmLabState& state) {
+  write_text(state.dir + "/" + kVmStateFile, state.to_json().dump(2) + "\n",
+             fs::perms::owner_read | fs::perms::owner_write);
+}
+
+// Accelerator for this machine: a forced one as given; auto probes KVM with a bounded boot once
+// and remembers the answer in the cache directory.
+Accel choose_accel(const VmConfig& vm, const QemuLaunch& base, const std::string& cache,
+                   std::string& reason) {
+  if (vm.accel == Accel::kTcg) {
+    reason = "--accel tcg";
+    return Accel::kTcg;
+  }
+  if (vm.accel == Accel::kKvm) {
+    if (::access("/dev/kvm", R_OK | W_OK) != 0)
+      throw invalid("--accel kvm: /dev/kvm is missing or not usable here (use --accel tcg)");
+    reason = "--accel kvm";
+    return Accel::kKvm;
+  }
+  std::string memo = cache + "/accel.json";
+  if (auto text = read_text(memo); !text.empty()) {
+    try {
+      Json json = Json::parse(text);
+      reason = json.at("reason").get<std::string>() + " (probed earlier, " + memo + ")";
+      return json.at("accel").get<std::string>() == "kvm" ? Accel::kKvm : Accel::kTcg;
+    } catch (const std::exception&) {
+    }
+  }
+  QemuLaunch probe = base;
+  probe.console_log = cache + "/kvm-probe.console.log";
+  probe.pid_file = cache + "/kvm-probe.pid";
+  Accel accel = probe_kvm(probe, 45s, reason);
+  write_text(memo, Json{{"accel", to_string(accel)}, {"reason", reason}}.dump() + "\n",
+             fs::perms::owner_read | fs::perms::owner_write);
+  return accel;
+}
+
+}  // namespace
+
+const std::vector<std::string>& vm_nic_kinds() {
+  static const std::vector<std::string> kinds = {"virtio", "e1000e", "vmxnet3"};
+  return kinds;
+}
+
+void VmConfig::validate() const {
+  if (nics.empty()) throw invalid("--nics is empty: expected some of virtio,e1000e,vmxnet3");
+  for (const auto& nic : nics) {
+    const auto& kinds = vm_nic_kinds();
+    if (std::find(kinds.begin(), kinds.end(), nic) == kinds.end())
+      throw invalid("--nics: unknown NIC \"" + nic + "\"; expected virtio, e1000e or vmxnet3");
+    if (std::count(nics.begin(), nics.end(), nic) > 1)
+      throw invalid("--nics: \"" + nic + "\" is named twice");
+  }
+  if (boot_timeout_s < 5 || boot_timeout_s > 3600)
+    throw invalid("--boot-timeout " + std::to_string(boot_timeout_s) + ": expected 5 to 3600 s");
+  if (cpus < 1 || cpus > 16) throw invalid("--vm-cpus: expected 1 to 16");
+  if (memory_mb < 256 || memory_mb > 8192) throw invalid("--vm-memory: expected 256 to 8192 MiB");
+}
+
+std::string VmConfig::resolved_cache_dir() const {
+  if (!cache_dir.empty()) return cache_dir;
+  const char* env = std::getenv("NICTUNE_VM_CACHE");
+  return env && *env ? env : "/var/cache/nictune/vm";
+}
+
+Json VmNic::to_json() const {
+  return {{"kind", kind},
+          {"device", device},
+          {"queues", queues},
+          {"mac", mac},
+          {"guest_interface", guest_interface},
+          {"guest_address", guest_address},
+          {"tap", tap},
+          {"bridge", bridge},
+          {"wire_veth", wire_veth},
+          {"lg_interface", lg_interface},
+          {"lg_address", lg_address}};
+}
+
+VmNic VmNic::from_json(const Json& json) {
+  VmNic nic;
+  nic.kind = json.at("kind").get<std::string>();
+  nic.device = json.at("device").get<std::string>();
+  nic.queues = json.at("queues").get<int>();
+  nic.mac = json.at("mac").get<std::string>();
+  nic.guest_interface = json.at("guest_interface").get<std::string>();
+  nic.guest_address = json.at("guest_address").get<std::string>();
+  nic.tap = json.at("tap").get<std::string>();
+  nic.bridge = json.at("bridge").get<std::string>();
+  nic.wire_veth = json.at("wire_veth").get<std::string>();
+  nic.lg_interface = json.at("lg_interface").get<std::string>();
+  nic.lg_address = json.at("lg_address").get<std::string>();
+  return nic;
+}
+
+const VmNic& VmLabState::nic(const std::string& kind) const {
+  for (const auto& n : nics) {
+    if (kind.empty() || n.kind == kind) return n;
+  }
+  throw invalid("lab " + name + " has no " + (kind.empty() ? "data" : kind) + " NIC");
+}
+
+HostSpec VmLabState::dut_spec(const std::string& kind) const {
+  const VmNic& n = nic(kind);
+  HostSpec spec;
+  spec.role = "dut";
+  spec.transport = "ssh";
+  spec.host = guest_mgmt_address;
+  spec.user = "root";
+  spec.identity_file = identity_file;
+  spec.known_hosts = known_hosts;
+  spec.interface = n.guest_interface;
+  spec.address = n.guest_address;
+  return spec;  // no agent_path: the transport uploads the static agent by SFTP
+}
+
+HostSpec VmLabState::lg_spec(const std::string& kind) const {
+  const VmNic& n = nic(kind);
+  HostSpec spec;
+  spec.role = "lg";
+  spec.transport = "ssh";
+  spec.host = lg.mgmt_address;
+  spec.user = "root";
+  spec.identity_file = identity_file;
+  spec.known_hosts = known_hosts;
+  spec.interface = n.lg_interface;
+  spec.address = n.lg_address;
+  spec.agent_path = agent_path;
+  return spec;
+}
+
+Json VmLabState::to_json() const {
+  Json out = {
+      {"kind", "vm"},
+      {"name", name},
+      {"dir", dir},
+      {"index", index},
+      {"identity_file", identity_file},
+      {"known_hosts", known_hosts},
+      {"template_path", template_path},
+      {"agent_path", agent_path},
+      {"wire_netns", wire_netns},
+      {"kernel",
+       {{"package", kernel_package}, {"version", kernel_version}, {"release", kernel_release}}},
+      {"accel", accel},
+      {"accel_reason", accel_reason},
+      {"boot_seconds", boot_seconds},
+      {"qemu_pid", qemu_pid},
+      {"pid_file", pid_file},
+      {"console_log", console_log},
+      {"guest_mgmt_interface", guest_mgmt_interface},
+      {"guest_mgmt_address", guest_mgmt_address},
+      {"root_interface", root_interface},
+      {"root_address", root_address},
+      {"mgmt_mac", mgmt_mac},
+      {"nics", Json::array()},
+      {"lg", lg.to_json()}};
+  for (const auto& n : nics) out["nics"].push_back(n.to_json());
+  return out;
+}
+
+VmLabState VmLabState::from_json(const Json& json) {
+  VmLabState s;
+  s.name = json.at("name").get<std::string>();
+  s.dir = json.at("dir").get<std::string>();
+  s.index = json.at("index").get<int>();
+  s.identity_file = json.at("identity_file").get<std::string>();
+  s.known_hosts = json.at("known_hosts").get<std::string>();
+  s.template_path = json.value("template_path", "");
+  s.agent_path = json.value("agent_path", "");
+  s.wire_netns = json.at("wire_netns").get<std::string>();
+  s.kernel_package = json.at("kernel").value("package", "");
+  s.kernel_version = json.at("kernel").value("version", "");
+  s.kernel_release = json.at("kernel").value("release", "");
+  s.accel = json.value("accel", "");
+  s.accel_reason = json.value("accel_reason", "");
+  s.boot_seconds = json.value("boot_seconds", 0.0);
+  s.qemu_pid = json.value("qemu_pid", 0);
+  s.pid_file = json.at("pid_file").get<std::string>();
+  s.console_log = json.at("console_log").get<std::string>();
+  s.guest_mgmt_address = json.at("guest_mgmt_address").get<std::string>();
+  s.root_interface = json.at("root_interface").get<std::string>();
+  s.root_address = json.at("root_address").get<std::string>();
+  s.mgmt_mac = json.value("mgmt_mac", "");
+  for (const auto& n : json.at("nics")) s.nics.push_back(VmNic::from_json(n));
+  s.lg = LabHost::from_json(json.at("lg"));
+  return s;
+}
+
+std::string vm_state_path(const LabConfig& config) {
+  return fs::absolute(config.resolved_dir()).lexically_normal().string() + "/" + kVmStateFile;
+}
+
+bool is_vm_lab(const LabConfig& config) {
+  // A failed `lab up --vm` leaves only the console log, kept to say why.
+  auto dir = fs::path(vm_state_path(config)).parent_path();
+  return fs::exists(dir / kVmStateFile) ||
+         (fs::exists(dir / "console.log") && !fs::exists(dir / "state.json"));
+}
+
+VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
+  config.validate();
+  vm.validate();
+  LabState base = plan_lab(config);  // dir, keys, template path and the LG as the veth lab has it
+  VmLabState s;
+  s.name = base.name;
+  s.dir = base.dir;
+  s.index = config.index;
+  s.identity_file = base.identity_file;
+  s.known_hosts = base.known_hosts;
+  s.template_path =
+      config.template_path.empty() && base.template_path.ends_with("lab-" + config.name + ".json")
+          ? fs::path(base.template_path).parent_path().string() + "/vm-lab-" + config.name + ".json"
+          : base.template_path;
+  s.agent_path = config.agent_path;
+  s.wire_netns = "nt-" + config.name + "-vm";
+  s.pid_file = s.dir + "/qemu.pid";
+  s.console_log = s.dir + "/console.log";
+  const int data_block = 2 * config.index;
+  const int mgmt_block = 2 * config.index + 1;
+  s.root_interface = "ntm-" + config.name + "-d";
+  s.root_address = address(mgmt_block, 1);
+  s.guest_mgmt_address = address(mgmt_block, 2);
+  s.mgmt_mac = mac(config.index, 0);
+  for (const auto& kind : vm.nics) {
+    int slot = 0;
+    while (kShapes[slot].kind != kind) ++slot;
+    VmNic n;
+    n.kind = kind;
+    n.device = kShapes[slot].device;
+    n.queues = kShapes[slot].queues;
+    n.mac = mac(config.index, slot + 1);
+    n.guest_interface = "dut-" + kind;
+    n.guest_address = address(data_block, 16 * slot + 1);
+    n.tap = "tap-" + kind;
+    n.bridge = "br-" + kind;
+    n.wire_veth = "w-" + kind;
+    n.lg_interface = "lg-" + kind;
+    n.lg_address = address(data_block, 16 * slot + 2);
+    s.nics.push_back(n);
+  }
+  s.lg = base.hosts[1];
+  s.lg.data_interface = s.nics.front().lg_interface;
+  s.lg.data_address = s.nics.front().lg_address;
+  return s;
+}
+
+Json vm_experiment_template(const VmLabState& state) {
+  auto host_json = [](const HostSpec& spec) {
+    Json out = {{"transport", spec.transport},
+                {"host", spec.host},
+                {"port", spec.port},
+                {"user", spec.user},
+                {"identity_file", spec.identity_file},
+                {"known_hosts", spec.known_hosts},
+                {"interface", spec.interface},
+                {"address", spec.address}};
+    if (!spec.agent_path.empty()) out["agent_path"] = spec.agent_path;
+    return out;
+  };
+  const VmNic& nic = state.nics.front();
+  Json parameters;
+  if (nic.kind == "virtio") {
+    parameters = {{"channels.combined", {1, 2}}, {"irq_affinity", {"spread", "single:1"}}};
+  } else if (nic.kind == "e1000e") {
+    parameters = {{"coalesce.rx_usecs", {0, 100}}, {"irq_affinity", {"spread", "single:1"}}};
+  } else {
+    parameters = {{"rps", {"none", "all"}}, {"rings.rx", {256, 1024}}};
+  }
+  return {
+      {"version", 1},
+      {"name", "vm-lab-" + state.name},
+      {"description", "VM lab \"" + state.name + "\" (nictune lab up --vm): " + nic.kind +
+                          " in a " + state.kernel_release + " guest, 64-byte UDP from the LG"},
+      {"hosts", {{"dut", host_json(state.dut_spec())}, {"lg", host_json(state.lg_spec())}}},
+      {"space", {{"parameters", parameters}}},
+      {"workload",
+       {{"type", "udp_stream"},
+        {"payload", 64},
+        {"flows", 4},
+        {"duration_s", 3},
+        {"warmup_s", 1},
+        {"rate_pps", 5000}}},
+      {"objectives",
+       {{{"metric", "rx_pps"}, {"goal", "max"}}, {{"metric", "dut_cpu_util"}, {"goal", "min"}}}},
+      {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
+      {"repetitions", {{"count", 1}}}};
+}
+
+std::vector<std::string> vm_lab_down(const LabConfig& config) {
+  std::vector<std::string> removed;
+  VmConfig defaults;
+  VmLabState plan = plan_vm_lab(config, defaults);
+  auto recorded = read_vm_state(plan.dir + "/" + kVmStateFile);
+  VmLabState state = recorded ? *recorded : plan;
+  if (state.qemu_pid > 0 && is_our_qemu(state.qemu_pid, state.pid_file)) {
+    stop_qemu(state.qemu_pid, state.pid_file);
+    removed.push_back("qemu pid " + std::to_string(state.qemu_pid));
+  } else if (!recorded && fs::exists(state.pid_file)) {
+    // A lab up that died before recording the PID: QEMU's own pid file names it.
+    pid_t pid = static_cast<pid_t>(std::atol(read_text(state.pid_file).c_str()));
+    if (is_our_qemu(pid, state.pid_file) && stop_qemu(pid, state.pid_file))
+      removed.push_back("qemu pid " + std::to_string(pid));
+  }
+  const LabHost& lg = state.lg;
+  if (lg.sshd_pid > 0 && subprocess::alive(lg.sshd_pid) &&
+      subprocess::cmdline(lg.sshd_pid).find(lg.sshd_dir + "/sshd_config") != std::string::npos) {
+    stop_sshd(lg.sshd_pid, lg.sshd_dir + "/sshd_config");
+    removed.push_back("sshd pid " + std::to_string(lg.sshd_pid) + " (lg)");
+  }
+  for (const std::string& netns : {state.wire_netns, lg.netns}) {
+    for (int round = 0; round < 3; ++round) {
+      auto pids = netns_pids(netns);
+      if (pids.empty()) break;
+      for (pid_t pid : pids) {
+        if (pid == getpid()) continue;
+        std::string what = subprocess::cmdline(pid);
+        if (subprocess::stop(pid, 3s, 2s))
+          removed.push_back("process " + std::to_string(pid) + " in " + netns + " (" +
+                            what.substr(0, 60) + ")");
+      }
+    }
+    if (netns_exists(netns)) {
+      if (!netns_delete(netns))
+        throw Error(ErrorCode::kIo, "cannot delete network namespace " + netns);
+      removed.push_back("network namespace " + netns + " (and its taps, bridges and veths)");
+    }
+  }
+  for (const std::string& link : {state.root_interface, lg.root_interface}) {
+    if (link_exists(link)) {
+      if (!link_delete(link)) throw Error(ErrorCode::kIo, "cannot delete link " + link);
+      removed.push_back("link " + link);
+    }
+  }
+  std::error_code ec;
+  std::vector<std::string> files = {state.identity_file,
+                                    state.identity_file + ".pub",
+                                    state.known_hosts,
+                                    state.dir + "/" + kVmStateFile,
+                                    state.pid_file,
+                                    state.console_log,
+                                    state.dir + "/initrd.img",
+                                    state.dir + "/guest/ssh_host_ed25519_key",
+                                    state.dir + "/guest/ssh_host_ed25519_key.pub"};
+  if (!state.template_path.empty() && recorded) files.push_back(state.template_path);
+  for (const char* leaf : {"sshd_config", "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub",
+                           "authorized_keys", "sshd.log"})
+    files.push_back(lg.sshd_dir + "/" + leaf);
+  int count = 0;
+  for (const auto& file : files) count += fs::remove(file, ec) ? 1 : 0;
+  if (count > 0) removed.push_back(std::to_string(count) + " files");
+  fs::remove(state.dir + "/guest", ec);
+  fs::remove(lg.sshd_dir, ec);
+  if (fs::remove(state.dir, ec)) removed.push_back("directory " + state.dir);
+  for (const auto& line : removed) say(config, "removed " + line);
+  return removed;
+}
+
+VmLabStatus vm_lab_status(const LabConfig& config) {
+  VmLabStatus status;
+  VmConfig defaults;
+  VmLabState plan = plan_vm_lab(config, defaults);
+  auto recorded = read_vm_state(plan.dir + "/" + kVmStateFile);
+  status.state = recorded ? *recorded : plan;
+  const auto& s = status.state;
+  if (!recorded) status.problems.push_back("no state file " + plan.dir + "/" + kVmStateFile);
+  bool wire = netns_exists(s.wire_netns);
+  bool lg = netns_exists(s.lg.netns);
+  status.exists = recorded.has_value() || wire || lg || link_exists(s.root_interface);
+  status.qemu_running = is_our_qemu(s.qemu_pid, s.pid_file);
+  status.guest_ssh = status.qemu_running && tcp_port_open(s.guest_mgmt_address, 22, 1000);
+  status.lg_sshd = s.lg.sshd_pid > 0 && subprocess::alive(s.lg.sshd_pid) &&
+                   tcp_port_open(s.lg.mgmt_address, 22, 500);
+  if (wire) {
+    for (const auto& n : s.nics) {
+      Json links = ip_json({"-n", s.wire_netns, "-s", "link", "show", n.tap});
+      if (links.is_array() && !links.empty() && links[0].contains("stats64"))
+        status.tap_tx_dropped[n.kind] = links[0]["stats64"]["tx"].value("dropped", 0LL);
+    }
+  }
+  if (!wire) status.problems.push_back("network namespace " + s.wire_netns + " is missing");
+  if (!lg) status.problems.push_back("network namespace " + s.lg.netns + " is missing");
+  if (!status.qemu_running) status.problems.push_back("the guest (qemu) is not running");
+  if (status.qemu_running && !status.guest_ssh)
+    status.problems.push_back("the guest's sshd does not answer on " + s.guest_mgmt_address +
+                              ":22");
+  if (!status.lg_sshd) status.problems.push_back("the LG's sshd does not answer");
+  status.healthy =
+      recorded && wire && lg && status.qemu_running && status.guest_ssh && status.lg_sshd;
+  return status;
+}
+
+Json VmLabStatus::to_json() const {
+  Json out = state.to_json();
+  out.update({{"exists", exists},
+              {"healthy", healthy},
+              {"qemu_running", qemu_running},
+              {"guest_ssh", guest_ssh},
+              {"lg_sshd", lg_sshd},
+              {"tap_tx_dropped", tap_tx_dropped},
+              {"problems", problems}});
+  return out;
+}
+
+std::string VmLabStatus::render() const {
+  std::ostringstream out;
+  const auto& s = state;
+  if (!exists) {
+    out << "VM lab \"" << s.name << "\" is not up (`nictune lab up --vm --name " << s.name
+        << "` makes it)\n";
+    return out.str();
+  }
+  out.precision(1);
+  out << std::fixed;
+  out << "VM lab \"" << s.name << "\" is " << (healthy ? "up" : "DAMAGED") << " (state in " << s.dir
+      << ")\n"
+      << "  guest   kernel " << s.kernel_release << " (" << s.kernel_package << " "
+      << s.kernel_version << "), accelerator " << s.accel << " (" << s.accel_reason
+      << "), booted in " << s.boot_seconds << " s, qemu pid " << s.qemu_pid
+      << (qemu_running ? "" : " (not running)") << "\n"
+      << "          ssh root@" << s.guest_mgmt_address << " (" << s.guest_mgmt_interface << ") "
+      << (guest_ssh ? "answers" : "NO ANSWER") << ", console " << s.console_log << "\n";
+  for (const auto& n : s.nics) {
+    out << "  nic     " << n.kind << " (" << n.device
+        << (n.queues > 1 ? ", " + std::to_string(n.queues) + " queues" : "") << "): guest "
+        << n.guest_interface << " " << n.guest_address << "/28 <-> lg " << n.lg_interface << " "
+        << n.lg_address << "/28";
+    if (auto it = tap_tx_dropped.find(n.kind); it != tap_tx_dropped.end())
+      out << ", host tap dropped " << it->second;
+    out << "\n";
+  }
+  out << "  lg      netns " << s.lg.netns << ", ssh root@" << s.lg.mgmt_address << " "
+      << (lg_sshd ? "answers" : "NO ANSWER") << "\n"
+      << "  identity " << s.identity_file << ", known_hosts " << s.known_hosts << "\n"
+      << "  experiment template: " << s.template_path << "\n";
+  for (const auto& problem : problems) out << "  problem: " << problem << "\n";
+  return out.str();
+}
+
+VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
+  VmLabState state = plan_vm_lab(config, vm);
+  if (geteuid() != 0)
+    throw Error(ErrorCode::kUnsupported, "lab up --vm needs root (namespaces, taps, qemu)");
+  for (const char* tool :
+       {"ip", "ssh-keygen", "apt-get", "dpkg-deb", "modprobe", "depmod", "cpio"}) {
+    if (subprocess::find_program(tool).empty())
+      throw Error(ErrorCode::kUnsupported, std::string("`") + tool +
+                                               "` is missing (scripts/install-deps.sh installs "
+                                               "what the VM lab needs)");
+  }
+  if (subprocess::find_program(vm.qemu).empty()) {
+    // A --qemu the user named is their input (exit 2); the default missing is this machine's.
+    std::string what = "--qemu " + vm.qemu + ": not found";
+    if (vm.qemu != VmConfig{}.qemu)
+      throw invalid(what + " (expected the path of qemu-system-x86_64)");
+    throw Error(ErrorCode::kUnsupported, what + " (install qemu-system-x86)");
+  }
+  if (fs::exists(fs::path(state.dir) / "state.json"))
+    throw Error(ErrorCode::kBusy, "a namespace lab named \"" + config.name +
+                                      "\" exists; `nictune lab down --name " + config.name +
+                                      "` first, or pick another --name");
+  const std::string cache = vm.resolved_cache_dir();
+  auto log = config.log;
+  GuestKernel kernel = prepare_kernel(vm.kernel, cache, log);
+  std::string base = base_initramfs(kernel, cache, log);
+  state.kernel_package = kernel.package;
+  state.kernel_version = kernel.version;
+  state.kernel_release = kernel.release;
+
+  auto status = vm_lab_status(config);
+  if (status.healthy && status.state.kernel_package == kernel.package &&
+      status.state.kernel_version == kernel.version && status.state.index == config.index &&
+      status.state.nics.size() == state.nics.size() &&
+      std::equal(state.nics.begin(), state.nics.end(), status.state.nics.begin(),
+                 [](const VmNic& a, const VmNic& b) { return a.kind == b.kind; })) {
+    say(config, "VM lab \"" + config.name + "\" is already up");
+    return status.state;
+  }
+  if (status.exists) {
+    say(config, "removing what is left of VM lab \"" + config.name + "\"");
+    vm_lab_down(config);
+  }
+  for (const auto& [link, addr] : {std::pair{state.root_interface, state.root_address},
+                                   std::pair{state.lg.root_interface, state.lg.root_address}}) {
+    std::string holder = interface_holding(addr);
+    if (!holder.empty())
+      throw Error(ErrorCode::kBusy, addr + " is already in use on " + holder +
+                                        " (another lab? pick another address block with --index)");
+    if (link_exists(link)) throw Error(ErrorCode::kBusy, "link " + link + " already exists");
+  }
+  std::string insecure = world_writable_parent(fs::path(state.dir).parent_path().string());
+  if (!insecure.empty())
+    throw invalid("--dir " + state.dir + ": " + insecure +
+                  " is writable by others, and sshd refuses keys kept below it");
+
+  QemuLaunch launch;
+  launch.qemu = vm.qemu;
+  launch.kernel = kernel.vmlinuz;
+  launch.cpus = vm.cpus;
+  launch.memory_mb = vm.memory_mb;
+  launch.initrd = base;
+  std::string reason;
+  Accel accel = choose_accel(vm, launch, cache, reason);
+  state.accel = to_string(accel);
+  state.accel_reason = reason;
+  say(config, "accelerator " + state.accel + ": " + reason);
+
+  bool keep_console = false;
+  try {
+    std::error_code ec;
+    fs::create_directories(state.dir + "/guest", ec);
+    if (ec) throw Error(ErrorCode::kIo, "cannot create " + state.dir + ": " + ec.message());
+    fs::permissions(state.dir, fs::perms::owner_all, ec);
+    generate_ed25519_key(state.identity_file, "nictune-lab-" + config.name);
+    const std::string guest_key = state.dir + "/guest/ssh_host_ed25519_key";
+    generate_ed25519_key(guest_key, "nictune-guest-" + config.name);
+    write_initrd(base,
+                 {{"etc/ssh/ssh_host_ed25519_key", read_text(guest_key), 0600},
+                  {"etc/ssh/ssh_host_ed25519_key.pub", read_text(guest_key + ".pub"), 0644},
+                  {"etc/ssh/authorized_keys", read_text(state.identity_file + ".pub"), 0600}},
+                 state.dir + "/initrd.img");
+    record(state);
+
+    const std::string& wire = state.wire_netns;
+    const LabHost& lg = state.lg;
+    say(config, "creating namespaces " + wire + " (taps, bridges, the guest) and " + lg.netns);
+    netns_add(wire);
+    netns_add(lg.netns);
+    ip({"-n", wire, "link", "set", "lo", "up"}, "bring up lo");
+    ip({"-n", lg.netns, "link", "set", "lo", "up"}, "bring up lo");
+    auto bridge = [&](const std::string& br, const std::string& tap, int queues,
+                      const std::string& veth) {
+      ip({"-n", wire, "link", "add", br, "type", "bridge"}, "create bridge " + br);
+      std::vector<std::string> add = {"-n", wire, "tuntap", "add", "dev", tap, "mode", "tap"};
+      if (queues > 1) add.push_back("multi_queue");
+      ip(add, "create tap " + tap);
+      for (const auto& port : {tap, veth}) {
+        ip({"-n", wire, "link", "set", port, "master", br}, "attach " + port + " to " + br);
+        ip({"-n", wire, "link", "set", port, "up"}, "bring up " + port);
+      }
+      ip({"-n", wire, "link", "set", br, "up"}, "bring up " + br);
+    };
+    // Management: root <-> bridge <-> guest's first NIC.
+    ip({"link", "add", state.root_interface, "type", "veth", "peer", "name", state.wire_mgmt_veth,
+        "netns", wire},
+       "create the guest's management link");
+    bridge(state.mgmt_bridge, state.mgmt_tap, 1, state.wire_mgmt_veth);
+    ip({"addr", "add", state.root_address + "/30", "dev", state.root_interface},
+       "address the management link");
+    ip({"link", "set", state.root_interface, "up"}, "bring up the management link");
+    // The LG's management link, as in the namespace lab.
+    ip({"link", "add", lg.root_interface, "type", "veth", "peer", "name", lg.mgmt_interface,
+        "netns", lg.netns},
+       "create the LG's management link");
+    ip({"addr", "add", lg.root_address + "/30", "dev", lg.root_interface},
+       "address the LG's management link");
+    ip({"link", "set", lg.root_interface, "up"}, "bring up the LG's management link");
+    ip({"-n", lg.netns, "addr", "add", lg.mgmt_address + "/30", "dev", lg.mgmt_interface},
+       "address the LG's management link");
+    ip({"-n", lg.netns, "link", "set", lg.mgmt_interface, "up"}, "bring up the LG's mgmt link");
+    // Data: per NIC a tap and a veth to the LG on a bridge of their own.
+    for (const auto& n : state.nics) {
+      ip({"link", "add", n.wire_veth, "netns", wire, "type", "veth", "peer", "name", n.lg_interface,
+          "netns", lg.netns},
+         "create the " + n.kind + " data link");
+      bridge(n.bridge, n.tap, n.queues, n.wire_veth);
+      ip({"-n", lg.netns, "addr", "add", n.lg_address + "/28", "dev", n.lg_interface},
+         "address " + n.lg_interface);
+      ip({"-n", lg.netns, "link", "set", n.lg_interface, "up"}, "bring up " + n.lg_interface);
+      // The guest's MAC is known: a permanent neighbour entry spares the load an ARP exchange
+      // with a guest that TCG may keep busy past the resolution timeout (No route to host).
+      ip({"-n", lg.netns, "neigh", "replace", n.guest_address, "lladdr", n.mac, "dev",
+          n.lg_interface, "nud", "permanent"},
+         "add the guest's " + n.kind + " neighbour entry");
+    }
+
+    SshdSetup setup;
+    setup.dir = state.lg.sshd_dir;
+    setup.netns = lg.netns;
+    setup.listen_address = lg.mgmt_address;
+    setup.authorized_public_keys = {state.identity_file + ".pub"};
+    setup.sshd_path = config.sshd_path;
+    prepare_sshd(setup);
+    state.lg.sshd_pid = start_sshd(setup);
+    record(state);
+
+    launch.netns = wire;
+    launch.accel = accel;
+    launch.initrd = state.dir + "/initrd.img";
+    launch.console_log = state.console_log;
+    launch.pid_file = state.pid_file;
+    std::string append = "nictune.if=" + state.mgmt_mac + "," + state.guest_mgmt_interface + "," +
+                         state.guest_mgmt_address + "/30";
+    launch.nics.push_back({"virtio-net-pci", state.mgmt_tap, state.mgmt_mac, 1});
+    for (const auto& n : state.nics) {
+      append += " nictune.if=" + n.mac + "," + n.guest_interface + "," + n.guest_address + "/28";
+      launch.nics.push_back({n.device, n.tap, n.mac, n.queues});
+    }
+    launch.append = append;
+    say(config, "booting " + kernel.release + " under " + state.accel + " (console " +
+                    state.console_log + ")");
+    auto started = std::chrono::steady_clock::now();
+    state.qemu_pid = start_qemu(launch);
+    record(state);
+    keep_console = true;
+    auto timeout = std::chrono::seconds(vm.boot_timeout_s);
+    bool ready = wait_console(state.console_log, kReadyMarker, state.qemu_pid, timeout);
+    while (ready && !tcp_port_open(state.guest_mgmt_address, 22, 500)) {
+      if (std::chrono::steady_clock::now() - started > timeout) ready = false;
+      std::this_thread::sleep_for(200ms);
+    }
+    if (!ready) {
+      bool died = !is_our_qemu(state.qemu_pid, state.pid_file);
+      throw Error(ErrorCode::kIo,
+                  "the guest " + std::string(died ? "stopped" : "did not boot") + " within " +
+                      std::to_string(vm.boot_timeout_s) + " s (console " + state.console_log +
+                      " kept; its end: " + console_tail(state.console_log, 3) + ")");
+    }
+    state.boot_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::ostringstream secs;
+    secs.precision(1);
+    secs << std::fixed << state.boot_seconds;
+    say(config, "guest up in " + secs.str() + " s, qemu pid " + std::to_string(state.qemu_pid));
+    write_text(state.known_hosts,
+               known_hosts_line(state.guest_mgmt_address, 22, guest_key + ".pub") +
+                   known_hosts_line(lg.mgmt_address, 22, setup.host_key_path() + ".pub"),
+               fs::perms::owner_read | fs::perms::owner_write);
+    fs::create_directories(fs::path(state.template_path).parent_path(), ec);
+    write_text(state.template_path, vm_experiment_template(state).dump(2) + "\n",
+               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                   fs::perms::others_read);
+    record(state);
+    return state;
+  } catch (...) {
+    // Keep the console log of a guest that did not come up: it is what says why.
+    std::string saved;
+    if (keep_console) {
+      saved = state.console_log + ".failed";
+      std::error_code ec;
+      fs::rename(state.console_log, saved, ec);
+    }
+    try {
+      LabConfig quiet = config;
+      quiet.log = nullptr;
+      vm_lab_down(quiet);
+      if (!saved.empty()) {
+        std::error_code ec;
+        fs::create_directories(state.dir, ec);
+        fs::rename(saved, state.console_log, ec);
+      }
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+}  // namespace nictune::lab
