@@ -4,15 +4,11 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/lab/lab.hpp"
+#include "orchestrator/lab/lab_files.hpp"
 #include "orchestrator/lab/netns.hpp"
 
 namespace nictune::lab {
 namespace {
-
-// 198.18.0.0/15: block 0..511 is the third octet across 198.18 and 198.19 (as lab.cpp plans).
-std::string octets(int block) {
-  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + ".";
-}
 
 const LabHost& host(const LabState& state, const std::string& role) {
   for (const auto& h : state.hosts)
@@ -44,16 +40,16 @@ ForwardingPlan plan_forwarding(const LabState& state) {
   ForwardingPlan p;
   const LabHost& dut = host(state, "dut");
   const LabHost& lg = host(state, "lg");
-  const std::string data = octets(2 * state.index);
-  const std::string upper = octets(2 * state.index + 1);  // management uses .0/30 and .4/30
+  const int data = 2 * state.index;
+  const int upper = 2 * state.index + 1;  // management uses .0/30 and .4/30
   p.dut_ingress = dut.data_interface;
   p.lg_egress = lg.data_interface;
   p.dut_ingress_address = dut.data_address;
-  p.dut_egress_address = upper + "129";
-  p.lg_sink_address = upper + "130";
-  p.destination_prefix = upper + "192/26";
-  p.sink_address = upper + "193";
-  p.source_prefix = data + "128/25";
+  p.dut_egress_address = block_address(upper, 129);
+  p.lg_sink_address = block_address(upper, 130);
+  p.destination_prefix = block_address(upper, 192) + "/26";
+  p.sink_address = block_address(upper, 193);
+  p.source_prefix = block_address(data, 128) + "/25";
   return p;
 }
 

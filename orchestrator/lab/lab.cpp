@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/lab/forwarding.hpp"
+#include "orchestrator/lab/lab_files.hpp"
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/lab/sshd.hpp"
 #include "orchestrator/transport/subprocess.hpp"
@@ -19,23 +20,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kStateFile = "state.json";
 
-std::string address(int block, int host) {
-  // 198.18.0.0/15: block 0..511 is the third octet across 198.18 and 198.19.
-  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + "." +
-         std::to_string(host);
-}
-
 void say(const LabConfig& config, const std::string& line) {
   if (config.log) config.log(line);
-}
-
-void write_text(const std::string& path, const std::string& content, fs::perms perms) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
-  std::error_code ec;
-  fs::permissions(path, perms, ec);
 }
 
 std::optional<LabState> read_state(const std::string& dir) {
@@ -188,11 +174,11 @@ LabState plan_lab(const LabConfig& config) {
     host.role = shape.role;
     host.netns = "nt-" + config.name + "-" + shape.role;
     host.data_interface = std::string("nt-") + shape.role + "0";
-    host.data_address = address(data_block, shape.data_host);
+    host.data_address = block_address(data_block, shape.data_host);
     host.mgmt_interface = "nt-mgmt0";
     host.root_interface = "ntm-" + config.name + "-" + shape.letter;
-    host.root_address = address(mgmt_block, shape.root_host);
-    host.mgmt_address = address(mgmt_block, shape.root_host + 1);
+    host.root_address = block_address(mgmt_block, shape.root_host);
+    host.mgmt_address = block_address(mgmt_block, shape.root_host + 1);
     host.sshd_dir = state.dir + "/" + shape.role;
     state.hosts.push_back(host);
   }
@@ -519,14 +505,15 @@ LabState lab_up(const LabConfig& config) {
                       host.mgmt_address + ":22");
       known_hosts += known_hosts_line(host.mgmt_address, 22, setup.host_key_path() + ".pub");
       // Record as we go: a crash from here on leaves PIDs lab_down can find.
-      write_text(state.dir + "/" + kStateFile, state.to_json().dump(2) + "\n",
-                 fs::perms::owner_read | fs::perms::owner_write);
+      write_private_file(state.dir + "/" + kStateFile, state.to_json().dump(2) + "\n",
+                         fs::perms::owner_read | fs::perms::owner_write);
     }
-    write_text(state.known_hosts, known_hosts, fs::perms::owner_read | fs::perms::owner_write);
+    write_private_file(state.known_hosts, known_hosts,
+                       fs::perms::owner_read | fs::perms::owner_write);
     fs::create_directories(fs::path(state.template_path).parent_path(), ec);
-    write_text(state.template_path, experiment_template(state).dump(2) + "\n",
-               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                   fs::perms::others_read);
+    write_private_file(state.template_path, experiment_template(state).dump(2) + "\n",
+                       fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                           fs::perms::others_read);
     say(config, "experiment template " + state.template_path);
     return state;
   } catch (...) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "orchestrator/lab/lab_files.hpp"
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 #include "orchestrator/transport/text.hpp"
@@ -17,15 +18,6 @@ namespace nictune::lab {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write_file(const std::string& path, const std::string& content, fs::perms perms) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
-  std::error_code ec;
-  fs::permissions(path, perms, ec);
-}
 
 std::string read_text(const std::string& path) {
   std::string text;
@@ -92,8 +84,8 @@ void prepare_sshd(const SshdSetup& setup) {
     generate_ed25519_key(setup.host_key_path(), "nictune-lab-host");
   std::string authorized;
   for (const auto& pub : setup.authorized_public_keys) authorized += public_key_text(pub) + "\n";
-  write_file(setup.authorized_keys_path(), authorized,
-             fs::perms::owner_read | fs::perms::owner_write);
+  write_private_file(setup.authorized_keys_path(), authorized,
+                     fs::perms::owner_read | fs::perms::owner_write);
   std::ostringstream config;
   config << "# Written by nictune for a namespace lab: keys only, root by key, nothing else.\n"
          << "ListenAddress " << setup.listen_address << "\n"
@@ -116,7 +108,8 @@ void prepare_sshd(const SshdSetup& setup) {
          << "ClientAliveCountMax " << setup.client_alive_count_max << "\n"
          << "Subsystem sftp internal-sftp\n"
          << "LogLevel " << setup.log_level << "\n";
-  write_file(setup.config_path(), config.str(), fs::perms::owner_read | fs::perms::owner_write);
+  write_private_file(setup.config_path(), config.str(),
+                     fs::perms::owner_read | fs::perms::owner_write);
 }
 
 pid_t start_sshd(const SshdSetup& setup, std::chrono::milliseconds timeout) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "orchestrator/lab/lab_files.hpp"
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/lab/sshd.hpp"
 #include "orchestrator/lab/vm_image.hpp"
@@ -25,22 +26,8 @@ using namespace std::chrono_literals;
 constexpr const char* kVmStateFile = "vm.json";
 constexpr const char* kReadyMarker = "nictune-guest: ready";
 
-std::string address(int block, int host) {
-  return "198." + std::to_string(18 + block / 256) + "." + std::to_string(block % 256) + "." +
-         std::to_string(host);
-}
-
 void say(const LabConfig& config, const std::string& line) {
   if (config.log) config.log(line);
-}
-
-void write_text(const std::string& path, const std::string& content, fs::perms perms) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw Error(ErrorCode::kIo, "cannot write " + path);
-  std::error_code ec;
-  fs::permissions(path, perms, ec);
 }
 
 std::string read_text(const std::string& path) {
@@ -76,8 +63,8 @@ std::optional<VmLabState> read_vm_state(const std::string& path) {
 }
 
 void record(const VmLabState& state) {
-  write_text(state.dir + "/" + kVmStateFile, state.to_json().dump(2) + "\n",
-             fs::perms::owner_read | fs::perms::owner_write);
+  write_private_file(state.dir + "/" + kVmStateFile, state.to_json().dump(2) + "\n",
+                     fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // Accelerator for this machine: a forced one as given; auto probes KVM with a bounded boot once
@@ -107,8 +94,8 @@ Accel choose_accel(const VmConfig& vm, const QemuLaunch& base, const std::string
   probe.console_log = cache + "/kvm-probe.console.log";
   probe.pid_file = cache + "/kvm-probe.pid";
   Accel accel = probe_kvm(probe, 45s, reason);
-  write_text(memo, Json{{"accel", to_string(accel)}, {"reason", reason}}.dump() + "\n",
-             fs::perms::owner_read | fs::perms::owner_write);
+  write_private_file(memo, Json{{"accel", to_string(accel)}, {"reason", reason}}.dump() + "\n",
+                     fs::perms::owner_read | fs::perms::owner_write);
   return accel;
 }
 
@@ -296,8 +283,8 @@ VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
   const int data_block = 2 * config.index;
   const int mgmt_block = 2 * config.index + 1;
   s.root_interface = "ntm-" + config.name + "-d";
-  s.root_address = address(mgmt_block, 1);
-  s.guest_mgmt_address = address(mgmt_block, 2);
+  s.root_address = block_address(mgmt_block, 1);
+  s.guest_mgmt_address = block_address(mgmt_block, 2);
   s.mgmt_mac = mac(config.index, 0);
   for (const auto& kind : vm.nics) {
     int slot = 0;
@@ -308,12 +295,12 @@ VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
     n.queues = kShapes[slot].queues;
     n.mac = mac(config.index, slot + 1);
     n.guest_interface = "dut-" + kind;
-    n.guest_address = address(data_block, 16 * slot + 1);
+    n.guest_address = block_address(data_block, 16 * slot + 1);
     n.tap = "tap-" + kind;
     n.bridge = "br-" + kind;
     n.wire_veth = "w-" + kind;
     n.lg_interface = "lg-" + kind;
-    n.lg_address = address(data_block, 16 * slot + 2);
+    n.lg_address = block_address(data_block, 16 * slot + 2);
     s.nics.push_back(n);
   }
   s.lg = base.hosts[1];
@@ -699,14 +686,14 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
     secs.precision(1);
     secs << std::fixed << state.boot_seconds;
     say(config, "guest up in " + secs.str() + " s, qemu pid " + std::to_string(state.qemu_pid));
-    write_text(state.known_hosts,
-               known_hosts_line(state.guest_mgmt_address, 22, guest_key + ".pub") +
-                   known_hosts_line(lg.mgmt_address, 22, setup.host_key_path() + ".pub"),
-               fs::perms::owner_read | fs::perms::owner_write);
+    write_private_file(state.known_hosts,
+                       known_hosts_line(state.guest_mgmt_address, 22, guest_key + ".pub") +
+                           known_hosts_line(lg.mgmt_address, 22, setup.host_key_path() + ".pub"),
+                       fs::perms::owner_read | fs::perms::owner_write);
     fs::create_directories(fs::path(state.template_path).parent_path(), ec);
-    write_text(state.template_path, vm_experiment_template(state).dump(2) + "\n",
-               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                   fs::perms::others_read);
+    write_private_file(state.template_path, vm_experiment_template(state).dump(2) + "\n",
+                       fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                           fs::perms::others_read);
     record(state);
     return state;
   } catch (...) {

@@ -1,0 +1,18 @@
+// What every lab (namespace, forwarding, VM) and the sshd setup share: the address blocks in
+// 198.18.0.0/15, and files only root may read (keys, configs, state).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace nictune::lab {
+
+// Block 0..511 is the third octet across 198.18 and 198.19: "198.(18 +
+// block/256).(block%256).host".
+std::string block_address(int block, int host);
+
+// Writes `content` to `path` (truncating) and sets `perms`; throws Error(kIo) naming the path.
+void write_private_file(const std::string& path, const std::string& content,
+                        std::filesystem::perms perms);
+
+}  // namespace nictune::lab
