@@ -10,6 +10,7 @@
 
 #include "orchestrator/lab/forwarding.hpp"
 #include "orchestrator/lab/lab.hpp"
+#include "orchestrator/lab/lab_files.hpp"
 #include "tests/integration/agents/agent_process.hpp"
 #include "tests/support/lab_slot.hpp"
 
@@ -63,7 +64,8 @@ TEST_F(ForwardingLab, DutForwardsAndItsCountersAgreeWithTheSink) {
   ASSERT_TRUE(state_.forwarding.is_object());
   const Json& plan = state_.forwarding;
   const std::string sink = plan["sink_address"];
-  EXPECT_EQ(sink, "198.18.203.193");
+  // The plan's layout: the sink's /26 at .192 of the lab's upper (management) block.
+  EXPECT_EQ(sink, lab::block_address(2 * config_.index + 1, 193));
   const std::string dut_ns = host("dut").netns;
   EXPECT_EQ(shell("ip netns exec " + dut_ns + " sysctl -n net.ipv4.ip_forward"), "1");
 
@@ -124,7 +126,8 @@ TEST_F(ForwardingLab, AddressSpreadFlowsEachSendFromTheirOwnSourceThroughTheDut)
     sources.insert(flow.value("source", std::string()));
   sources.erase("");
   EXPECT_EQ(sources.size(), 8u) << client["details"].dump();
-  EXPECT_EQ(sources.count("198.18.202.129"), 1u);
+  // The source prefix is the upper half of the data block: its first usable address is .129.
+  EXPECT_EQ(sources.count(lab::block_address(2 * config_.index, 129)), 1u);
   const double received = served["counts"].value("rx_packets", 0.0);
   ASSERT_GT(received, 5000) << served.dump();
   EXPECT_NEAR(egress, received, 0.01 * received) << "the DUT forwarded every source";
