@@ -39,7 +39,8 @@ std::string agent_binary() {
   return release_dir() + "/agents/nictune-agent";
 }
 // The orchestrator runs on this host: the test's own build (scripts/test.sh builds only the
-// agent in the release flavour).
+// agent in the release flavour). Its probe and run are told which agent to upload (--agent):
+// the one beside it is this build's, which may be the sanitizer one and does not run in the guest.
 std::string nictune_binary() {
   return std::string(NICTUNE_BINARY_DIR) + "/orchestrator/nictune";
 }
@@ -382,12 +383,13 @@ TEST_F(VmLab, ProbeAndRunThroughTheCliOverSsh) {
   fs::remove(db);
   int channels_before = current_combined("dut-virtio");
 
-  auto probe = run_command(nictune_binary() + " probe " + spec_path);
+  auto probe = run_command(nictune_binary() + " probe --agent " + agent_binary() + " " + spec_path);
   EXPECT_EQ(probe.code, 0) << probe.output;
   EXPECT_NE(probe.output.find("virtio_net"), std::string::npos) << probe.output;
 
   auto started = std::chrono::steady_clock::now();
-  auto run = run_command(nictune_binary() + " run --db " + db + " " + spec_path);
+  auto run = run_command(nictune_binary() + " run --agent " + agent_binary() + " --db " + db + " " +
+                         spec_path);
   std::cerr << "[vmlab] nictune run took "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
             << " s\n";
@@ -409,7 +411,8 @@ TEST_F(VmLab, OrchestratorKilledMidRunLeavesTheGuestAsFound) {
   std::ofstream(spec_path) << spec.dump(2);
   int channels_before = current_combined("dut-virtio");
   pid_t pid = subprocess::spawn_detached(
-      {nictune_binary(), "run", "--db", dir + "/nictune.db", spec_path}, dir + "/run.log");
+      {nictune_binary(), "run", "--agent", agent_binary(), "--db", dir + "/nictune.db", spec_path},
+      dir + "/run.log");
   // Wait until the trial's settings are on the guest, then SIGKILL the orchestrator.
   bool applied = false;
   for (int i = 0; i < 120 && !applied; ++i) {
