@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/known_fields.hpp"
 #include "core/rate_search_metrics.hpp"
 #include "core/text_util.hpp"
 
@@ -57,14 +58,7 @@ void read_rate_search(const Json& doc, const std::string& path, double duration_
     return;
   }
   const auto& fields = rate_search_field_names();
-  for (const auto& [key, value] : doc.items()) {
-    bool known = false;
-    for (const auto& field : fields) known = known || field == key;
-    if (!known) {
-      issues.add(path + "." + key, "unknown field" + did_you_mean(key, fields) +
-                                       "; expected one of " + join(fields, ", "));
-    }
-  }
+  check_known_fields(doc, path, fields, issues);
   auto at = [&](const char* name) -> const Json* {
     auto it = doc.find(name);
     return it == doc.end() ? nullptr : &*it;

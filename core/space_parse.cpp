@@ -9,6 +9,7 @@
 #include "core/cpu_policy.hpp"
 #include "core/errors.hpp"
 #include "core/knob_catalog.hpp"
+#include "core/known_fields.hpp"
 #include "core/space.hpp"
 #include "core/space_values.hpp"
 #include "core/text_util.hpp"
@@ -83,16 +84,6 @@ void check_value_for_knob(const KnobInfo* knob, ParamType type, const Json& valu
   }
 }
 
-void check_allowed_keys(const Json& def, const std::string& path,
-                        const std::vector<std::string>& allowed, Issues& issues) {
-  for (const auto& [key, value] : def.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      issues.add(path + "." + key, "unknown key" + did_you_mean(key, allowed) +
-                                       "; expected one of " + join(allowed, ", "));
-    }
-  }
-}
-
 std::optional<Condition> parse_condition(const Json& when, const std::string& path,
                                          Issues& issues) {
   if (!when.is_object()) {
@@ -101,7 +92,7 @@ std::optional<Condition> parse_condition(const Json& when, const std::string& pa
                    json_type_name(when));
     return std::nullopt;
   }
-  check_allowed_keys(when, path, {"param", "in", "not_in"}, issues);
+  check_known_fields(when, path, {"param", "in", "not_in"}, issues, "key");
   Condition c;
   if (!when.contains("param") || !when["param"].is_string()) {
     issues.add(path + ".param", "expected the name of another parameter (string)");
@@ -283,8 +274,8 @@ std::optional<Parameter> parse_parameter(const std::string& key, const Json& def
                           json_type_name(def));
     return std::nullopt;
   }
-  check_allowed_keys(body, kpath, {"type", "values", "min", "max", "step", "log", "levels", "when"},
-                     issues);
+  check_known_fields(body, kpath, {"type", "values", "min", "max", "step", "log", "levels", "when"},
+                     issues, "key");
   std::optional<ParamType> type = parse_type(*knob, body, kpath, issues);
   if (!type) return std::nullopt;
   p.type = *type;
@@ -403,7 +394,7 @@ Space Space::from_json(const Json& doc, const std::string& path, Issues& issues)
     issues.add(path, "expected an object with \"parameters\", found " + json_type_name(doc));
     return space;
   }
-  check_allowed_keys(doc, path, {"parameters", "constraints"}, issues);
+  check_known_fields(doc, path, {"parameters", "constraints"}, issues, "key");
   const std::string ppath = path + ".parameters";
   if (!doc.contains("parameters") || !doc["parameters"].is_object() || doc["parameters"].empty()) {
     issues.add(ppath, "expected a non-empty object: knob name -> values");

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/known_fields.hpp"
 #include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
@@ -165,14 +166,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
     return;
   }
   const auto& fields = workload_field_names();
-  for (const auto& [key, value] : doc.items()) {
-    bool known = false;
-    for (const auto& field : fields) known = known || field == key;
-    if (!known) {
-      issues.add(path + "." + key, "unknown field" + did_you_mean(key, fields) +
-                                       "; expected one of " + join(fields, ", "));
-    }
-  }
+  check_known_fields(doc, path, fields, issues);
   auto at = [&](const char* name) -> const Json* {
     auto it = doc.find(name);
     return it == doc.end() ? nullptr : &*it;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/known_fields.hpp"
 #include "core/text_util.hpp"
 
 namespace nictune {
@@ -18,12 +19,7 @@ FieldReader::FieldReader(const Json& object, std::string object_path, Issues& is
                 "expected an object, found " + json_type_name(object));
     return;
   }
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      issues_.add(this->path(key), "unknown key" + did_you_mean(key, allowed) +
-                                       "; expected one of " + join(allowed, ", "));
-    }
-  }
+  check_known_fields(object, path_, allowed, issues_, "key");
 }
 
 bool FieldReader::has(const std::string& key) const {
