@@ -9,12 +9,33 @@
 
 namespace nictune {
 
+// Where an experiment's run stands. kInterrupted: stopped by the user (Ctrl-C) or lost with its
+// orchestrator; `--resume` continues it.
+enum class ExperimentStatus { kRunning, kComplete, kInterrupted, kFailed };
+
+// The words the store keeps in its status column and reports show.
+inline std::string to_string(ExperimentStatus status) {
+  switch (status) {
+    case ExperimentStatus::kRunning:
+      return "running";
+    case ExperimentStatus::kComplete:
+      return "complete";
+    case ExperimentStatus::kInterrupted:
+      return "interrupted";
+    case ExperimentStatus::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
 struct ExperimentRecord {
   std::int64_t id = 0;
   std::string name;
   Json spec;  // the resolved spec as run
   std::string spec_hash;
-  std::string status;  // "running", "complete", "interrupted", "failed"
+  // to_string(ExperimentStatus) as stored; kept as text because reports show whatever an older
+  // database holds (or "unknown" when empty).
+  std::string status;
   std::string tool_version;
   double created_at = 0;  // unix seconds
 };

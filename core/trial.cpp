@@ -24,4 +24,28 @@ std::optional<TrialState> trial_state_from_string(const std::string& text) {
   return std::nullopt;
 }
 
+bool is_interrupted(const Outcome& outcome) {
+  return outcome.state == TrialState::kFailed && outcome.failure == FailureKind::kInterrupted;
+}
+
+void mark_interrupted(Outcome& outcome) {
+  if (outcome.state != TrialState::kFailed || is_interrupted(outcome)) return;
+  outcome.failure = FailureKind::kInterrupted;
+  outcome.error = std::string(kInterruptedPrefix) + outcome.error;
+}
+
+namespace {
+// The runner's old text checks matched the bare word; rows they wrote all start with it.
+constexpr std::string_view kInterruptedWord = kInterruptedPrefix.substr(0, 11);
+}  // namespace
+
+std::string error_as_stored(const Outcome& outcome) {
+  if (!is_interrupted(outcome) || outcome.error.starts_with(kInterruptedWord)) return outcome.error;
+  return std::string(kInterruptedPrefix) + outcome.error;
+}
+
+FailureKind failure_kind_of_stored_error(std::string_view error) {
+  return error.starts_with(kInterruptedWord) ? FailureKind::kInterrupted : FailureKind::kError;
+}
+
 }  // namespace nictune

@@ -88,13 +88,13 @@ exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
         RunResult result = runner.run();
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        progress.finished(result.status, {{"experiment", result.experiment_id},
-                                          {"trials", result.trials_run},
-                                          {"failed", result.trials_failed},
-                                          {"db", db_path}});
+        progress.finished(to_string(result.status), {{"experiment", result.experiment_id},
+                                                     {"trials", result.trials_run},
+                                                     {"failed", result.trials_failed},
+                                                     {"db", db_path}});
         if (mode != ProgressMode::kJson) print_run_summary(*store, result, db_path, std::cout);
-        if (result.status == "interrupted") return kExitInterrupted;
-        if (result.status != "complete") {
+        if (result.status == ExperimentStatus::kInterrupted) return kExitInterrupted;
+        if (result.status != ExperimentStatus::kComplete) {
           std::cerr << "nictune run: " << result.error << "\n";
           return kExitFailed;
         }

@@ -21,7 +21,7 @@ void print_run_summary(Store& store, const RunResult& result, const std::string&
   } catch (const std::exception& e) {
     out << "(no report: " << e.what() << ")\n";
   }
-  out << "\nexperiment " << result.experiment_id << " " << result.status << ": "
+  out << "\nexperiment " << result.experiment_id << " " << to_string(result.status) << ": "
       << result.trials_run << " trial(s) run, " << result.trials_failed << " failed\n";
   out << "database:  " << db_path << "\n";
   if (!html_path.empty()) out << "report:    " << html_path << "\n";

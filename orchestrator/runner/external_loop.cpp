@@ -24,8 +24,7 @@ std::vector<AskedPoint> ask_points(Store& store, std::int64_t experiment, std::s
       pending.insert(canonical_text(t.point));
       continue;
     }
-    if (t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0)
-      continue;
+    if (is_interrupted(t.outcome)) continue;
     strategy->tell(t.point, t.outcome);
   }
   std::vector<AskedPoint> out;

@@ -127,7 +127,7 @@ class Runner::Impl {
       stop_heartbeat();
       if (result_.experiment_id) {
         try {
-          store_.set_experiment_status(result_.experiment_id, "failed");
+          store_.set_experiment_status(result_.experiment_id, ExperimentStatus::kFailed);
         } catch (...) {
           // The store itself failed; the original error says more.
         }
@@ -137,10 +137,10 @@ class Runner::Impl {
     finish_hosts();
     stop_heartbeat();
     if (!fatal_.empty()) {
-      result_.status = "failed";
+      result_.status = ExperimentStatus::kFailed;
       result_.error = fatal_;
     } else {
-      result_.status = interrupted_ ? "interrupted" : "complete";
+      result_.status = interrupted_ ? ExperimentStatus::kInterrupted : ExperimentStatus::kComplete;
     }
     store_.set_experiment_status(result_.experiment_id, result_.status);
     return result_;
@@ -223,7 +223,7 @@ class Runner::Impl {
       if (recovered)
         progress_.message("resume: " + std::to_string(recovered) +
                           " interrupted trial(s) will be run again");
-      store_.set_experiment_status(existing->id, "running");
+      store_.set_experiment_status(existing->id, ExperimentStatus::kRunning);
       return;
     }
     result_.experiment_id = store_.create_experiment(spec_.name, spec_.document, kVersion);
@@ -409,9 +409,7 @@ class Runner::Impl {
       if (is_screening_trial(t.outcome) && t.outcome.state != TrialState::kFailed)
         screening_gate_.remember(t.outcome.metrics);
       if (t.outcome.state == TrialState::kPruned) s.pruned = true;
-      bool interrupted =
-          t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
-      if (interrupted) continue;
+      if (is_interrupted(t.outcome)) continue;
       if (t.outcome.state == TrialState::kComplete) s.complete.push_back(t.outcome.metrics);
       if (t.outcome.state == TrialState::kFailed) ++s.failed;
       strategy_->tell(t.point, t.outcome);
@@ -439,9 +437,7 @@ class Runner::Impl {
       std::map<std::pair<bool, std::int64_t>, PointState> states;
       int used = 0;
       for (const auto& t : store_.trials(result_.experiment_id)) {
-        const bool interrupted =
-            t.outcome.state == TrialState::kFailed && t.outcome.error.rfind("interrupted", 0) == 0;
-        if (interrupted) continue;
+        if (is_interrupted(t.outcome)) continue;
         ++used;
         const std::pair<bool, std::int64_t> key{t.baseline, t.point_id};
         RaceEntry& e = entries[key];
@@ -558,8 +554,7 @@ class Runner::Impl {
         fatal_ = lost.spec.role + " lost and could not be reconnected: " + e.what();
       if (bench.shared_host) bench.lg.agent = bench.dut.agent;
     }
-    if (interrupted_ && outcome.state == TrialState::kFailed)
-      outcome.error = "interrupted: " + outcome.error;
+    if (interrupted_) mark_interrupted(outcome);
     if (task.screening) {
       outcome.details["fidelity"] = {{"screening", true},
                                      {"duration_s", spec_.screening.duration_s}};
@@ -584,11 +579,10 @@ class Runner::Impl {
     {
       std::lock_guard lock(state_mutex);
       if (outcome.state == TrialState::kComplete) state.complete.push_back(outcome.metrics);
-      if (outcome.state == TrialState::kFailed && outcome.error.rfind("interrupted", 0) != 0)
-        ++state.failed;
+      if (outcome.state == TrialState::kFailed && !is_interrupted(outcome)) ++state.failed;
       if (outcome.state == TrialState::kPruned) state.pruned = true;
     }
-    if (!state.baseline && outcome.error.rfind("interrupted", 0) != 0) {
+    if (!state.baseline && !is_interrupted(outcome)) {
       std::lock_guard lock(strategy_mutex_);
       strategy_->tell(state.point, outcome);
     }

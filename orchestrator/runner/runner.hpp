@@ -24,7 +24,7 @@ struct RunOptions {
 
 struct RunResult {
   std::int64_t experiment_id = 0;
-  std::string status;  // "complete", "interrupted", "failed"
+  ExperimentStatus status = ExperimentStatus::kRunning;  // complete, interrupted or failed
   int trials_run = 0;
   int trials_failed = 0;
   std::string error;  // why the run failed, if it did

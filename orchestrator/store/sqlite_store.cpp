@@ -76,9 +76,12 @@ class SqliteStore : public Store {
     return out;
   }
 
-  void set_experiment_status(std::int64_t id, const std::string& status) override {
+  void set_experiment_status(std::int64_t id, ExperimentStatus status) override {
     std::lock_guard lock(mutex_);
-    db_.prepare("UPDATE experiments SET status = ? WHERE id = ?").bind(1, status).bind(2, id).run();
+    db_.prepare("UPDATE experiments SET status = ? WHERE id = ?")
+        .bind(1, to_string(status))
+        .bind(2, id)
+        .run();
     if (db_.changes() == 0) throw invalid("no experiment " + std::to_string(id));
   }
 
@@ -168,7 +171,7 @@ class SqliteStore : public Store {
         .bind(1, to_string(outcome.state))
         .bind(2, now)
         .bind(3, now)
-        .bind(4, outcome.error)
+        .bind(4, error_as_stored(outcome))
         .bind(5, outcome.details.dump(-1, ' ', false, Json::error_handler_t::replace))
         .bind(6, trial)
         .run();
@@ -225,6 +228,7 @@ class SqliteStore : public Store {
       r.ended_at = stmt.is_null(9) ? 0 : stmt.real(9);
       r.outcome.state = trial_state_from_string(stmt.text(10)).value_or(TrialState::kFailed);
       r.outcome.error = stmt.text(11);
+      r.outcome.failure = failure_kind_of_stored_error(r.outcome.error);
       r.outcome.details = parse_stored_json(stmt.text(12));
       if (r.outcome.details.is_discarded()) r.outcome.details = Json::object();
       index[r.id] = out.size();
@@ -257,7 +261,7 @@ class SqliteStore : public Store {
         .bind(5, record.started_at)
         .bind(6, record.ended_at)
         .bind(7, to_string(record.outcome.state))
-        .bind(8, record.outcome.error)
+        .bind(8, error_as_stored(record.outcome))
         .bind(9, metrics.dump())
         .bind(10, record.outcome.details.dump(-1, ' ', false, Json::error_handler_t::replace))
         .run();
@@ -285,6 +289,7 @@ class SqliteStore : public Store {
       r.ended_at = stmt.real(8);
       r.outcome.state = trial_state_from_string(stmt.text(9)).value_or(TrialState::kFailed);
       r.outcome.error = stmt.text(10);
+      r.outcome.failure = failure_kind_of_stored_error(r.outcome.error);
       const Json metrics = parse_stored_json(stmt.text(11));
       if (metrics.is_object())
         for (const auto& [name, value] : metrics.items())

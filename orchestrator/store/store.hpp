@@ -25,7 +25,7 @@ class Store {
   // By numeric id or by name (the newest experiment with that name).
   virtual std::optional<ExperimentRecord> find_experiment(const std::string& id_or_name) = 0;
   virtual std::vector<ExperimentRecord> experiments() = 0;
-  virtual void set_experiment_status(std::int64_t id, const std::string& status) = 0;
+  virtual void set_experiment_status(std::int64_t id, ExperimentStatus status) = 0;
 
   virtual std::int64_t record_host(std::int64_t experiment, const std::string& role,
                                    const std::string& bench, const Json& facts) = 0;

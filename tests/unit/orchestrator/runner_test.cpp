@@ -160,7 +160,7 @@ struct Harness {
 TEST(Runner, GridRunStoresEveryTrialWithBaselineFirstAndLast) {
   Harness h;
   RunResult r = h.run(spec_doc());
-  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete);
   auto trials = h.store->trials(r.experiment_id);
   // 4 points x 2 repetitions + 2 baselines x 2 repetitions
   ASSERT_EQ(trials.size(), 12u);
@@ -178,7 +178,7 @@ TEST(Runner, GridRunStoresEveryTrialWithBaselineFirstAndLast) {
   EXPECT_EQ(complete, 12);
   EXPECT_EQ(reps.size(), 4u);
   for (const auto& [p, n] : reps) EXPECT_EQ(n, 2) << p;
-  EXPECT_EQ(h.store->experiment(r.experiment_id)->status, "complete");
+  EXPECT_EQ(h.store->experiment(r.experiment_id)->status, to_string(ExperimentStatus::kComplete));
   EXPECT_EQ(h.dut.current, h.dut.original);  // restored at the end
   EXPECT_GE(h.dut.restores, 1);
   EXPECT_EQ(h.dut.serves_open, 0);
@@ -220,7 +220,7 @@ TEST(Runner, InterruptedRunResumesWithoutRerunningFinishedTrials) {
     if (n == 5) h.interrupted = true;
   };
   RunResult first = h.run(spec_doc());
-  EXPECT_EQ(first.status, "interrupted");
+  EXPECT_EQ(first.status, ExperimentStatus::kInterrupted);
   EXPECT_EQ(h.dut.current, h.dut.original);
   auto after_first = h.store->trials(first.experiment_id);
   int finished = 0;
@@ -233,7 +233,7 @@ TEST(Runner, InterruptedRunResumesWithoutRerunningFinishedTrials) {
   RunOptions resume;
   resume.resume = true;
   RunResult second = h.run(spec_doc(), resume);
-  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.status, ExperimentStatus::kComplete);
   EXPECT_EQ(second.experiment_id, first.experiment_id);
   // 12 trials in all; the 5 finished ones are not run again.
   EXPECT_EQ(h.lg.load_runs - loads_before, 12 - 5);
@@ -259,14 +259,14 @@ TEST(Runner, ResumeRefusesAChangedSpecUnlessForced) {
     EXPECT_NE(std::string(e.what()).find("spec changed"), std::string::npos) << e.what();
   }
   resume.force = true;
-  EXPECT_EQ(h.run(changed, resume).status, "complete");
+  EXPECT_EQ(h.run(changed, resume).status, ExperimentStatus::kComplete);
 }
 
 TEST(Runner, LostHostFailsTheTrialReconnectsAndGoesOn) {
   Harness h;
   h.lg.lose_connection_at_load = 3;
   RunResult r = h.run(spec_doc());
-  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete);
   EXPECT_EQ(r.trials_failed, 1);
   EXPECT_EQ(h.lg.connects, 2);
   int failed = 0;
@@ -286,7 +286,7 @@ TEST(Runner, ExpiredLeaseFailsThatTrialWithTheReasonAndTheRunGoesOnReapplying) {
   Json doc = spec_doc();
   doc["lease_s"] = 9;
   RunResult r = h.run(doc);
-  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete);
   EXPECT_EQ(r.trials_failed, 1);
   int failed = 0;
   for (const auto& t : h.store->trials(r.experiment_id)) {
@@ -421,7 +421,7 @@ TEST(Runner, BenchesEvaluatePointsConcurrently) {
   };
   Runner runner(spec, *store, connector, progress, interrupted);
   RunResult r = runner.run();
-  EXPECT_EQ(r.status, "complete") << out.str();
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete) << out.str();
 
   std::map<std::string, int> by_bench;
   std::map<std::string, int> reps;
@@ -482,7 +482,7 @@ TEST(Runner, ScreeningPrunesWeakPointsAfterAShortTrialAndResumeLeavesThemPruned)
     doc["strategy"] = {{"type", "grid"}, {"seed", seed}};
     doc["screening"] = {{"duration_s", 0.25}, {"keep", 0.5}, {"min_points", 1}};
     RunResult r = h.run(doc);
-    ASSERT_EQ(r.status, "complete") << r.error;
+    ASSERT_EQ(r.status, ExperimentStatus::kComplete) << r.error;
     std::map<std::string, std::vector<TrialRecord>> by_point;
     for (const auto& t : h.store->trials(r.experiment_id)) by_point[t.point.dump()].push_back(t);
     ASSERT_EQ(by_point.size(), 4u);
@@ -513,7 +513,7 @@ TEST(Runner, ScreeningPrunesWeakPointsAfterAShortTrialAndResumeLeavesThemPruned)
     RunOptions resume;
     resume.resume = true;
     int loads_before = h.lg.load_runs;
-    EXPECT_EQ(h.run(doc, resume).status, "complete");
+    EXPECT_EQ(h.run(doc, resume).status, ExperimentStatus::kComplete);
     EXPECT_EQ(h.lg.load_runs, loads_before) << "resume re-ran a pruned or finished point";
   }
   EXPECT_GT(runs_with_pruning, 0) << "no order of the 4 points pruned anything";
@@ -577,7 +577,7 @@ TEST(Runner, RaceRepeatsTheUndecidedNotTheBeaten) {
   doc["repetitions"] = {
       {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
   RunResult r = h.run(doc);
-  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete);
   const auto trials = h.store->trials(r.experiment_id);
   EXPECT_LE(trials.size(), 40u);
   std::map<std::string, int> reps;
@@ -613,13 +613,13 @@ TEST(Runner, ResumedRaceContinuesFromTheStore) {
     if (n == 18) h.interrupted = true;
   };
   RunResult first = h.run(doc);
-  ASSERT_EQ(first.status, "interrupted");
+  ASSERT_EQ(first.status, ExperimentStatus::kInterrupted);
   h.interrupted = false;
   h.lg.after_load = nullptr;
   RunOptions resume;
   resume.resume = true;
   RunResult second = h.run(doc, resume);
-  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.status, ExperimentStatus::kComplete);
   EXPECT_EQ(second.experiment_id, first.experiment_id);
   std::map<std::string, int> complete;
   std::size_t all = 0;

@@ -51,14 +51,14 @@ TYPED_TEST(StoreContract, ExperimentsRoundTrip) {
   EXPECT_EQ(e->status, "running");
   EXPECT_EQ(e->tool_version, "0.1.0");
   EXPECT_GT(e->created_at, 1.6e9);
-  this->store->set_experiment_status(id, "complete");
+  this->store->set_experiment_status(id, ExperimentStatus::kComplete);
   EXPECT_EQ(this->store->experiment(id)->status, "complete");
   auto second = this->store->create_experiment("e1", spec, "0.1.0");
   EXPECT_EQ(this->store->find_experiment("e1")->id, second);  // newest by name
   EXPECT_EQ(this->store->find_experiment(std::to_string(id))->id, id);
   EXPECT_FALSE(this->store->find_experiment("nope"));
   EXPECT_EQ(this->store->experiments().size(), 2u);
-  EXPECT_THROW(this->store->set_experiment_status(999, "x"), Error);
+  EXPECT_THROW(this->store->set_experiment_status(999, ExperimentStatus::kComplete), Error);
 }
 
 TYPED_TEST(StoreContract, SamePointIsOneRowHoweverSpelled) {
@@ -176,7 +176,40 @@ TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
   EXPECT_EQ(trials[0].id, stale);
   EXPECT_EQ(trials[0].outcome.state, TrialState::kFailed);
   EXPECT_NE(trials[0].outcome.error.find("interrupted"), std::string::npos);
+  EXPECT_TRUE(is_interrupted(trials[0].outcome));
   EXPECT_EQ(trials[1].outcome.state, TrialState::kComplete);
+  EXPECT_FALSE(is_interrupted(trials[1].outcome));
+}
+
+// The kind of failure has no column: it is the error's first word, so databases written before
+// the kind was typed read back the same way.
+TYPED_TEST(StoreContract, InterruptedIsAStateThatRoundTripsThroughTheErrorColumn) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  auto p = this->store->intern_point(e, Json::object());
+  Outcome stopped{TrialState::kFailed, {}, "load.run: cancelled", Json::object()};
+  mark_interrupted(stopped);
+  EXPECT_TRUE(is_interrupted(stopped));
+  EXPECT_EQ(stopped.error, "interrupted: load.run: cancelled");
+  mark_interrupted(stopped);  // once is enough
+  EXPECT_EQ(stopped.error, "interrupted: load.run: cancelled");
+  Outcome typed_only{
+      TrialState::kFailed, {}, "lease expired", Json::object(), FailureKind::kInterrupted};
+  Outcome plain{TrialState::kFailed, {}, "apply refused", Json::object()};
+  Outcome complete{TrialState::kComplete, {{"rx_pps", 1}}, "", Json::object()};
+  mark_interrupted(complete);  // a trial that finished before the stop counts
+  EXPECT_FALSE(is_interrupted(complete));
+  for (const Outcome* o : {&stopped, &typed_only, &plain, &complete})
+    this->store->finish_trial(this->store->begin_trial(e, p, 0, false, ""), *o);
+  auto trials = this->store->trials(e);
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_TRUE(is_interrupted(trials[0].outcome));
+  EXPECT_EQ(trials[0].outcome.error, "interrupted: load.run: cancelled");
+  EXPECT_TRUE(is_interrupted(trials[1].outcome));
+  EXPECT_EQ(trials[1].outcome.error, "interrupted: lease expired");  // the store writes the word
+  EXPECT_FALSE(is_interrupted(trials[2].outcome));
+  EXPECT_EQ(trials[2].outcome.failure, FailureKind::kError);
+  EXPECT_EQ(trials[3].outcome.state, TrialState::kComplete);
+  EXPECT_FALSE(is_interrupted(trials[3].outcome));
 }
 
 }  // namespace

@@ -162,7 +162,7 @@ std::int64_t add_fixture_experiment(Store& store, const std::string& name, doubl
       store.finish_trial(trial, outcome);
     }
   }
-  store.set_experiment_status(e, "complete");
+  store.set_experiment_status(e, ExperimentStatus::kComplete);
   return e;
 }
 
