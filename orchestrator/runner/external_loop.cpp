@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/text_util.hpp"
+#include "orchestrator/runner/history_replay.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
 
 namespace nictune {
@@ -15,18 +16,12 @@ std::vector<AskedPoint> ask_points(Store& store, std::int64_t experiment, std::s
   if (!record) throw invalid("no experiment " + std::to_string(experiment) + " in the database");
   ExperimentSpec spec = parse_spec(record->spec, "experiment " + std::to_string(experiment));
   auto strategy = make_strategy(spec.strategy, spec.strategy_config());
-  std::set<std::string> pending;
+  const std::vector<TrialRecord> trials = store.trials(experiment);
   std::map<std::int64_t, int> trials_per_point;
-  for (const auto& t : store.trials(experiment)) {
-    ++trials_per_point[t.point_id];
-    if (t.baseline) continue;
-    if (t.outcome.state == TrialState::kRunning) {
-      pending.insert(canonical_text(t.point));
-      continue;
-    }
-    if (is_interrupted(t.outcome)) continue;
-    strategy->tell(t.point, t.outcome);
-  }
+  for (const auto& t : trials) ++trials_per_point[t.point_id];
+  std::set<std::string> pending;
+  for (const auto& t : replay_history(trials, *strategy, RunningTrials::kHold))
+    pending.insert(canonical_text(t.point));
   std::vector<AskedPoint> out;
   for (const auto& p : strategy->ask(n + pending.size())) {
     if (out.size() >= n) break;

@@ -13,6 +13,7 @@
 #include "core/knob_catalog.hpp"
 #include "core/text_util.hpp"
 #include "core/version.hpp"
+#include "orchestrator/runner/history_replay.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/profile_phase.hpp"
 #include "orchestrator/runner/race.hpp"
@@ -397,7 +398,8 @@ class Runner::Impl {
   // incomplete (interrupted) so they are finished before new points are asked for.
   std::vector<PointState> replay() {
     std::map<std::int64_t, PointState> by_point;
-    for (const auto& t : store_.trials(result_.experiment_id)) {
+    const std::vector<TrialRecord> trials = store_.trials(result_.experiment_id);
+    for (const auto& t : trials) {
       if (t.baseline) {
         if (t.outcome.state == TrialState::kComplete) baseline_done_ = true;
         continue;
@@ -412,8 +414,8 @@ class Runner::Impl {
       if (is_interrupted(t.outcome)) continue;
       if (t.outcome.state == TrialState::kComplete) s.complete.push_back(t.outcome.metrics);
       if (t.outcome.state == TrialState::kFailed) ++s.failed;
-      strategy_->tell(t.point, t.outcome);
     }
+    replay_history(trials, *strategy_, RunningTrials::kTell);
     std::vector<PointState> unfinished;
     for (auto& [id, s] : by_point) {
       if (s.failed == 0 && !s.pruned && int(s.complete.size()) < spec_.repetitions.min) {
