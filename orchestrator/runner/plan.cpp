@@ -37,7 +37,11 @@ std::string host_text(const HostSpec& h) {
 }  // namespace
 
 double workload_seconds(const Json& workload) {
-  return workload.value("warmup_s", 1.0) + workload.value("duration_s", 5.0);
+  // The agent fills what the spec leaves out from Workload{}; so does the estimate (and the load
+  // call's timeout derived from it).
+  const Workload defaults;
+  return workload.value("warmup_s", defaults.warmup_s) +
+         workload.value("duration_s", defaults.duration_s);
 }
 
 int race_budget(const ExperimentSpec& spec, std::uint64_t points) {

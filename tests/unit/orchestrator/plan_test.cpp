@@ -1,0 +1,51 @@
+#include "orchestrator/runner/plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/workload.hpp"
+#include "orchestrator/spec/experiment_spec.hpp"
+
+namespace nictune {
+namespace {
+
+Json spec_doc(Json workload) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "plan",
+    "hosts": {"dut": {"transport": "local", "interface": "eth1"}, "lg": {"transport": "local", "interface": "eth1"}},
+    "space": {"parameters": {"rps": ["none", "all"]}},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}],
+    "strategy": {"type": "grid", "budget": 10}
+  })");
+  doc["workload"] = std::move(workload);
+  return doc;
+}
+
+TEST(Plan, WorkloadSecondsFillsWhatTheSpecLeavesOutFromWorkloadDefaults) {
+  const Workload defaults;
+  EXPECT_DOUBLE_EQ(workload_seconds(Json{{"type", "udp_stream"}}),
+                   defaults.warmup_s + defaults.duration_s);
+  EXPECT_DOUBLE_EQ(workload_seconds(Json{{"type", "udp_stream"}, {"duration_s", 3}}),
+                   defaults.warmup_s + 3);
+  EXPECT_DOUBLE_EQ(
+      workload_seconds(Json{{"type", "udp_stream"}, {"duration_s", 3}, {"warmup_s", 0.5}}), 3.5);
+}
+
+// What the agent measures when duration_s is left out is Workload{}'s duration; the estimate must
+// be the same as for a spec that spells it out.
+TEST(Plan, AnOmittedDurationIsPlannedLikeTheDefaultSpelledOut) {
+  const Workload defaults;
+  const ExperimentSpec implicit = parse_spec(spec_doc({{"type", "udp_stream"}}), "implicit");
+  const ExperimentSpec spelled = parse_spec(spec_doc({{"type", "udp_stream"},
+                                                      {"duration_s", defaults.duration_s},
+                                                      {"warmup_s", defaults.warmup_s}}),
+                                            "spelled");
+  const RunPlan a = plan_run(implicit, 0);
+  const RunPlan b = plan_run(spelled, 0);
+  EXPECT_GT(a.seconds_per_trial, defaults.duration_s);
+  EXPECT_DOUBLE_EQ(a.seconds_per_trial, b.seconds_per_trial);
+  EXPECT_DOUBLE_EQ(a.estimated_seconds_min, b.estimated_seconds_min);
+  EXPECT_DOUBLE_EQ(a.estimated_seconds_max, b.estimated_seconds_max);
+}
+
+}  // namespace
+}  // namespace nictune
