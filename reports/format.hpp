@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/json_util.hpp"
-#include "reports/statistics.hpp"
+#include "core/statistics.hpp"
 
 namespace nictune::report {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "reports/statistics.hpp"
+#include "core/statistics.hpp"
 
 namespace nictune::report {
 namespace {

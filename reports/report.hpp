@@ -12,12 +12,12 @@
 
 #include "core/comparison.hpp"
 #include "core/records.hpp"
+#include "core/statistics.hpp"
 #include "core/trial.hpp"
 #include "orchestrator/store/store.hpp"
 #include "reports/drift.hpp"
 #include "reports/host_context.hpp"
 #include "reports/noise_summary.hpp"
-#include "reports/statistics.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune::report {

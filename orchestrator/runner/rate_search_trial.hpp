@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
-#include "agents/load/rate_search.hpp"
 #include "core/json_util.hpp"
+#include "core/rate_search.hpp"
 #include "core/workload.hpp"
 
 namespace nictune {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "reports/statistics.hpp"
+#include "core/statistics.hpp"
 
 namespace nictune {
 

@@ -5,9 +5,9 @@
 #include <functional>
 #include <thread>
 
-#include "agents/load/load_results.hpp"
 #include "core/cost_per_packet.hpp"
 #include "core/knob_catalog.hpp"
+#include "core/load_results.hpp"
 #include "core/workload.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "agents/load/histogram.hpp"
-#include "agents/load/load_results.hpp"
 #include "agents/load/load_runner.hpp"
 #include "agents/load/sys_util.hpp"
+#include "core/load_results.hpp"
 #include "minimal_loops.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/load/rate_search.hpp"
+#include "core/rate_search.hpp"
 
 namespace {
 

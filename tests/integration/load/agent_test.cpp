@@ -8,8 +8,8 @@
 
 #include <chrono>
 
-#include "agents/load/load_results.hpp"
 #include "agents/load/sys_util.hpp"
+#include "core/load_results.hpp"
 #include "core/metrics.hpp"
 #include "test_env.hpp"
 

@@ -6,9 +6,9 @@
 #include <future>
 #include <thread>
 
-#include "agents/load/load_results.hpp"
 #include "agents/load/load_runner.hpp"
 #include "core/errors.hpp"
+#include "core/load_results.hpp"
 #include "test_env.hpp"
 
 namespace nictune::load::testing {

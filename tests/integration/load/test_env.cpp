@@ -16,9 +16,9 @@
 
 #include <gtest/gtest.h>
 
-#include "agents/load/load_results.hpp"
 #include "agents/load/load_runner.hpp"
 #include "agents/load/sys_util.hpp"
+#include "core/load_results.hpp"
 #include "core/metrics.hpp"
 
 namespace nictune::load::testing {

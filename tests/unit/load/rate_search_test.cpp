@@ -1,7 +1,7 @@
 // The rate search against simulated links whose limit is known exactly: the found rate lies
 // within the requested precision below the limit, short trials do the bracketing, and the search
 // stops at its bounds (max passes, min fails, trial budget).
-#include "agents/load/rate_search.hpp"
+#include "core/rate_search.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 // exact Mann-Whitney p-values with ties come from a brute-force enumeration of every split
 // (itertools.combinations over scipy.stats.rankdata mid-ranks), since SciPy's exact method
 // ignores ties.
-#include "reports/statistics.hpp"
+#include "core/statistics.hpp"
 
 #include <gtest/gtest.h>
 

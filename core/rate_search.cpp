@@ -1,4 +1,4 @@
-#include "agents/load/rate_search.hpp"
+#include "core/rate_search.hpp"
 
 #include <algorithm>
 #include <cmath>

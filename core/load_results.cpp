@@ -1,4 +1,4 @@
-#include "agents/load/load_results.hpp"
+#include "core/load_results.hpp"
 
 #include <cstdint>
 #include <optional>
