@@ -52,8 +52,10 @@ Json NicIdentity::to_json() const {
 NicIdentity nic_identity_from_facts(const Json& facts) {
   NicIdentity id;
   id.driver = first_text(facts, {"driver"}, {"nic", "driver"});
+  if (id.driver.empty()) id.driver = text_at(facts, {"interface", "driver"});  // older facts
   id.pci_id = text_at(facts, {"nic", "pci_id"});
   id.firmware = first_text(facts, {"firmware"}, {"nic", "firmware"});
+  if (id.firmware.empty()) id.firmware = text_at(facts, {"interface", "firmware"});
   id.kernel = first_text(facts, {"kernel"}, {"host", "kernel"});
   id.hostname = first_text(facts, {"hostname"}, {"host", "hostname"});
   if (facts.is_object() && facts.contains("nic") && facts["nic"].is_object()) {
