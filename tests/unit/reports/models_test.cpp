@@ -73,6 +73,20 @@ TEST(Models, GroupsByModelAndMarksTheBestAcrossKernels) {
   EXPECT_EQ(veth.experiments[0].database, "veth.db");
 }
 
+TEST(Models, WarmStartTextSaysWhatWasReused) {
+  ExperimentRecord e;
+  EXPECT_EQ(warm_start_text(e), "");  // started cold
+  e.warm_start = {{"model", "ixgbe 8086:10fb"},
+                  {"experiments", {3, 7}},
+                  {"points", {{{"rps", "all"}}, {{"rps", "none"}}}},
+                  {"observations", 24}};
+  EXPECT_EQ(warm_start_text(e),
+            "warm start (NIC model ixgbe 8086:10fb): 2 point(s) of experiment(s) 3, 7 measured "
+            "first, 24 observation(s) for the model");
+  e.warm_start = {{"model", "veth"}, {"experiments", Json::array()}, {"points", Json::array()}};
+  EXPECT_EQ(warm_start_text(e), "warm start: no earlier experiment on NIC model veth");
+}
+
 std::string rendered(const std::string& format) {
   Lab lab;
   auto models = lab.summaries();
