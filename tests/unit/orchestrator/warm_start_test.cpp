@@ -35,7 +35,7 @@ ExperimentSpec sim_spec(std::uint64_t seed, int budget) {
   spec.strategy = "bayes";
   spec.seed = seed;
   spec.budget = budget;
-  spec.strategy_options = {{"candidates", 300}, {"restarts", 1}};
+  spec.strategy_options = {{"candidates", 200}, {"restarts", 0}};
   return spec;
 }
 
