@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/json_util.hpp"
+#include "core/nic_identity.hpp"
 
 namespace nictune {
 
@@ -38,6 +39,15 @@ struct ExperimentRecord {
   std::string status;
   std::string tool_version;
   double created_at = 0;  // unix seconds
+  // What a warm start reused (orchestrator/runner/warm_start.hpp); {} when it was cold.
+  Json warm_start = Json::object();
+};
+
+// The DUT NIC an experiment measured, per bench.
+struct ExperimentNic {
+  std::int64_t experiment_id = 0;
+  std::string bench;
+  NicIdentity nic;
 };
 
 struct HostRecord {

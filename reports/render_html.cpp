@@ -10,7 +10,9 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/models.hpp"
 #include "reports/profile_section.hpp"
+#include "reports/rate_search_section.hpp"
 #include "reports/render.hpp"
 #include "reports/svg.hpp"
 
@@ -460,7 +462,10 @@ void render_html(const Report& r, std::ostream& out) {
   }
   out << "<p class=\"meta\">Status " << esc(e.status.empty() ? "unknown" : e.status);
   if (e.created_at > 0) out << ", started " << esc(format_utc(e.created_at));
-  out << ". " << esc(trial_counts(r)) << ".</p>\n</header>\n";
+  out << ". " << esc(trial_counts(r)) << ".</p>\n";
+  if (const std::string warm = warm_start_text(e); !warm.empty())
+    out << "<p class=\"meta\">" << esc(warm) << ".</p>\n";
+  out << "</header>\n";
 
   out << "<section id=\"context\">\n<h2>Measured on</h2>\n";
   if (r.contexts.empty()) {
@@ -568,6 +573,7 @@ void render_html(const Report& r, std::ostream& out) {
     out << "</section>\n";
   }
 
+  out << rate_search_html(rate_search_section(r));
   out << profile_html(profile_section(r));
   if (!r.notes.empty()) {
     out << "<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n";

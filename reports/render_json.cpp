@@ -6,6 +6,7 @@
 #include "core/metrics.hpp"
 #include "core/version.hpp"
 #include "reports/profile_section.hpp"
+#include "reports/rate_search_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -39,6 +40,7 @@ void render_json(const Report& r, std::ostream& out) {
                        {"tool_version", e.tool_version},
                        {"spec_hash", e.spec_hash},
                        {"spec", e.spec}};
+  if (!e.warm_start.empty()) doc["experiment"]["warm_start"] = e.warm_start;
   Json hosts = Json::array();
   for (const auto& h : r.hosts) {
     const HostContext c = host_context(h);
@@ -183,6 +185,8 @@ void render_json(const Report& r, std::ostream& out) {
                   {"busy_trials", r.noise.busy_trials},
                   {"steal_mean", r.noise.steal_mean}};
   doc["notes"] = r.notes;
+  if (const RateSearchSection rs = rate_search_section(r); !rs.empty())
+    doc["rate_search"] = rate_search_json(rs);
   if (const ProfileSection profiles = profile_section(r); !profiles.empty())
     doc["profiles"] = profile_json(profiles);
   out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";

@@ -6,7 +6,9 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/models.hpp"
 #include "reports/profile_section.hpp"
+#include "reports/rate_search_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -69,6 +71,7 @@ void render_md(const Report& r, std::ostream& out) {
   out << "Status " << (e.status.empty() ? "unknown" : e.status);
   if (e.created_at > 0) out << ", started " << format_utc(e.created_at);
   out << ". " << trial_counts(r) << ".\n\n";
+  if (const std::string warm = warm_start_text(e); !warm.empty()) out << warm << ".\n\n";
 
   out << "## Measured on\n\n";
   if (r.contexts.empty()) {
@@ -246,6 +249,7 @@ void render_md(const Report& r, std::ostream& out) {
     }
   }
 
+  rate_search_tables(rate_search_section(r), out, true);
   profile_tables(profile_section(r), out, true);
   if (!r.notes.empty()) {
     out << "## Notes\n\n";

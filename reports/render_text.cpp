@@ -8,7 +8,9 @@
 #include "core/text_util.hpp"
 #include "core/version.hpp"
 #include "reports/format.hpp"
+#include "reports/models.hpp"
 #include "reports/profile_section.hpp"
+#include "reports/rate_search_section.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::report {
@@ -102,6 +104,7 @@ void header(const Report& r, std::ostream& out) {
            ", reported by nictune " + kVersion,
        "  ", "       ");
   wrap(out, "spec: " + e.spec_hash + " (in full at the end)", "  ", "       ");
+  if (const std::string warm = warm_start_text(e); !warm.empty()) wrap(out, warm, "  ", "       ");
   out << "\n";
   std::string objectives;
   for (const auto& o : r.objectives)
@@ -353,6 +356,7 @@ void render_text(const Report& r, std::ostream& out) {
   progress(r, out);
   effects(r, out);
   heatmap(r, out);
+  rate_search_tables(rate_search_section(r), out, false);
   profile_tables(profile_section(r), out, false);
   if (!r.notes.empty()) {
     out << "\nNotes\n";

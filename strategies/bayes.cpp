@@ -44,6 +44,9 @@ enum class Kind { kEi, kEhvi, kFeasibility };
 
 // Noise of a pruned point's screening measurement relative to one full repetition.
 constexpr double kScreenedNoiseScale = 4;
+// Noise of an earlier experiment's measurement (warm start) relative to one of this run's: the
+// same NIC model, but possibly another host, kernel or firmware.
+constexpr double kPriorNoiseScale = 2;
 
 // Everything one ask needs to score candidates, updated in place by the believer.
 struct Acquisition {
@@ -232,13 +235,17 @@ std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
   };
 
   std::vector<const HistoryEntry*> usable = h.usable();
-  if (usable.size() < initial_points_) {
+  // Earlier experiments' measurements (warm start) of points not measured here yet.
+  std::vector<const HistoryEntry*> prior;
+  for (const auto* e : priors().usable())
+    if (!h.told(e->key)) prior.push_back(e);
+  if (usable.size() + prior.size() < initial_points_) {
     for (const auto& p : design_) {
       if (out.size() >= n) return out;
       if (is_free(p)) take(p);
     }
   }
-  if (usable.size() < 2) {
+  if (usable.size() + prior.size() < 2) {
     while (out.size() < n) {
       auto p = random_unknown(rng, out);
       if (!p) break;
@@ -262,6 +269,7 @@ std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
       screened.push_back(*v);
     }
   }
+  for (const auto* e : prior) points.push_back(e->point);
   std::size_t failed_rows = 0;
   for (const auto& e : h.entries()) {
     if (e.in_space && e.complete == 0 && e.failed > 0) {
@@ -284,11 +292,21 @@ std::vector<Point> BayesStrategy::propose(std::size_t n, std::mt19937_64& rng) {
     noise[i] = 1.0 / std::max(1, e.complete);
     feasible[static_cast<std::size_t>(i)] = h.feasible(e);
   }
-  const auto modelled_rows = good_rows + static_cast<Eigen::Index>(screened.size());
-  for (Eigen::Index i = good_rows; i < modelled_rows; ++i) {
+  const auto screened_end = good_rows + static_cast<Eigen::Index>(screened.size());
+  for (Eigen::Index i = good_rows; i < screened_end; ++i) {
     const auto& v = screened[static_cast<std::size_t>(i - good_rows)];
     for (std::size_t k = 0; k < m; ++k) y(i, static_cast<Eigen::Index>(k)) = v[k];
     noise[i] = kScreenedNoiseScale;
+  }
+  // Prior rows shape the surrogate but are not this run's incumbents once it measured any:
+  // another boot, kernel or firmware measured them.
+  const auto modelled_rows = screened_end + static_cast<Eigen::Index>(prior.size());
+  for (Eigen::Index i = screened_end; i < modelled_rows; ++i) {
+    const HistoryEntry& e = *prior[static_cast<std::size_t>(i - screened_end)];
+    auto v = *priors().objective_vector(e);
+    for (std::size_t k = 0; k < m; ++k) y(i, static_cast<Eigen::Index>(k)) = v[k];
+    noise[i] = kPriorNoiseScale / std::max(1, e.complete);
+    feasible[static_cast<std::size_t>(i)] = good_rows == 0 && priors().feasible(e);
   }
   if (failed_rows > 0) {
     Eigen::RowVectorXd worst = y.topRows(modelled_rows).colwise().maxCoeff();

@@ -30,6 +30,12 @@ struct StrategyConfig {
   int budget = 50;                // evaluations (distinct points) the strategy may ask for
   Json options = Json::object();  // strategy-specific, validated by the factory
   Json baseline_point;            // the host's current values where known (null otherwise)
+  // Warm start (orchestrator/runner/warm_start.hpp). Points of earlier experiments worth
+  // measuring first, best first: asked before anything the strategy proposes, counted in the
+  // budget like any other. And earlier measurements a model may learn from (bayes does) without
+  // taking them as this run's: they spend no budget and are never reported as measured here.
+  std::vector<Point> seed_points;
+  std::vector<std::pair<Point, Outcome>> prior_observations;
 };
 
 class Strategy {

@@ -85,6 +85,7 @@ StrategyBase::StrategyBase(const StrategyConfig& config, const std::string& name
     : config_(config),
       options_(config.options, name, with_common(std::move(option_keys))),
       history_(config.space, config.objectives, config.outcome_constraints),
+      priors_(config.space, config.objectives, config.outcome_constraints),
       codec_(config.space),
       budget_(static_cast<std::size_t>(std::max(0, config.budget))),
       patience_(options_.integer("patience", 0, 0, 1000000)) {
@@ -92,6 +93,7 @@ StrategyBase::StrategyBase(const StrategyConfig& config, const std::string& name
   if (patience_ > 0 && config.objectives.empty()) {
     throw invalid("strategy.options.patience: needs at least one objective to measure improvement");
   }
+  for (const auto& [point, outcome] : config.prior_observations) priors_.tell(point, outcome);
 }
 
 std::vector<Point> StrategyBase::ask(std::size_t n) {
@@ -99,9 +101,20 @@ std::vector<Point> StrategyBase::ask(std::size_t n) {
   n = std::min(n, budget_ > spent ? budget_ - spent : 0);
   if (n == 0 || !cheap_stop_reason().empty()) return {};
   std::mt19937_64 rng(mix_seed(config_.seed, spent));
-  std::vector<Point> proposed = propose(n, rng);
   std::vector<Point> out;
   std::set<std::string> seen;
+  // Warm-start points first; one the space cannot hold or already known is passed over.
+  for (const auto& seed : config_.seed_points) {
+    if (out.size() == n) return out;
+    if (!config_.space.is_valid(seed)) continue;
+    Point p = config_.space.canonicalize(seed);
+    std::string key = canonical_text(p);
+    if (history_.known(key) || !seen.insert(key).second) continue;
+    history_.mark_asked(p);
+    out.push_back(std::move(p));
+  }
+  if (out.size() == n) return out;
+  std::vector<Point> proposed = propose(n - out.size(), rng);
   for (const auto& p : proposed) {
     // The contract every strategy keeps, checked once here rather than trusted.
     std::string key = canonical_text(p);

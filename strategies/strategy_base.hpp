@@ -57,6 +57,8 @@ class StrategyBase : public Strategy {
 
   const StrategyConfig& config() const { return config_; }
   const History& history() const { return history_; }
+  // config().prior_observations, aggregated like history() but never part of it.
+  const History& priors() const { return priors_; }
   const SpaceCodec& codec() const { return codec_; }
   const StrategyOptions& options() const { return options_; }
   std::size_t budget() const { return budget_; }
@@ -68,6 +70,7 @@ class StrategyBase : public Strategy {
   StrategyConfig config_;
   StrategyOptions options_;
   History history_;
+  History priors_;
   SpaceCodec codec_;
   std::size_t budget_;
   int patience_;

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "core/nic_identity.hpp"
+
 namespace nictune::agent {
 namespace {
 
@@ -91,7 +93,14 @@ Json nic_facts(const KernelFiles& files, Ethtool& ethtool, const std::string& in
               {"bus_info", device.bus_info},
               {"driver", device.driver},
               {"version", ""},
-              {"firmware", ""}};
+              {"firmware", ""},
+              {"pci_id", ""}};
+  // The model half of the NIC's identity (core/nic_identity.hpp); virtio-net's bus_dir is
+  // already its PCI function.
+  if (device.has_device) {
+    nic["pci_id"] = pci_id_from_sysfs(read_or_empty(device.bus_dir + "/vendor"),
+                                      read_or_empty(device.bus_dir + "/device"));
+  }
   ethtool_drvinfo info{};
   if (int error = ethtool.get_drvinfo(interface, info); error == 0) {
     nic["driver"] = ethtool_string(info.driver, sizeof info.driver);

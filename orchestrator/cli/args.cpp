@@ -38,6 +38,7 @@ Args::Args(const std::string& command, const std::vector<std::string>& argv,
         value = argv[++i];
       }
       options_[name] = value;
+      repeated_[name].push_back(value);
     } else {
       throw UsageError(command + ": unknown option \"" + name + "\"" + did_you_mean(name, known) +
                        "; `nictune " + command + " --help` lists the options");
@@ -53,6 +54,11 @@ std::optional<std::string> Args::option(const std::string& name) const {
 
 std::string Args::option_or(const std::string& name, const std::string& fallback) const {
   return option(name).value_or(fallback);
+}
+
+std::vector<std::string> Args::options_all(const std::string& name) const {
+  auto it = repeated_.find(name);
+  return it == repeated_.end() ? std::vector<std::string>() : it->second;
 }
 
 double Args::number(const std::string& name, double fallback, double min, double max) const {

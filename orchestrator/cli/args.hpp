@@ -25,6 +25,8 @@ class Args {
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::optional<std::string> option(const std::string& name) const;
   std::string option_or(const std::string& name, const std::string& fallback) const;
+  // Every value of an option given several times, in order (option() has the last).
+  std::vector<std::string> options_all(const std::string& name) const;
   double number(const std::string& name, double fallback, double min, double max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
   // Exactly n positionals named in `what` ("SPEC"), or a usage error.
@@ -34,6 +36,7 @@ class Args {
   std::string command_;
   std::set<std::string> flags_;
   std::map<std::string, std::string> options_;
+  std::map<std::string, std::vector<std::string>> repeated_;
   std::vector<std::string> positionals_;
 };
 

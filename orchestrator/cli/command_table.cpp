@@ -6,9 +6,9 @@ namespace nictune::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      run_command(),    validate_command(), probe_command(), report_command(),
-      export_command(), compare_command(),  check_command(), ask_command(),
-      tell_command(),   lab_command(),      knobs_command(), metrics_command(),
+      run_command(),     validate_command(), probe_command(),   report_command(), export_command(),
+      compare_command(), models_command(),   check_command(),   ask_command(),    tell_command(),
+      lab_command(),     knobs_command(),    metrics_command(),
   };
   return table;
 }

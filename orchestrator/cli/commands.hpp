@@ -16,6 +16,7 @@ Command tell_command();
 Command report_command();   // reports work (issue 7)
 Command export_command();   // reports work (issue 7)
 Command compare_command();  // reports work (issue 7)
+Command models_command();   // per NIC model (issue 16)
 Command check_command();
 Command lab_command();  // lab work (issue 5)
 

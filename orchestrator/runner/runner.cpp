@@ -20,6 +20,7 @@
 #include "orchestrator/runner/repetition_policy.hpp"
 #include "orchestrator/runner/screening_gate.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
+#include "orchestrator/runner/warm_start.hpp"
 #include "orchestrator/transport/transport.hpp"
 #include "reports/drift.hpp"
 
@@ -119,7 +120,9 @@ class Runner::Impl {
   RunResult run() {
     try {
       connect_and_probe();
+      resolve_warm_start_sources();
       open_experiment();
+      record_warm_start();
       record_hosts_and_snapshot();
       start_heartbeat();
       loop();
@@ -334,8 +337,26 @@ class Runner::Impl {
 
   // --- the loop ----------------------------------------------------------------------------
 
+  // Before the experiment exists, so a bad warm_start leaves nothing behind.
+  void resolve_warm_start_sources() {
+    if (!spec_.warm_start.enabled || benches_.empty()) return;
+    std::optional<std::int64_t> self;
+    if (options_.resume)
+      if (auto existing = store_.find_experiment(spec_.name)) self = existing->id;
+    warm_start_ = resolve_warm_start(
+        spec_, store_, nic_identity_from_facts(host_facts(benches_.front().dut)), self);
+  }
+
+  void record_warm_start() {
+    if (!warm_start_.enabled) return;
+    store_.set_warm_start(result_.experiment_id, warm_start_.to_json());
+    progress_.message(warm_start_.describe());
+  }
+
   void loop() {
-    strategy_ = make_strategy(spec_.strategy, spec_.strategy_config());
+    StrategyConfig strategy_config = spec_.strategy_config();
+    warm_start_.apply_to(strategy_config);
+    strategy_ = make_strategy(spec_.strategy, strategy_config);
     std::vector<PointState> carry_over = replay();
     RunPlan plan = plan_run(spec_, 0);
     std::size_t planned =
@@ -682,6 +703,7 @@ class Runner::Impl {
   Progress& progress_;
   const std::atomic<bool>& interrupted_;
   RunOptions options_;
+  WarmStart warm_start_;
   std::vector<BenchSession> benches_;
   std::unique_ptr<Strategy> strategy_;
   std::mutex strategy_mutex_;

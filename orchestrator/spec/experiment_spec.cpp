@@ -230,6 +230,7 @@ void parse_strategy(const Json& doc, ExperimentSpec& spec, Issues& issues) {
                  "expected an object, found " + json_type_name(r.raw("options")));
     } else {
       spec.strategy_options = r.raw("options");
+      parse_warm_start(spec.strategy_options, spec.strategy, spec.warm_start, issues);
     }
   }
 }

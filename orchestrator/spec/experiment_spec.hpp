@@ -12,6 +12,7 @@
 #include "core/issues.hpp"
 #include "core/space.hpp"
 #include "orchestrator/spec/profile_spec.hpp"
+#include "orchestrator/spec/warm_start_spec.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune {
@@ -69,7 +70,8 @@ struct ExperimentSpec {
   std::string strategy = "grid";
   int budget = 50;
   std::uint64_t seed = 1;
-  Json strategy_options = Json::object();
+  Json strategy_options = Json::object();  // without warm_start, which is parsed apart:
+  WarmStartSpec warm_start;
   RepetitionSpec repetitions;
   ScreeningSpec screening;
   ProfileSpec profile;   // optional perf profiles of the best point(s) and the baseline

@@ -81,6 +81,36 @@ CREATE TABLE profile_trials (
 );
 CREATE INDEX profile_trials_by_experiment ON profile_trials (experiment_id);
 )sql"},
+      {4,
+       "the DUT NIC's identity per experiment and bench (core/nic_identity.hpp; earlier "
+       "experiments filled in from their recorded facts, by driver alone since those probes "
+       "named no PCI id), and what a warm start reused",
+       R"sql(
+CREATE TABLE experiment_nics (
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  bench TEXT NOT NULL,
+  model TEXT NOT NULL,
+  driver TEXT NOT NULL,
+  pci_id TEXT NOT NULL,
+  firmware TEXT NOT NULL,
+  speed_mbps INTEGER,
+  kernel TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  PRIMARY KEY (experiment_id, bench)
+);
+CREATE INDEX experiment_nics_by_model ON experiment_nics (model);
+INSERT OR IGNORE INTO experiment_nics
+  SELECT experiment_id, bench,
+         CASE WHEN COALESCE(json_extract(facts, '$.driver'), '') = '' THEN 'no-driver'
+              ELSE json_extract(facts, '$.driver') END,
+         COALESCE(json_extract(facts, '$.driver'), ''), '',
+         COALESCE(json_extract(facts, '$.firmware'), ''),
+         json_extract(facts, '$.nic.speed_mbps'),
+         COALESCE(json_extract(facts, '$.kernel'), ''),
+         COALESCE(json_extract(facts, '$.hostname'), '')
+  FROM hosts WHERE role = 'dut' AND json_valid(facts) ORDER BY id;
+ALTER TABLE experiments ADD COLUMN warm_start TEXT NOT NULL DEFAULT '{}';
+)sql"},
   };
   return migrations;
 }

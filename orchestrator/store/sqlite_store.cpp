@@ -85,16 +85,63 @@ class SqliteStore : public Store {
     if (db_.changes() == 0) throw invalid("no experiment " + std::to_string(id));
   }
 
+  void set_warm_start(std::int64_t id, const Json& reused) override {
+    std::lock_guard lock(mutex_);
+    db_.prepare("UPDATE experiments SET warm_start = ? WHERE id = ?")
+        .bind(1, reused.dump())
+        .bind(2, id)
+        .run();
+    if (db_.changes() == 0) throw invalid("no experiment " + std::to_string(id));
+  }
+
   std::int64_t record_host(std::int64_t experiment, const std::string& role,
                            const std::string& bench, const Json& facts) override {
     std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
     db_.prepare("INSERT INTO hosts (experiment_id, role, bench, facts) VALUES (?, ?, ?, ?)")
         .bind(1, experiment)
         .bind(2, role)
         .bind(3, bench)
         .bind(4, facts.dump())
         .run();
-    return db_.last_insert_id();
+    std::int64_t id = db_.last_insert_id();
+    if (role == "dut") {
+      NicIdentity nic = nic_identity_from_facts(facts);
+      auto insert = db_.prepare(
+          "INSERT OR REPLACE INTO experiment_nics (experiment_id, bench, model, driver, pci_id, "
+          "firmware, speed_mbps, kernel, hostname) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(1, experiment)
+          .bind(2, bench)
+          .bind(3, nic.model_key())
+          .bind(4, nic.driver)
+          .bind(5, nic.pci_id)
+          .bind(6, nic.firmware);
+      if (nic.speed_mbps) insert.bind(7, static_cast<std::int64_t>(*nic.speed_mbps));
+      insert.bind(8, nic.kernel).bind(9, nic.hostname).run();
+    }
+    tx.commit();
+    return id;
+  }
+
+  std::vector<ExperimentNic> experiment_nics() override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare(
+        "SELECT experiment_id, bench, driver, pci_id, firmware, speed_mbps, kernel, hostname "
+        "FROM experiment_nics ORDER BY experiment_id, bench");
+    std::vector<ExperimentNic> out;
+    while (stmt.step()) {
+      ExperimentNic row;
+      row.experiment_id = stmt.int64(0);
+      row.bench = stmt.text(1);
+      row.nic.driver = stmt.text(2);
+      row.nic.pci_id = stmt.text(3);
+      row.nic.firmware = stmt.text(4);
+      if (!stmt.is_null(5)) row.nic.speed_mbps = stmt.int64(5);
+      row.nic.kernel = stmt.text(6);
+      row.nic.hostname = stmt.text(7);
+      out.push_back(std::move(row));
+    }
+    return out;
   }
 
   std::vector<HostRecord> hosts(std::int64_t experiment) override {
@@ -329,7 +376,8 @@ class SqliteStore : public Store {
 
  private:
   static inline const std::string kSelectExperiment =
-      "SELECT id, name, spec, spec_hash, status, tool_version, created_at FROM experiments";
+      "SELECT id, name, spec, spec_hash, status, tool_version, created_at, warm_start FROM "
+      "experiments";
 
   static ExperimentRecord read_experiment(sqlite::Statement& stmt) {
     ExperimentRecord e;
@@ -340,6 +388,8 @@ class SqliteStore : public Store {
     e.status = stmt.text(4);
     e.tool_version = stmt.text(5);
     e.created_at = stmt.real(6);
+    e.warm_start = parse_stored_json(stmt.text(7));
+    if (!e.warm_start.is_object()) e.warm_start = Json::object();
     return e;
   }
 

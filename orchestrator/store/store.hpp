@@ -26,10 +26,14 @@ class Store {
   virtual std::optional<ExperimentRecord> find_experiment(const std::string& id_or_name) = 0;
   virtual std::vector<ExperimentRecord> experiments() = 0;
   virtual void set_experiment_status(std::int64_t id, ExperimentStatus status) = 0;
+  virtual void set_warm_start(std::int64_t id, const Json& reused) = 0;
 
   virtual std::int64_t record_host(std::int64_t experiment, const std::string& role,
                                    const std::string& bench, const Json& facts) = 0;
+  // Recording a "dut" also records its NIC's identity (nic_identity_from_facts) for the bench.
   virtual std::vector<HostRecord> hosts(std::int64_t experiment) = 0;
+  // Every experiment's DUT NIC, by experiment id then bench.
+  virtual std::vector<ExperimentNic> experiment_nics() = 0;
 
   // The id of a canonical point, inserting it once: the same configuration is one row.
   virtual std::int64_t intern_point(std::int64_t experiment, const Json& canonical_point) = 0;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "reports/render.hpp"
+#include "tests/unit/reports/rate_search_fixture.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -126,6 +127,30 @@ TEST(HtmlInBrowser, LoadsWithoutErrorsAndShowsEveryPlot) {
   // Host context made it through.
   EXPECT_NE(dom.find("6.1.0-18-amd64"), std::string::npos);
   EXPECT_NE(dom.find("0x800003df"), std::string::npos);
+}
+
+// A rate-search experiment (tests/unit/reports/rate_search_fixture.hpp): the plot of each
+// search and the latency-at-load tables as the browser built them.
+TEST(HtmlInBrowser, RateSearchPlotsAndLatencyTables) {
+  if (!chromium_path()) GTEST_SKIP() << "chromium is not installed (Debian package `chromium`)";
+  TempDir dir;
+  auto store = open_sqlite_store(":memory:");
+  nictune::testing::add_rate_search_experiment(*store);
+  const fs::path page = dir.path / "rate-search.html";
+  {
+    std::ofstream out(page);
+    render("html", load_report(*store, ""), out);
+  }
+  const BrowserRun run = run_chromium(dir, page, "--dump-dom");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_TRUE(run.console.empty()) << "the page logged:\n" << run.log;
+  const std::string& dom = run.dom;
+  EXPECT_EQ(count(dom, "data-plot=\"rate-search\""), 2u) << dom.substr(0, 500);
+  EXPECT_EQ(count(dom, "<g class=\"found\">"), 2u);
+  EXPECT_GT(count(dom, "class=\"step-pass\""), 4u);
+  EXPECT_GT(count(dom, "class=\"step-fail\""), 4u);
+  EXPECT_EQ(count(dom, "<table class=\"latency-at-load\">"), 2u);
+  EXPECT_NE(dom.find("<th>rtt_p99_us</th>"), std::string::npos);
 }
 
 TEST(HtmlInBrowser, ScreenshotIsDrawn) {

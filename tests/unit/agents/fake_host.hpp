@@ -148,6 +148,7 @@ class FakeHost {
       std::string dev = "sys/devices/pci0000:00/" + nic.bus + "/";
       write(dev + "numa_node", std::to_string(nic.numa_node) + "\n");
       write(dev + "vendor", "0x8086\n");
+      write(dev + "device", "0x1572\n");
       std::filesystem::create_directories(root_ / "sys/bus/pci/drivers" / nic.driver);
       std::filesystem::create_directories(root_ / dev);
       std::filesystem::remove(root_ / dev / "driver");

@@ -83,6 +83,7 @@ TEST_F(Session, ProbeDescribesHostNicAndEveryKnob) {
   EXPECT_EQ(probe["host"]["cpu_model"], "Fake CPU @ 2.00GHz");
   EXPECT_EQ(probe["nic"]["driver"], "ixgbe");
   EXPECT_EQ(probe["nic"]["bus_info"], "0000:3b:00.0");
+  EXPECT_EQ(probe["nic"]["pci_id"], "8086:1572");  // the model half of the NIC's identity
   EXPECT_EQ(probe["nic"]["speed_mbps"], 10000);
   EXPECT_EQ(probe["nic"]["numa_node"], 0);
   EXPECT_EQ(probe["topology"]["rx_queues"], 4);

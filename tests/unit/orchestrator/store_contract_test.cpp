@@ -162,6 +162,39 @@ TYPED_TEST(StoreContract, SamplesAndHosts) {
   EXPECT_THROW(this->store->record_host(e, "router", "", Json::object()), Error);  // schema CHECK
 }
 
+TYPED_TEST(StoreContract, DutFactsKeyTheExperimentByItsNic) {
+  auto a = this->store->create_experiment("a", Json::object(), "v");
+  auto b = this->store->create_experiment("b", Json::object(), "v");
+  const Json ixgbe = {{"hostname", "dut1"},
+                      {"kernel", "6.1.0-18-amd64"},
+                      {"driver", "ixgbe"},
+                      {"firmware", "0x800003df"},
+                      {"nic", {{"pci_id", "8086:10fb"}, {"speed_mbps", 10000}}}};
+  this->store->record_host(a, "dut", "", ixgbe);
+  this->store->record_host(a, "lg", "", Json{{"driver", "mlx5_core"}});  // not the DUT: no row
+  this->store->record_host(b, "dut", "x", Json{{"driver", "veth"}, {"nic", {{"speed_mbps", -1}}}});
+  auto nics = this->store->experiment_nics();
+  ASSERT_EQ(nics.size(), 2u);
+  EXPECT_EQ(nics[0].experiment_id, a);
+  EXPECT_EQ(nics[0].nic.model_key(), "ixgbe 8086:10fb");
+  EXPECT_EQ(nics[0].nic.firmware, "0x800003df");
+  EXPECT_EQ(nics[0].nic.speed_mbps, 10000);
+  EXPECT_EQ(nics[0].nic.kernel, "6.1.0-18-amd64");
+  EXPECT_EQ(nics[0].nic.hostname, "dut1");
+  EXPECT_EQ(nics[1].experiment_id, b);
+  EXPECT_EQ(nics[1].bench, "x");
+  EXPECT_EQ(nics[1].nic.model_key(), "veth");
+  EXPECT_FALSE(nics[1].nic.speed_mbps);  // link down: no speed
+}
+
+TYPED_TEST(StoreContract, WarmStartIsKeptWithTheExperiment) {
+  auto e = this->store->create_experiment("e", Json::object(), "v");
+  EXPECT_EQ(this->store->experiment(e)->warm_start, Json::object());
+  this->store->set_warm_start(e, Json{{"experiments", {1, 2}}, {"points", 3}});
+  EXPECT_EQ(this->store->experiment(e)->warm_start["points"], 3);
+  EXPECT_THROW(this->store->set_warm_start(e + 100, Json::object()), Error);
+}
+
 TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json::object());

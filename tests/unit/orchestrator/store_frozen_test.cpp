@@ -87,6 +87,25 @@ TEST_P(FrozenStore, OpensKeepingItsRows) {
   EXPECT_EQ(complete, frozen.complete);
 }
 
+// Migration 4 files every earlier experiment under its DUT's NIC, from the facts it recorded.
+TEST_P(FrozenStore, EarlierExperimentsGetTheirNicIdentity) {
+  const FrozenDatabase& frozen = GetParam();
+  auto store = open_sqlite_store(copy_of(frozen.file));
+  auto experiment = store->find_experiment(frozen.experiment);
+  ASSERT_TRUE(experiment);
+  Json facts;
+  for (const auto& host : store->hosts(experiment->id))
+    if (host.role == "dut") facts = host.facts;
+  ASSERT_TRUE(facts.is_object()) << "no DUT recorded";
+  auto nics = store->experiment_nics();
+  ASSERT_EQ(nics.size(), 1u);
+  EXPECT_EQ(nics[0].experiment_id, experiment->id);
+  NicIdentity expected = nic_identity_from_facts(facts);
+  EXPECT_EQ(nics[0].nic.model_key(), expected.model_key());
+  EXPECT_EQ(nics[0].nic.kernel, expected.kernel);
+  EXPECT_FALSE(nics[0].nic.kernel.empty());
+}
+
 TEST_P(FrozenStore, EndsWithTheSchemaANewDatabaseGets) {
   std::string old_path = copy_of(GetParam().file);
   open_sqlite_store(old_path);

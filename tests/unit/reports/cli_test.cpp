@@ -95,6 +95,33 @@ TEST_F(Cli, ReportToStandardOutputAndToFiles) {
   }
 }
 
+TEST_F(Cli, ModelsOverSeveralDatabases) {
+  const std::string other = (dir_ / "other.db").string();
+  nictune::testing::make_report_fixture(other, "elsewhere", 1.2, "6.12.9-amd64");
+  Result r = invoke(models_command(), {"--db", db_, "--db", other, "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  Json doc = Json::parse(r.out);
+  ASSERT_EQ(doc.size(), 1u);  // one model, ixgbe, three experiments in two databases
+  EXPECT_EQ(doc[0]["model"], "ixgbe");
+  ASSERT_EQ(doc[0]["experiments"].size(), 3u);
+  EXPECT_EQ(doc[0]["experiments"][2]["database"], other);
+  EXPECT_EQ(doc[0]["experiments"][2]["nic"]["kernel"], "6.12.9-amd64");
+  // The 20 % faster run elsewhere holds every configuration that is best across them.
+  for (const auto& c : doc[0]["groups"][0]["configurations"]) {
+    EXPECT_EQ(c["best_across"], c["measured_in"]["database"] == other) << c.dump();
+  }
+  r = invoke(models_command(), {"--db", db_, "--format", "md"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("## ixgbe"), std::string::npos) << r.out;
+
+  r = invoke(models_command(), {"--db", db_, "--format", "xml"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown format \"xml\""), std::string::npos) << r.err;
+  r = invoke(models_command(), {"--db", (dir_ / "missing.db").string()});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("missing.db"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, ReportUsageErrors) {
   Result r = invoke(report_command(), {"--db", db_, "--format", "htm"});
   EXPECT_EQ(r.code, 2);
