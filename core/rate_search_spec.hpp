@@ -2,7 +2,7 @@
 // searches the offered rate for the highest one whose loss meets a criterion (RFC 2544
 // throughput / FD.io CSIT NDR: no loss; PDR: a loss ratio such as 0.005). Parsed and validated
 // here so the spec validator and the runner read it the same way; the search itself is
-// agents/load/rate_search.hpp.
+// core/rate_search.hpp.
 #pragma once
 
 #include <string>

@@ -10,7 +10,7 @@
 
 #include "core/nic_identity.hpp"
 #include "orchestrator/store/store.hpp"
-#include "reports/statistics.hpp"
+#include "core/statistics.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune::report {

@@ -1,4 +1,4 @@
-// A trial whose workload carries rate_search: the rate search (agents/load/rate_search.hpp)
+// A trial whose workload carries rate_search: the rate search (core/rate_search.hpp)
 // driving real load measurements, one full server/counters/load cycle per search step, each at
 // the step's offered rate and duration.
 #pragma once
