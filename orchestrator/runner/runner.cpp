@@ -156,9 +156,11 @@ class Runner::Impl {
       bench.name = bench_spec.name;
       bench.dut.spec = bench_spec.dut;
       bench.lg.spec = bench_spec.lg;
+      bench.forwarding = bench_spec.forwarding;
       benches_.push_back(std::move(bench));
     }
-    for (auto& bench : benches_) {
+    for (std::size_t b = 0; b < benches_.size(); ++b) {
+      BenchSession& bench = benches_[b];
       bench.shared_host = same_endpoint(bench.dut.spec, bench.lg.spec);
       for (HostSession* host : {&bench.dut, &bench.lg}) {
         if (host == &bench.lg && bench.shared_host) {
@@ -174,6 +176,12 @@ class Runner::Impl {
           host->probe["perf"] = host->agent->call("profile.probe", Json::object(), step_timeout());
         check_capabilities(*host, issues);
       }
+      if (bench.forwarding) {
+        const std::string path = spec_.benches.size() == 1 && spec_.document.contains("hosts")
+                                     ? std::string("hosts.forwarding")
+                                     : "benches[" + std::to_string(b) + "].forwarding";
+        check_forwarding_links(bench, path, issues);
+      }
       if (bench.shared_host && !bench.lg.knobs.empty() &&
           bench.lg.spec.interface == bench.dut.spec.interface) {
         issues.add("space.parameters", "the LG is the DUT's host and interface (" +
@@ -182,6 +190,23 @@ class Runner::Impl {
       }
     }
     if (!issues.empty()) throw SpecError("probe", issues);
+  }
+
+  // The forwarding path's other two links exist where the spec says: a missing one would fail
+  // every trial at its counter window or its sink.
+  void check_forwarding_links(BenchSession& bench, const std::string& path, Issues& issues) {
+    const std::pair<HostSession*, std::string> links[] = {
+        {&bench.dut, bench.forwarding->dut_egress}, {&bench.lg, bench.forwarding->lg_sink}};
+    for (const auto& [host, link] : links) {
+      try {
+        host->agent->call("probe", {{"interface", link}}, step_timeout());
+      } catch (const TransportError&) {
+        throw;
+      } catch (const Error& e) {
+        issues.add(path + (host == &bench.dut ? ".dut_egress" : ".lg_sink"),
+                   host->spec.role + " (" + host->agent->describe() + "): " + e.what());
+      }
+    }
   }
 
   void check_capabilities(HostSession& host, Issues& issues) {
