@@ -1,0 +1,178 @@
+// The multi-queue spread check on a real driver: a QEMU guest (VM lab, virtio-net with 4 queues
+// and QEMU's RSS) whose UDP/IPv4 receive hash the agent sets to addresses only
+// (rx_flow_hash.udp4 "sd", as igb hashes UDP by default). Flows that differ only in their source
+// ports then land on one queue, and address-spread flows (workload source_prefix /
+// source_addresses) on more than one: the guest's own `ethtool -S` per-queue counters say where
+// the packets went. The agent's restore puts the hash back (read with the guest's ethtool).
+// One boot for the one test; TCG is slow, so the load is small (2000 datagrams/s for 2 s).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <map>
+#include <regex>
+
+#include "orchestrator/lab/vm_lab.hpp"
+#include "orchestrator/transport/agent_client.hpp"
+#include "orchestrator/transport/subprocess.hpp"
+#include "tests/support/lab_slot.hpp"
+
+namespace nictune::lab {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string release_agent() {
+  const char* release = std::getenv("NICTUNE_RELEASE_BUILD");
+  return std::string(release && *release ? release : NICTUNE_BINARY_DIR) + "/agents/nictune-agent";
+}
+
+std::string skip_reason() {
+  if (::geteuid() != 0) return "needs root (namespaces, taps, qemu)";
+  if (subprocess::find_program("qemu-system-x86_64").empty())
+    return "qemu-system-x86_64 is not installed (scripts/install-deps.sh)";
+  if (!fs::exists(release_agent()))
+    return "no release agent at " + release_agent() + " (set NICTUNE_RELEASE_BUILD)";
+  if (subprocess::run({"file", "-L", release_agent()}).out.find("dynamically linked") !=
+      std::string::npos)
+    return release_agent() + " is dynamically linked; the guest needs the static release build";
+  return {};
+}
+
+LabConfig config(int index) {
+  LabConfig c;
+  c.name = "vsp";
+  c.index = index;
+  c.dir = "/var/lib/nictune/lab/vsp";
+  c.template_path = c.dir + "/experiment.json";
+  c.agent_path = release_agent();
+  return c;
+}
+
+class VmSpread : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+    slot_ = testing::lab_index_slot(config(0));
+    VmConfig vm;
+    vm.nics = {"virtio"};
+    if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
+    LabConfig c = config(slot_.number());
+    c.log = [](const std::string& line) { std::cerr << "[vmspread] " << line << "\n"; };
+    up_ = true;  // vm_lab_up removes what it made when it fails; lab down is harmless then
+    state_ = vm_lab_up(c, vm);
+  }
+  void TearDown() override {
+    if (!up_) return;
+    try {
+      vm_lab_down(config(slot_.number()));
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "lab down: " << e.what();
+    }
+  }
+
+  std::string guest(const std::string& command) {
+    auto r = subprocess::run(
+        {"ssh", "-i", state_.identity_file, "-o", "BatchMode=yes", "-o",
+         "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + state_.known_hosts, "-o",
+         "ConnectTimeout=10", "root@" + state_.guest_mgmt_address, command},
+        60s);
+    EXPECT_TRUE(r.ok()) << command << ": " << r.failure();
+    return r.out;
+  }
+  // rx_queue_N_packets of the guest NIC, from the guest's own ethtool.
+  std::map<int, long> rx_queues() {
+    std::map<int, long> out;
+    const std::string text = guest("ethtool -S dut-virtio");
+    const std::regex line("rx_queue_(\\d+)_packets:\\s+(\\d+)");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), line);
+         it != std::sregex_iterator(); ++it)
+      out[std::stoi((*it)[1])] = std::stol((*it)[2]);
+    return out;
+  }
+  std::unique_ptr<AgentClient> connect(const HostSpec& spec) {
+    TransportOptions options;
+    options.agent_binary = release_agent();
+    return AgentClient::connect(spec, options, 60s);
+  }
+  // Sends `workload` from the LG to a server in the guest; the packets each queue received.
+  std::map<int, long> send(AgentClient& dut, AgentClient& lg, const Json& workload, bool bind) {
+    const VmNic& nic = state_.nic("virtio");
+    Json server = dut.call("serve.start",
+                           {{"workload", workload}, {"bind", nic.guest_address}, {"port", 0}}, 60s);
+    const auto before = rx_queues();
+    Json params = {{"workload", workload}, {"target", nic.guest_address}, {"port", server["port"]}};
+    if (bind) params["bind"] = nic.lg_address;
+    lg.call("load.run", params, 120s);
+    const Json served = dut.call("serve.stop", {{"id", server["id"]}}, 60s);
+    std::map<int, long> delta;
+    for (const auto& [q, n] : rx_queues()) delta[q] = n - (before.count(q) ? before.at(q) : 0);
+    std::cerr << "[vmspread] " << workload.dump() << "\n  received " << served["counts"].dump()
+              << ", per queue:";
+    for (const auto& [q, n] : delta) std::cerr << " rx-" << q << "=" << n;
+    std::cerr << "\n";
+    return delta;
+  }
+  static int busy_queues(const std::map<int, long>& per_queue, long total) {
+    int busy = 0;
+    for (const auto& [q, n] : per_queue) busy += n >= total / 20 ? 1 : 0;  // 5 % or more
+    return busy;
+  }
+
+  testing::HostSlot slot_;
+  VmLabState state_;
+  bool up_ = false;
+};
+
+TEST_F(VmSpread, AddressOnlyHashPutsPortFlowsOnOneQueueAndAddressFlowsOnSeveral) {
+  const VmNic& nic = state_.nic("virtio");
+  // Six more addresses on the LG's link, inside the NIC's /28: .9-.14 of 198.18.(2K).8/29.
+  const std::string base = nic.guest_address.substr(0, nic.guest_address.rfind('.') + 1);
+  const int first_octet = std::stoi(nic.guest_address.substr(nic.guest_address.rfind('.') + 1)) - 1;
+  const std::string prefix = base + std::to_string(first_octet + 8) + "/29";
+  for (int i = 9; i <= 14; ++i) {
+    auto r =
+        subprocess::run({"ip", "-n", state_.lg.netns, "addr", "add",
+                         base + std::to_string(first_octet + i) + "/32", "dev", nic.lg_interface});
+    ASSERT_TRUE(r.ok()) << r.failure();
+  }
+  const std::string hash_before = guest("ethtool -n dut-virtio rx-flow-hash udp4");
+  auto dut = connect(state_.dut_spec("virtio"));
+  auto lg = connect(state_.lg_spec("virtio"));
+  Json applied = dut->call(
+      "apply",
+      {{"interface", "dut-virtio"},
+       {"values", {{"channels.combined", 4}, {"rss.queues", 4}, {"rx_flow_hash.udp4", "sd"}}}},
+      120s);
+  const std::string hash = guest("ethtool -n dut-virtio rx-flow-hash udp4");
+  EXPECT_EQ(hash.find("L4 bytes"), std::string::npos) << "ports still hashed:\n" << hash;
+  EXPECT_NE(hash.find("IP SA"), std::string::npos) << hash;
+
+  const Json ports = {{"type", "udp_stream"}, {"payload", 64},   {"flows", 6},
+                      {"rate_pps", 2000},     {"duration_s", 2}, {"warmup_s", 0}};
+  Json addresses = ports;
+  addresses["source_prefix"] = prefix;
+  addresses["source_addresses"] = 6;
+
+  const auto by_port = send(*dut, *lg, ports, true);
+  long total = 0;
+  for (const auto& [q, n] : by_port) total += n;
+  ASSERT_GE(by_port.size(), 4u);
+  ASSERT_GT(total, 1000) << "too few packets reached the guest";
+  EXPECT_EQ(busy_queues(by_port, total), 1) << "port-only flows under an address-only hash";
+
+  const auto by_address = send(*dut, *lg, addresses, false);
+  total = 0;
+  for (const auto& [q, n] : by_address) total += n;
+  ASSERT_GT(total, 1000);
+  EXPECT_GE(busy_queues(by_address, total), 2) << "address-spread flows stayed on one queue";
+
+  Json restored = dut->call("restore", {{"interface", "dut-virtio"}}, 120s);
+  EXPECT_TRUE(restored.at("mismatches").empty()) << restored.dump();
+  EXPECT_EQ(guest("ethtool -n dut-virtio rx-flow-hash udp4"), hash_before);
+  dut->close();
+  lg->close();
+}
+
+}  // namespace
+}  // namespace nictune::lab
