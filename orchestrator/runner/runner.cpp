@@ -620,6 +620,21 @@ class Runner::Impl {
     progress_.trial_done(
         {trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
     warn_if_busy(trial, outcome);
+    warn_if_forwarding_disagrees(trial, outcome);
+  }
+
+  // A forwarding trial whose DUT egress and sink counts differ by more than 1 % lost (or gained)
+  // packets between the DUT and the sink: its figures do not describe the DUT alone.
+  void warn_if_forwarding_disagrees(std::int64_t trial, const Outcome& outcome) {
+    const auto it = outcome.details.find("forwarding");
+    if (it == outcome.details.end() || it->value("counters_agree", true)) return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "forwarding counters disagree in trial %lld: DUT egress sent %.0f, the sink "
+                  "received %.0f",
+                  static_cast<long long>(trial), it->value("dut_egress_tx_packets", 0.0),
+                  it->value("sink_packets", 0.0));
+    progress_.message(text);
   }
 
   // Says live when something else used the host during a trial (the agents' noise diagnosis):

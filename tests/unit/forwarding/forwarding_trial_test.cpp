@@ -4,8 +4,12 @@
 // The real thing (veth lab, real routing) is tests/integration/forwarding.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "orchestrator/runner/forwarding_trial.hpp"
+#include "orchestrator/runner/runner.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
+#include "orchestrator/store/store.hpp"
 
 namespace nictune {
 namespace {
@@ -23,6 +27,17 @@ class ScriptedAgent : public AgentCaller {
       : name_(std::move(name)), log_(log), egress_tx_(egress_tx) {}
   Json call(const std::string& method, const Json& params, std::chrono::milliseconds) override {
     log_.push_back({name_, method, params});
+    // What the runner asks around the trials (probe, snapshot, apply, restore, lease).
+    if (method == "probe" && params.value("interface", "") == "nt-dut1" && egress_tx_ < 0)
+      throw Error(ErrorCode::kInvalid, "interface \"nt-dut1\": no such interface");
+    if (method == "probe")
+      return {{"host", Json::object()},
+              {"knobs", {{"rps", {{"supported", true}, {"current", "none"}}}}}};
+    if (method == "snapshot") return {{"values", {{"rps", "none"}}}};
+    if (method == "apply")
+      return {{"applied", params["values"]}, {"commands", Json::array()}, {"lease_s", 60}};
+    if (method == "restore") return {{"restored", Json::array()}, {"mismatches", Json::array()}};
+    if (method == "lease.renew") return {{"lease_s", 60}};
     if (method == "serve.start") return {{"id", "s1"}, {"port", 7000}};
     if (method == "serve.stop")
       return {{"counts", {{"rx_packets", 99000}, {"rx_bytes", 99000 * 64}}},
@@ -135,6 +150,58 @@ TEST_F(ForwardingTrial, EgressAndSinkMoreThanOnePercentApartAreFlagged) {
   egress_tx_ = 100900;  // 0.9 %: within
   o = run_trial(bench_, spec_, Point{{"rps", "all"}}, false);
   EXPECT_EQ(o.details["forwarding"]["counters_agree"], true);
+}
+
+// The whole run: the runner probes the egress and sink links, and says live which trials'
+// counters disagree (here every trial's: the DUT's egress sent 2 % more than the sink got).
+TEST_F(ForwardingTrial, TheRunnerProbesBothLinksAndSaysWhenCountersDisagree) {
+  egress_tx_ = 102000;
+  auto store = open_sqlite_store(":memory:");
+  std::atomic<bool> interrupted{false};
+  std::ostringstream out;
+  Progress progress(ProgressMode::kPlain, out, spec_.objectives);
+  auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
+    return std::make_unique<ScriptedAgent>(h.role, log_, egress_tx_);
+  };
+  Runner runner(spec_, *store, connector, progress, interrupted, RunOptions{});
+  const RunResult r = runner.run();
+  EXPECT_EQ(r.status, "complete") << out.str();
+  bool probed_egress = false, probed_sink = false;
+  for (const auto& c : log_) {
+    probed_egress |= c.host == "dut" && c.method == "probe" && c.params["interface"] == "nt-dut1";
+    probed_sink |= c.host == "lg" && c.method == "probe" && c.params["interface"] == "nt-lg1";
+  }
+  EXPECT_TRUE(probed_egress);
+  EXPECT_TRUE(probed_sink);
+  EXPECT_NE(out.str().find("forwarding counters disagree in trial 1: DUT egress sent 102000, the "
+                           "sink received 100000"),
+            std::string::npos)
+      << out.str();
+  const auto trials = store->trials(r.experiment_id);
+  ASSERT_FALSE(trials.empty());
+  for (const auto& t : trials) EXPECT_EQ(t.outcome.details["forwarding"]["counters_agree"], false);
+}
+
+TEST_F(ForwardingTrial, AnEgressLinkTheDutLacksIsRefusedBeforeAnythingChanges) {
+  egress_tx_ = -1;  // the scripted DUT has no nt-dut1
+  auto store = open_sqlite_store(":memory:");
+  std::atomic<bool> interrupted{false};
+  std::ostringstream out;
+  Progress progress(ProgressMode::kPlain, out, spec_.objectives);
+  auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
+    return std::make_unique<ScriptedAgent>(h.role, log_, egress_tx_);
+  };
+  Runner runner(spec_, *store, connector, progress, interrupted, RunOptions{});
+  try {
+    runner.run();
+    ADD_FAILURE() << "ran without the egress link";
+  } catch (const SpecError& e) {
+    EXPECT_NE(std::string(e.what()).find("hosts.forwarding.dut_egress: dut (dut): interface "
+                                         "\"nt-dut1\": no such interface"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const auto& c : log_) EXPECT_NE(c.method, "apply");
 }
 
 TEST(ForwardingOutcome, AWindowWithoutTheEgressLinkSaysSoAndAgreesOnNothing) {
