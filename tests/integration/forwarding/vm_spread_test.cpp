@@ -4,7 +4,9 @@
 // their source ports then land on one queue, and address-spread flows (workload source_prefix /
 // source_addresses) on more than one: the guest's own `ethtool -S` per-queue counters say where
 // the packets went. The agent's restore puts the hash back (read with the guest's ethtool).
-// One boot for the one test; TCG is slow, so the load is small (2000 datagrams/s for 2 s).
+// And the forwarding bench on real drivers: the guest routes from its virtio NIC out of its
+// e1000e NIC to the LG's sink under `nictune run`. One boot for both tests; TCG is slow, so the
+// load is small (2000 datagrams/s for 2 s).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
