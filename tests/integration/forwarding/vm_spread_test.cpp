@@ -280,15 +280,23 @@ TEST_F(VmSpread, GuestForwardsBetweenItsTwoNicsAndItsEgressCounterAgreesWithTheS
        {{{"metric", "fwd_pps"}, {"goal", "max"}}, {{"metric", "loss_ratio"}, {"goal", "min"}}}},
       {"repetitions", {{"count", 1}}},
       {"settle_s", 0}};
-  const std::string dir = state().dir + "/forwarding";
+  // Spec and database in a directory of the test's own, removed however the test ends (the lab's
+  // directory would outlive lab down with them in it).
+  struct TempDir {
+    std::string path;
+    ~TempDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } temp{(std::filesystem::temp_directory_path() / ("nictune-vmfwd-" + std::to_string(::getpid())))
+             .string()};
+  const std::string dir = temp.path;
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/spec.json") << spec.dump(2);
   const std::string db = dir + "/nictune.db";
   const std::string rps_before = guest("cat /sys/class/net/dut-virtio/queues/rx-0/rps_cpus");
   auto run = testing::run_command(testing::built_nictune_binary() + " run --agent " +
                                   release_agent() + " --db " + db + " " + dir + "/spec.json");
-  std::cerr << "[vmspread] "
-            << run.output.substr(run.output.size() > 1500 ? run.output.size() - 1500 : 0) << "\n";
   ASSERT_EQ(run.code, 0) << run.output;
   auto store = open_sqlite_store(db);
   auto experiment = store->find_experiment("vm-forwarding");
@@ -298,6 +306,7 @@ TEST_F(VmSpread, GuestForwardsBetweenItsTwoNicsAndItsEgressCounterAgreesWithTheS
   for (const auto& t : trials) {
     ASSERT_EQ(t.outcome.state, TrialState::kComplete) << t.outcome.error;
     const Json& f = t.outcome.details.at("forwarding");
+    std::cerr << "[vmspread] trial " << t.id << " " << t.point.dump() << ": " << f.dump() << "\n";
     EXPECT_GT(t.outcome.metrics.at("fwd_pps"), 500) << f.dump();
     EXPECT_EQ(f.at("counters_agree"), true) << f.dump();
     EXPECT_GT(f.at("dut_egress_tx_packets").get<double>(), 1000) << f.dump();
