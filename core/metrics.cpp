@@ -77,6 +77,18 @@ const std::vector<MetricInfo>& metric_catalog() {
        "CPU time of the load generator's own threads (100 = one CPU)"},
       {"serve_cpu_util", "percent", G::kMinimize,
        "CPU time of the server's own threads while traffic flowed"},
+      {"fwd_pps", "packets/s", G::kMaximize,
+       "packets the DUT forwarded to the LG's sink per second (the sink's count over the "
+       "measured window; forwarding benches)"},
+      {"dut_ingress_rx_pps", "packets/s", G::kMaximize,
+       "packets the DUT's ingress link received per second of the counter window (forwarding)"},
+      {"dut_egress_tx_pps", "packets/s", G::kMaximize,
+       "packets the DUT's egress link sent per second of the counter window (forwarding)"},
+      {"fwd_counter_mismatch", "ratio", G::kMinimize,
+       "|DUT egress tx - sink received| / sink received over the counter window; above 0.01 "
+       "the trial is flagged (forwarding)"},
+      {"dut_softirq_max_cpu_util", "percent", G::kMinimize,
+       "softirq time of the DUT's busiest CPU in softirq (100 = the whole CPU)"},
   });
   return catalog;
 }

@@ -48,6 +48,18 @@ Json CounterSession::start(const Json& params) {
   options.ethtool = &ethtool_;
   options.processes = true;  // the window's ends carry every process's CPU time
   if (params.contains("interface")) options.interface = require_interface(files_, params);
+  if (params.contains("links")) {
+    const Json& links = params["links"];
+    if (!links.is_array())
+      throw invalid("params.links: expected an array of interface names, got " +
+                    json_type_name(links));
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      // The error names the element: "params.links[1]: expected a string ...".
+      const std::string field = "links[" + std::to_string(i) + "]";
+      const Json one = {{field, links[i]}};
+      options.links.push_back(require_interface(files_, one, field.c_str()));
+    }
+  }
   if (params.contains("driver_stats"))
     options.driver_stats = require_bool("params.driver_stats", params["driver_stats"]);
   long long interval = 0;

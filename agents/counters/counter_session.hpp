@@ -19,7 +19,8 @@ class CounterSession {
   CounterSession(const CounterSession&) = delete;
   CounterSession& operator=(const CounterSession&) = delete;
 
-  // {"interface"?: IF, "sample_interval_ms"?: 0 | 10..60000, "prefix"?: "dut" | "lg",
+  // {"interface"?: IF, "links"?: [IF], "sample_interval_ms"?: 0 | 10..60000, "prefix"?: "dut" |
+  // "lg",
   //  "driver_stats"?: bool}. A start while a window is open replaces it.
   Json start(const Json& params);
   // {"prefix"?: ...} -> {"metrics", "details"}.

@@ -160,6 +160,8 @@ CounterSample take_counter_sample(const KernelFiles& files, const SampleOptions&
       // No process list (an unusual procfs root): the diagnosis goes without background CPU.
     }
   }
+  for (const auto& name : options.links)
+    s.links[name] = read_link_statistics(files.net(name, "statistics"));
   if (!options.interface.empty()) {
     s.link = read_link_statistics(files.net(options.interface, "statistics"));
     if (options.driver_stats && options.ethtool) {
@@ -264,6 +266,20 @@ Json counter_delta(const CounterSample& a, const CounterSample& b,
     auto it = a.link.find(name);
     link[name] = delta(it == a.link.end() ? 0 : it->second, after, false);
   }
+  Json links = Json::object();
+  for (const auto& [dev, stats] : b.links) {
+    const auto before = a.links.find(dev);
+    Json one = Json::object();
+    for (const auto& [name, after] : stats) {
+      std::uint64_t first = 0;
+      if (before != a.links.end()) {
+        auto it = before->second.find(name);
+        if (it != before->second.end()) first = it->second;
+      }
+      one[name] = delta(first, after, false);
+    }
+    links[dev] = std::move(one);
+  }
   Json driver = Json::object();
   Json driver_queues = Json::object();
   for (const auto& [name, after] : b.driver) {
@@ -279,6 +295,7 @@ Json counter_delta(const CounterSample& a, const CounterSample& b,
                   {"link", link},
                   {"driver", driver},
                   {"driver_queues", driver_queues}};
+  if (!links.empty()) details["links"] = std::move(links);
   if (!b.driver_error.empty()) details["driver_error"] = b.driver_error;
   return {{"metrics", counter_metrics(a, b, irqs, prefix)}, {"details", details}};
 }

@@ -25,6 +25,8 @@ struct CounterSample {
   std::optional<SoftirqsTable> softirqs;
   std::vector<SoftnetRow> softnet;
   std::map<std::string, std::uint64_t> link;
+  // SampleOptions::links: the statistics of further links (a forwarding DUT's egress).
+  std::map<std::string, std::map<std::string, std::uint64_t>> links;
   std::map<std::string, std::uint64_t> driver;
   std::string driver_error;  // why there are no driver statistics
   // Every process's CPU time (SampleOptions::processes): the window's first and last sample
@@ -37,6 +39,9 @@ struct SampleOptions {
   bool driver_stats = true;
   Ethtool* ethtool = nullptr;
   bool processes = false;  // read every process's CPU time (noise diagnosis)
+  // Further links whose statistics files the window also takes (no IRQs, no driver stats):
+  // a forwarding DUT's egress link beside the ingress `interface`.
+  std::vector<std::string> links;
 };
 
 // Throws Error(kIo) when /proc/stat cannot be read; every other source is optional.

@@ -53,6 +53,34 @@ ForwardingPlan plan_forwarding(const LabState& state) {
   return p;
 }
 
+Json forwarding_experiment(const LabState& state, const ForwardingPlan& plan, Json hosts) {
+  hosts["forwarding"] = {{"dut_egress", plan.dut_egress},
+                         {"lg_sink", plan.lg_sink},
+                         {"sink_address", plan.sink_address}};
+  // One flow per source address, so a hash on addresses (RSS, RPS) has as many flows to spread.
+  const int flows = 8;
+  return {{"version", 1},
+          {"name", "lab-" + state.name + "-forwarding"},
+          {"description", "forwarding lab \"" + state.name +
+                              "\" (nictune lab up --forwarding): the DUT routes LG -> sink; "
+                              "RPS layouts on its ingress, 64-byte UDP from " +
+                              std::to_string(flows) + " source addresses"},
+          {"hosts", hosts},
+          {"space", {{"parameters", {{"rps", {"single:0", "spread", "spread-skip:0"}}}}}},
+          {"workload",
+           {{"type", "udp_stream"},
+            {"payload", 64},
+            {"flows", flows},
+            {"source_prefix", plan.source_prefix},
+            {"source_addresses", flows},
+            {"duration_s", 3},
+            {"warmup_s", 1}}},
+          {"objectives",
+           {{{"metric", "fwd_pps"}, {"goal", "max"}}, {{"metric", "loss_ratio"}, {"goal", "min"}}}},
+          {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
+          {"repetitions", {{"count", 1}}}};
+}
+
 void add_forwarding(const LabState& state, const ForwardingPlan& p, int queues) {
   const LabHost& dut = host(state, "dut");
   const LabHost& lg = host(state, "lg");

@@ -39,6 +39,12 @@ struct ForwardingPlan {
 
 ForwardingPlan plan_forwarding(const LabState& state);
 
+// The template of a forwarding lab: `hosts` (the lab's DUT and LG) with the forwarding member
+// naming the egress link, the sink's link and the sink address, RPS layouts on the ingress
+// (all on CPU 0, spread, spread without CPU 0), address-spread 64-byte UDP toward the sink,
+// forwarded packets/s and loss as objectives.
+Json forwarding_experiment(const LabState& state, const ForwardingPlan& plan, Json hosts);
+
 // Creates the second link (with the lab's queue count), addresses, routes, rules and
 // namespace sysctls. Throws Error(kIo) naming the step that failed; the caller removes the lab.
 void add_forwarding(const LabState& state, const ForwardingPlan& plan, int queues);

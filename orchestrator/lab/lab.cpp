@@ -199,6 +199,8 @@ Json experiment_template(const LabState& state) {
                         {"address", spec.address}};
     if (!spec.agent_path.empty()) hosts[host.role]["agent_path"] = spec.agent_path;
   }
+  if (state.forwarding.is_object())
+    return forwarding_experiment(state, plan_forwarding(state), hosts);
   // veth has separate rx and tx channels (ethtool -L rx N tx N) and no combined ones, so the
   // grid varies channels.rx; channels.combined would be refused by the probe.
   return {

@@ -160,9 +160,11 @@ class Runner::Impl {
       bench.name = bench_spec.name;
       bench.dut.spec = bench_spec.dut;
       bench.lg.spec = bench_spec.lg;
+      bench.forwarding = bench_spec.forwarding;
       benches_.push_back(std::move(bench));
     }
-    for (auto& bench : benches_) {
+    for (std::size_t b = 0; b < benches_.size(); ++b) {
+      BenchSession& bench = benches_[b];
       bench.shared_host = same_endpoint(bench.dut.spec, bench.lg.spec);
       for (HostSession* host : {&bench.dut, &bench.lg}) {
         if (host == &bench.lg && bench.shared_host) {
@@ -178,6 +180,12 @@ class Runner::Impl {
           host->probe["perf"] = host->agent->call("profile.probe", Json::object(), step_timeout());
         check_capabilities(*host, issues);
       }
+      if (bench.forwarding) {
+        const std::string path = spec_.benches.size() == 1 && spec_.document.contains("hosts")
+                                     ? std::string("hosts.forwarding")
+                                     : "benches[" + std::to_string(b) + "].forwarding";
+        check_forwarding_links(bench, path, issues);
+      }
       if (bench.shared_host && !bench.lg.knobs.empty() &&
           bench.lg.spec.interface == bench.dut.spec.interface) {
         issues.add("space.parameters", "the LG is the DUT's host and interface (" +
@@ -186,6 +194,23 @@ class Runner::Impl {
       }
     }
     if (!issues.empty()) throw SpecError("probe", issues);
+  }
+
+  // The forwarding path's other two links exist where the spec says: a missing one would fail
+  // every trial at its counter window or its sink.
+  void check_forwarding_links(BenchSession& bench, const std::string& path, Issues& issues) {
+    const std::pair<HostSession*, std::string> links[] = {
+        {&bench.dut, bench.forwarding->dut_egress}, {&bench.lg, bench.forwarding->lg_sink}};
+    for (const auto& [host, link] : links) {
+      try {
+        host->agent->call("probe", {{"interface", link}}, step_timeout());
+      } catch (const TransportError&) {
+        throw;
+      } catch (const Error& e) {
+        issues.add(path + (host == &bench.dut ? ".dut_egress" : ".lg_sink"),
+                   host->spec.role + " (" + host->agent->describe() + "): " + e.what());
+      }
+    }
   }
 
   void check_capabilities(HostSession& host, Issues& issues) {
@@ -612,6 +637,21 @@ class Runner::Impl {
     progress_.trial_done(
         {trial, state.point_id, state.point, repetition, state.baseline, bench.name, outcome});
     warn_if_busy(trial, outcome);
+    warn_if_forwarding_disagrees(trial, outcome);
+  }
+
+  // A forwarding trial whose DUT egress and sink counts differ by more than 1 % lost (or gained)
+  // packets between the DUT and the sink: its figures do not describe the DUT alone.
+  void warn_if_forwarding_disagrees(std::int64_t trial, const Outcome& outcome) {
+    const auto it = outcome.details.find("forwarding");
+    if (it == outcome.details.end() || it->value("counters_agree", true)) return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "forwarding counters disagree in trial %lld: DUT egress sent %.0f, the sink "
+                  "received %.0f",
+                  static_cast<long long>(trial), it->value("dut_egress_tx_packets", 0.0),
+                  it->value("sink_packets", 0.0));
+    progress_.message(text);
   }
 
   // Says live when something else used the host during a trial (the agents' noise diagnosis):

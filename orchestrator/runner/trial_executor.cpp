@@ -9,6 +9,7 @@
 #include "core/knob_catalog.hpp"
 #include "core/load_results.hpp"
 #include "core/workload.hpp"
+#include "orchestrator/runner/forwarding_trial.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
 #include "orchestrator/transport/transport.hpp"
@@ -26,10 +27,11 @@ milliseconds seconds_to_ms(double s) {
 struct TrialCleanup {
   BenchSession& bench;
   milliseconds timeout;
-  std::string server_id;
+  std::string server_id;  // on the DUT, or on the LG when the DUT forwards (its sink)
   bool dut_counters = false;
   bool lg_counters = false;
   bool profiling = false;
+  HostSession& server_host() const { return bench.forwarding ? bench.lg : bench.dut; }
   ~TrialCleanup() {
     auto quietly = [](auto&& fn) {
       try {
@@ -45,7 +47,7 @@ struct TrialCleanup {
     if (lg_counters)
       quietly([&] { bench.lg.agent->call("counters.stop", Json::object(), timeout); });
     if (!server_id.empty())
-      quietly([&] { bench.dut.agent->call("serve.stop", {{"id", server_id}}, timeout); });
+      quietly([&] { server_host().agent->call("serve.stop", {{"id", server_id}}, timeout); });
   }
 };
 
@@ -163,17 +165,20 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
                       const std::function<void()>& after_load,
                       const ProfileSpec* profile = nullptr) {
   TrialCleanup cleanup{bench, step, "", false, false, false};
+  // A forwarding DUT runs no server: the LG's sink, behind the DUT, receives the load.
+  const std::string target = bench.forwarding                 ? bench.forwarding->sink_address
+                             : bench.dut.spec.address.empty() ? "127.0.0.1"
+                                                              : bench.dut.spec.address;
   stage = "serve.start";
-  Json serve_params = {
-      {"workload", workload},
-      {"bind", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-      {"port", 0}};
-  if (!server_cpus.empty()) serve_params["cpus"] = server_cpus;
-  Json server = bench.dut.agent->call("serve.start", serve_params, step);
+  Json serve_params = {{"workload", workload}, {"bind", target}, {"port", 0}};
+  if (!server_cpus.empty() && !bench.forwarding) serve_params["cpus"] = server_cpus;
+  Json server = cleanup.server_host().agent->call("serve.start", serve_params, step);
   cleanup.server_id = server.at("id").get<std::string>();
 
   stage = "counters.start";
-  bench.dut.agent->call("counters.start", {{"interface", bench.dut.spec.interface}}, step);
+  Json dut_window = {{"interface", bench.dut.spec.interface}};
+  if (bench.forwarding) dut_window["links"] = Json::array({bench.forwarding->dut_egress});
+  bench.dut.agent->call("counters.start", dut_window, step);
   cleanup.dut_counters = true;
   if (!bench.shared_host) {
     bench.lg.agent->call("counters.start", {{"interface", bench.lg.spec.interface}}, step);
@@ -192,10 +197,7 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
   }
 
   stage = "load.run";
-  Json load_params = {
-      {"workload", workload},
-      {"target", bench.dut.spec.address.empty() ? "127.0.0.1" : bench.dut.spec.address},
-      {"port", server.at("port")}};
+  Json load_params = {{"workload", workload}, {"target", target}, {"port", server.at("port")}};
   if (!client_cpus.empty()) load_params["cpus"] = client_cpus;
   if (!bench.lg.spec.address.empty()) load_params["bind"] = bench.lg.spec.address;
   Json client = bench.lg.agent->call("load.run", load_params,
@@ -213,7 +215,7 @@ LoadRun run_load_once(BenchSession& bench, const Json& workload, const std::stri
   }
 
   stage = "serve.stop";
-  Json served = bench.dut.agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
+  Json served = cleanup.server_host().agent->call("serve.stop", {{"id", cleanup.server_id}}, step);
   cleanup.server_id.clear();
 
   LoadRun run;
@@ -293,6 +295,12 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
       outcome.metrics["rx_pps_per_cpu"] = cost->rx_pps_per_cpu();
       outcome.metrics["cpu_ns_per_packet"] = cost->cpu_ns_per_packet();
       outcome.details["cost_per_packet"] = cost->to_json();
+    }
+    if (const double most = max_cpu_softirq(dut_details); most >= 0)
+      outcome.metrics["dut_softirq_max_cpu_util"] = most;
+    if (bench.forwarding) {
+      outcome.details["forwarding"] = forwarding_outcome(*bench.forwarding, dut_details, run.client,
+                                                         run.served, outcome.metrics);
     }
     outcome.details["counters"] = dut_details;
     outcome.details["lg_counters"] = run.lg_counters.value("details", Json::object());

@@ -31,6 +31,9 @@ struct BenchSession {
   // The LG is the DUT's own host (loopback, one-box experiments): one agent session serves
   // both roles, since an agent holds its interface exclusively; LG counters are then the DUT's.
   bool shared_host = false;
+  // The DUT forwards (BenchSpec::forwarding): the LG's agent runs the sink, the DUT's counter
+  // window also takes the egress link's statistics.
+  std::optional<ForwardingSpec> forwarding;
 };
 
 // Same host reached the same way: one agent session must serve both.

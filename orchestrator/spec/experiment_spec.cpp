@@ -108,13 +108,17 @@ void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSp
     return;
   }
   if (doc.contains("hosts")) {
-    FieldReader r(doc["hosts"], "hosts", issues, {"dut", "lg"});
+    FieldReader r(doc["hosts"], "hosts", issues, {"dut", "lg", "forwarding"});
     if (!r.ok()) return;
     if (!r.has("dut")) issues.add("hosts.dut", "missing (required)");
     if (!r.has("lg")) issues.add("hosts.lg", "missing (required)");
     if (!r.has("dut") || !r.has("lg")) return;
-    spec.benches.push_back({"", parse_host(r.raw("dut"), "hosts.dut", "dut", "", issues),
-                            parse_host(r.raw("lg"), "hosts.lg", "lg", "", issues)});
+    BenchSpec bench{"", parse_host(r.raw("dut"), "hosts.dut", "dut", "", issues),
+                    parse_host(r.raw("lg"), "hosts.lg", "lg", "", issues), std::nullopt};
+    if (r.has("forwarding"))
+      bench.forwarding =
+          parse_forwarding(r.raw("forwarding"), "hosts.forwarding", bench.dut, bench.lg, issues);
+    spec.benches.push_back(std::move(bench));
     return;
   }
   if (!doc.contains("benches")) {
@@ -129,7 +133,7 @@ void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSp
   std::vector<std::string> names;
   for (std::size_t i = 0; i < list.size(); ++i) {
     std::string path = "benches[" + std::to_string(i) + "]";
-    FieldReader r(list[i], path, issues, {"name", "dut", "lg"});
+    FieldReader r(list[i], path, issues, {"name", "dut", "lg", "forwarding"});
     if (!r.ok()) continue;
     BenchSpec bench;
     bench.name = r.string("name", true).value_or("bench" + std::to_string(i));
@@ -143,6 +147,9 @@ void parse_benches(const Json& doc, const std::string& origin_path, ExperimentSp
     }
     bench.dut = parse_host(r.raw("dut"), path + ".dut", "dut", bench.name, issues);
     bench.lg = parse_host(r.raw("lg"), path + ".lg", "lg", bench.name, issues);
+    if (r.has("forwarding"))
+      bench.forwarding =
+          parse_forwarding(r.raw("forwarding"), path + ".forwarding", bench.dut, bench.lg, issues);
     spec.benches.push_back(std::move(bench));
   }
 }
@@ -339,6 +346,48 @@ void parse_screening(const Json& doc, ExperimentSpec& spec, Issues& issues) {
   }
 }
 
+// What a forwarding bench measures, and what it cannot: the sink counts UDP datagrams, no
+// application runs on the DUT, and the forwarding metrics exist only where a bench forwards.
+void check_forwarding(const Json& doc, ExperimentSpec& spec, Issues& issues) {
+  std::size_t forwarding = 0;
+  for (const auto& bench : spec.benches) forwarding += bench.forwarding ? 1 : 0;
+  // A forwarding member that failed to parse has its own issue; no second one for its metrics.
+  bool declared =
+      doc.contains("hosts") && doc["hosts"].is_object() && doc["hosts"].contains("forwarding");
+  if (doc.contains("benches") && doc["benches"].is_array())
+    for (const auto& b : doc["benches"])
+      declared = declared || (b.is_object() && b.contains("forwarding"));
+  if (forwarding > 0 && forwarding != spec.benches.size()) {
+    issues.add("benches",
+               "either every bench forwards or none does (the trials of one "
+               "experiment must measure the same thing)");
+  }
+  auto needs_forwarding = [&](const std::string& path, const std::string& metric) {
+    if (is_forwarding_metric(metric) && forwarding == 0 && !declared) {
+      issues.add(path, "\"" + metric +
+                           "\" is measured only on a forwarding bench (hosts.forwarding: "
+                           "{\"dut_egress\", \"lg_sink\", \"sink_address\"})");
+    }
+  };
+  for (std::size_t i = 0; i < spec.objectives.size(); ++i)
+    needs_forwarding("objectives[" + std::to_string(i) + "].metric", spec.objectives[i].metric);
+  for (std::size_t i = 0; i < spec.outcome_constraints.size(); ++i)
+    needs_forwarding("outcome_constraints[" + std::to_string(i) + "]",
+                     spec.outcome_constraints[i].lhs().text);
+  if (forwarding == 0 && !declared) return;
+  const Json& workload = spec.workload;
+  if (workload.is_object() && workload.value("type", "") != "udp_stream") {
+    issues.add("workload.type",
+               "a forwarding bench counts datagrams at its sink: udp_stream, found " +
+                   json_brief(workload.value("type", Json())));
+  }
+  for (const auto& p : spec.space.parameters()) {
+    if (p.name == "app.cpus")
+      issues.add("space.parameters.app.cpus",
+                 "a forwarding DUT runs no application; place the LG's with \"lg:app.cpus\"");
+  }
+}
+
 }  // namespace
 
 Json ExperimentSpec::screening_workload() const {
@@ -441,6 +490,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   }
   parse_objectives(document, spec, issues);
   parse_outcome_constraints(document, spec, issues);
+  check_forwarding(document, spec, issues);
   parse_strategy(document, spec, issues);
   parse_repetitions(document, spec, issues);
   parse_screening(document, spec, issues);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "core/host_spec.hpp"
 #include "core/issues.hpp"
 #include "core/space.hpp"
+#include "orchestrator/spec/forwarding_spec.hpp"
 #include "orchestrator/spec/profile_spec.hpp"
 #include "orchestrator/spec/warm_start_spec.hpp"
 #include "strategies/strategy.hpp"
@@ -23,6 +25,9 @@ struct BenchSpec {
   std::string name;  // "" for the single pair of "hosts"
   HostSpec dut;
   HostSpec lg;
+  // Set: the DUT forwards from its interface to forwarding->dut_egress and the LG's sink counts
+  // what came through; unset: the DUT serves the load itself.
+  std::optional<ForwardingSpec> forwarding;
 };
 
 // "count": a fixed number; "min"/"max"/"ci_rel_width": adaptive per point; "policy": "race":

@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/lab/forwarding.hpp"
 #include "orchestrator/lab/lab.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
 
@@ -145,6 +146,34 @@ TEST(LabPlan, ExperimentTemplateIsAValidSpec) {
     } catch (const Error& e) {
       ADD_FAILURE() << e.what();
     }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// lab up --forwarding: the template is a valid forwarding experiment naming this lab's second
+// link, its sink and its source prefix.
+TEST(LabPlan, ForwardingTemplateIsAValidForwardingSpec) {
+  std::string dir = std::filesystem::temp_directory_path().string() + "/nictune-lab-fwd-" +
+                    std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/id_ed25519") << "not a key, only present\n";
+  LabConfig c = config("f", 5, 2);
+  c.dir = dir;
+  c.forwarding = true;
+  LabState state = plan_lab(c);
+  state.forwarding = plan_forwarding(state).to_json();
+  const Json doc = experiment_template(state);
+  EXPECT_EQ(doc["workload"]["source_prefix"], "198.18.10.128/25");
+  try {
+    ExperimentSpec spec = parse_spec(doc, "lab-f.json");
+    ASSERT_EQ(spec.benches.size(), 1u);
+    ASSERT_TRUE(spec.benches[0].forwarding);
+    EXPECT_EQ(spec.benches[0].forwarding->dut_egress, "nt-dut1");
+    EXPECT_EQ(spec.benches[0].forwarding->lg_sink, "nt-lg1");
+    EXPECT_EQ(spec.benches[0].forwarding->sink_address, "198.18.11.193");
+    EXPECT_EQ(spec.objectives.at(0).metric, "fwd_pps");
+  } catch (const Error& e) {
+    ADD_FAILURE() << e.what();
   }
   std::filesystem::remove_all(dir);
 }

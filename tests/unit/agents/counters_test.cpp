@@ -105,5 +105,30 @@ TEST(CounterSessionMethods, StartStopWithSamples) {
   EXPECT_TRUE(host_only["details"]["link"].empty());
 }
 
+// A forwarding DUT's window: the ingress as "interface", the egress link's statistics beside
+// it in details.links (its deltas, not its totals); a link that does not exist is refused.
+TEST(CounterSessionMethods, FurtherLinksAreCountedBesideTheInterface) {
+  FakeHost host(2);
+  host.add_nic(testing::ixgbe_like(2, 60));
+  host.write("sys/class/net/eth2/statistics/tx_packets", "1000\n");
+  host.write("sys/class/net/eth2/statistics/rx_packets", "7\n");
+  CounterSession counters(host.files(), host.ethtool);
+  try {
+    counters.start({{"interface", "eth1"}, {"links", {"eth2", "eth9"}}});
+    ADD_FAILURE() << "a missing link was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("eth9"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(counters.start({{"links", "eth2"}}), Error);
+  counters.start({{"interface", "eth1"}, {"links", {"eth2"}}});
+  host.write("sys/class/net/eth2/statistics/tx_packets", "1500\n");
+  const Json result = counters.stop(Json::object());
+  EXPECT_EQ(result["details"]["links"]["eth2"]["tx_packets"], 500);
+  EXPECT_EQ(result["details"]["links"]["eth2"]["rx_packets"], 0);
+  // Without "links" the window has no such member.
+  counters.start({{"interface", "eth1"}});
+  EXPECT_FALSE(counters.stop(Json::object())["details"].contains("links"));
+}
+
 }  // namespace
 }  // namespace nictune::agent
