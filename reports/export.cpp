@@ -103,9 +103,15 @@ ExportNic measured_nic(const std::vector<HostRecord>& hosts, const std::string& 
     const Json& f = host.facts;
     const Json nic_facts = f.value("nic", Json::object());
     if (nic.name.empty()) nic.name = string_at(f, "interface");
-    nic.mac = string_at(nic_facts, "address");
-    nic.bus_info = string_at(nic_facts, "bus_info");
-    nic.driver = string_at(nic_facts, "driver");
+    // Older probes nested these under "interface" (host_context.cpp reads both too).
+    const Json old_facts = f.value("interface", Json::object());
+    auto fact = [&](const char* key) {
+      std::string value = string_at(nic_facts, key);
+      return value.empty() ? string_at(old_facts, key) : value;
+    };
+    nic.mac = fact("address");
+    nic.bus_info = fact("bus_info");
+    nic.driver = fact("driver");
     const Json topology = f.value("topology", Json::object());
     const Json irqs = topology.is_object() ? topology.value("irqs", Json::array()) : Json::array();
     if (!irqs.is_array()) break;

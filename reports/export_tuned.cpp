@@ -11,7 +11,9 @@ std::vector<ExportFile> export_tuned(const ExportInput& in) {
   std::vector<std::pair<std::string, std::string>> sysctls;
   std::vector<std::string> script_commands, undo;
   // Queue IRQs by queue, found on the target (shell_functions), not by the numbers measured.
+  bool queue_irqs = false;  // the script needs the lookup functions
   for (const auto& c : parse_export_commands(in.commands, in.nic)) {
+    queue_irqs = queue_irqs || c.kind == CommandKind::kIrqQueue;
     if (c.kind == CommandKind::kSysctl) {
       sysctls.push_back({c.path, c.value});
     } else {
@@ -19,6 +21,7 @@ std::vector<ExportFile> export_tuned(const ExportInput& in) {
     }
   }
   for (const auto& c : parse_export_commands(in.baseline_commands, in.nic)) {
+    queue_irqs = queue_irqs || c.kind == CommandKind::kIrqQueue;
     if (c.kind != CommandKind::kSysctl) undo.push_back(shell_line(c));
   }
   const std::string script_name = "nictune-apply.sh";
@@ -48,7 +51,7 @@ std::vector<ExportFile> export_tuned(const ExportInput& in) {
       "esac\n"
       "[ -e \"/sys/class/net/$IFACE\" ] || { echo \"$0: no network interface $IFACE\" >&2; exit 1; "
       "}\n\n";
-  sh += shell_functions() + "\n";
+  if (queue_irqs) sh += shell_functions() + "\n";
   sh += "status=0\ncase \"$1\" in\n  start)\n";
   for (const auto& c : script_commands) sh += "    " + c + " || exit 1\n";
   if (script_commands.empty()) sh += "    :\n";

@@ -12,7 +12,7 @@
 #   rx_pps 1.250M ± 0.050M (n=3, +25.0% vs baseline, significant)
 #   dut_cpu_util 260.0 ± 5.0 (n=3, -30.0% vs baseline, significant)
 #
-# Usage: sh nictune-point-3.sh IFACE   (or IFACE=eth1 sh ..., or mac=aa:bb:cc:dd:ee:ff, or pci=0000:3b:00.0)
+# Usage: sh nictune-point-3.sh IFACE   (or IFACE=eth1 sh ..., or mac=aa:bb:cc:dd:ee:ff, or pci=0000:03:00.0)
 # Run as root on the host to tune. Host-wide settings (sysctl) affect every interface, and
 # nothing here survives a reboot (`--format link` does).
 # Each command is printed before it runs; the first one that fails stops the script.
@@ -166,6 +166,10 @@ if [ -z "${1:-${IFACE:-}}" ]; then
   exit 2
 fi
 nictune_find_iface "${1:-${IFACE:-}}"
+_driver=$(nictune_driver)
+if [ -n "$_driver" ] && [ "$_driver" != 'ixgbe' ]; then
+  echo "$0: warning: measured on driver ixgbe, $IFACE has ${_driver:-no driver}: its queue IRQs may be named differently" >&2
+fi
 
 echo '+ ethtool -L $IFACE combined 4'
 ethtool -L $IFACE combined 4

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/json_util.hpp"
 #include "reports/export.hpp"
 #include "reports/export_commands.hpp"
 
@@ -203,6 +204,25 @@ TEST(ExportLink, MatchByNameOrMac) {
   auto files = export_point("link", in);
   EXPECT_EQ(parse_ini(files[0].content)["Match"].find("MACAddress")->second, "0c:42:a1:00:00:01");
   EXPECT_NE(files[1].content.find("ATTR{address}==\"0c:42:a1:00:00:01\""), std::string::npos);
+}
+
+TEST(ExportTuned, QueueIrqsInTheScript) {
+  auto files = export_point("tuned", input());
+  ASSERT_EQ(files.size(), 2u);
+  const std::string& sh = files[1].content;
+  EXPECT_NE(sh.find("    nictune_irq_affinity 1 rxtx 3 || exit 1\n"), std::string::npos) << sh;
+  EXPECT_NE(sh.find("\nnictune_irq_affinity() {\n"), std::string::npos);
+  EXPECT_NE(files[0].content.find("\n[sysctl]\nnet.core.busy_poll=50\n"), std::string::npos);
+}
+
+TEST(ExportJson, CarriesTheInterfaceAndItsQueueIrqs) {
+  const Json doc = Json::parse(export_point("json", input())[0].content);
+  const Json& nic = doc.at("nic_measured");
+  EXPECT_EQ(nic["mac"], "0c:42:a1:00:00:01");
+  EXPECT_EQ(nic["bus_info"], "0000:3b:00.0");
+  EXPECT_EQ(nic["irqs"]["62"]["queue"], 0);
+  EXPECT_EQ(nic["irqs"]["62"]["direction"], "rx");
+  EXPECT_EQ(nic["irqs"]["100"]["name"], "mlx5_comp1@pci:0000:3b:00.0");
 }
 
 TEST(ExportCheck, ReadsBackEverySetting) {
