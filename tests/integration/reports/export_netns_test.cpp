@@ -249,6 +249,18 @@ TEST(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
   r = lab.exec(run_check);
   EXPECT_EQ(r.code, 0) << r.output;
 
+  // A setting the script cannot read back (a flow hash): 2, naming it, after checking the rest.
+  ExportInput more = input;
+  more.commands.push_back("ethtool -N $IFACE rx-flow-hash tcp4 sdfn");
+  const fs::path partial = dir.path / "partial.sh";
+  write(partial, export_point("check", more)[0].content);
+  r = lab.exec("sh " + partial.string() + " " + lab.dev());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("in the 7 settings checked; 1 could not be checked"), std::string::npos)
+      << r.output;
+
   r = lab.exec("sh " + check.string() + " nosuchif0");
   EXPECT_EQ(r.code, 2) << r.output;
   r = lab.exec("sh " + check.string());

@@ -152,14 +152,19 @@ TEST(ExportIrqLookup, AffinityIsWrittenByQueue) {
     std::ofstream(tree.root / "proc/irq" / std::to_string(irq) / "smp_affinity_list") << "0-1\n";
   }
   const fs::path script = tree.root / "apply.sh";
-  std::ofstream(script) << shell_functions()
-                        << "IFACE=eth1\nnictune_irq_affinity 2 rx 1\nnictune_irq_affinity 7 rx 1\n";
+  // set -eu as in the exported scripts: nothing in the lookup may trip it.
+  std::ofstream(script) << "set -eu\n"
+                        << shell_functions()
+                        << "IFACE=eth1\nnictune_irq_affinity 2 rx 1\nnictune_irq_affinity 7 rx 1\n"
+                        << "echo not reached\n";
   auto r = nictune::testing::run_command("env NICTUNE_SYSFS=" + (tree.root / "sys").string() +
                                          " NICTUNE_PROCFS=" + (tree.root / "proc").string() +
                                          " sh " + script.string());
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("no IRQ of eth1 serves queue 7 (rx) here"), std::string::npos)
       << r.output;
+  EXPECT_NE(r.output.find("IRQ 32 (queue 2 rx) -> CPUs 1"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("not reached"), std::string::npos) << r.output;
   auto read = [&](unsigned irq) {
     std::ifstream in(tree.root / "proc/irq" / std::to_string(irq) / "smp_affinity_list");
     std::string s;
