@@ -100,7 +100,8 @@ std::vector<ExportFile> export_link(const ExportInput& in) {
   switch (in.match) {
     case MatchBy::kName:
       match_line = "OriginalName=" + in.nic.name;
-      udev_match = "NAME==\"" + in.nic.name + "\"";
+      // The kernel's name, like the .link's OriginalName=: both pick the same device.
+      udev_match = "KERNEL==\"" + in.nic.name + "\"";
       break;
     case MatchBy::kMac:
       match_line = "MACAddress=" + in.nic.mac;

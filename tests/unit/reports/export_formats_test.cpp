@@ -198,8 +198,10 @@ TEST(ExportLink, LinkFileHoldsWhatSystemdCanSet) {
 
 TEST(ExportLink, MatchByNameOrMac) {
   ExportInput in = input();
-  auto by_name = parse_ini(export_point("link", in)[0].content);
+  auto named = export_point("link", in);
+  auto by_name = parse_ini(named[0].content);
   EXPECT_EQ(by_name["Match"].find("OriginalName")->second, "ens1f0");
+  EXPECT_NE(named[1].content.find(", KERNEL==\"ens1f0\", "), std::string::npos) << named[1].content;
   in.match = MatchBy::kMac;
   auto files = export_point("link", in);
   EXPECT_EQ(parse_ini(files[0].content)["Match"].find("MACAddress")->second, "0c:42:a1:00:00:01");
