@@ -99,7 +99,9 @@ nictune_classify_irq() {
   fi
 }
 
-# The IRQ numbers of $IFACE serving queue $1 in direction $2 (rx, tx, rxtx), one per line.
+# The IRQ numbers of $IFACE serving queue $1 in direction $2 (rx, tx, rxtx), one per line; when
+# the target's driver splits or joins vectors differently (rx-0/tx-0 here, TxRx-0 there), every
+# IRQ of that queue, as the agent itself places all of a queue's IRQs together.
 nictune_queue_irqs() {
   _want_queue=$1
   _want_direction=$2
@@ -115,6 +117,8 @@ nictune_queue_irqs() {
     _msi=$_dev/../msi_irqs
   fi
   _strip="$IFACE $_virtio"
+  _exact=
+  _any=
   while read -r _first _rest; do
     _irq=${_first%:}
     case "$_irq" in '' | *[!0-9]*) continue ;; esac
@@ -131,8 +135,11 @@ nictune_queue_irqs() {
       [ -n "$_mine" ] || continue
     fi
     nictune_classify_irq "$_name"
-    [ "$_queue" = "$_want_queue" ] && [ "$_direction" = "$_want_direction" ] && echo "$_irq"
+    [ "$_queue" = "$_want_queue" ] || continue
+    _any="$_any $_irq"
+    [ "$_direction" = "$_want_direction" ] && _exact="$_exact $_irq"
   done <"$NICTUNE_PROCFS/interrupts"
+  for _irq in ${_exact:-$_any}; do echo "$_irq"; done
   return 0
 }
 

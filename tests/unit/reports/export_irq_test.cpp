@@ -134,6 +134,28 @@ TEST(ExportIrqLookup, IgbAndIxgbeByName) {
   expect_same_irqs(ixgbe, "ens1f1", 2);  // split rx-0 / tx-0
 }
 
+// Measured on one driver, run on another: a direction the target does not split into its own
+// vector falls back to every IRQ of the queue (the agent places a queue's IRQs together).
+TEST(ExportIrqLookup, OtherVectorLayoutFallsBackToTheQueuesIrqs) {
+  Tree tree;
+  tree.interrupts("interrupts.ixgbe.5.4.txt");
+  tree.device("ens1f0", "0000:01:00.0", "", {});  // ens1f0-TxRx-N
+  tree.device("ens1f1", "0000:01:00.1", "", {});  // ens1f1-rx-0, ens1f1-tx-0
+  const fs::path script = tree.root / "lookup.sh";
+  std::ofstream(script)
+      << "set -eu\n"
+      << shell_functions()
+      << "IFACE=ens1f0\necho \"rx: $(nictune_queue_irqs 1 rx)\"\n"
+         "IFACE=ens1f1\necho \"rxtx: $(nictune_queue_irqs 0 rxtx | tr '\\n' ' ')\"\n"
+         "echo \"tx: $(nictune_queue_irqs 0 tx)\"\n"
+         "echo \"none: $(nictune_queue_irqs 1 rx)\"\n";
+  auto r = nictune::testing::run_command("env NICTUNE_SYSFS=" + (tree.root / "sys").string() +
+                                         " NICTUNE_PROCFS=" + (tree.root / "proc").string() +
+                                         " sh " + script.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output, "rx: 60\nrxtx: 62 63 \ntx: 63\nnone: \n");
+}
+
 TEST(ExportIrqLookup, VirtioByName) {
   Tree tree;
   tree.interrupts("interrupts.virtio.4.19.txt");
