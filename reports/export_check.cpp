@@ -2,10 +2,12 @@
 // value the configuration sets (sysfs/procfs files, /proc/sys, the queue IRQs found by queue,
 // ethtool's settings) and exits 0 when all match, 1 printing each difference (expected vs found),
 // 2 when it cannot tell (no such interface, a value it cannot read or a command it cannot read
-// back, such as an RSS table or a flow hash). ethtool is read through its "Field: value" lines,
-// the only form a busybox guest without a JSON reader can take apart.
+// back). ethtool is read through its text output ("Field: value" lines; the RSS table and flow
+// hash in export_check_rss.cpp), the only form a busybox guest without a JSON reader can take
+// apart.
 #include <map>
 
+#include "reports/export_check_rss.hpp"
 #include "reports/export_commands.hpp"
 #include "reports/export_shell.hpp"
 
@@ -165,7 +167,7 @@ std::string ethtool_label(char option, const std::string& word) {
     case 'K':
       return look(features, word);
     default:
-      return "";  // -X (RSS table), -N (flow hash): their query output is not "Field: value"
+      return "";  // -X (RSS table), -N (flow hash): their own read-back (export_check_rss)
   }
 }
 
@@ -196,6 +198,12 @@ std::string check_line(const ExportCommand& c) {
       return "nictune_check_service " + shell_quote(c.path) + " " +
              (c.value == "start" ? "active" : "inactive") + "\n";
     case CommandKind::kEthtool: {
+      if (c.ethtool_option == 'X' || c.ethtool_option == 'N') {
+        std::string line = rss_check_line(c);
+        return line.empty() ? "nictune_cannot " + shell_quote(c.recorded) +
+                                  " 'not read back by this script'\n"
+                            : line;
+      }
       std::string out;
       const std::string option(
           {'-', static_cast<char>(c.ethtool_option - 'A' + 'a')});  // -L sets, -l shows
@@ -230,7 +238,7 @@ std::vector<ExportFile> export_check(const ExportInput& in) {
        "# nothing. Exit status: 0 the host matches; 1 it differs (each difference printed:\n"
        "# expected vs found); 2 cannot tell (no such interface, or a setting it cannot read).\n";
   s += irq_number_warning(commands);
-  s += "set -u\n\n" + shell_functions() + "\n" + kCheckFunctions + "\n" +
+  s += "set -u\n\n" + shell_functions() + "\n" + kCheckFunctions + rss_check_functions() + "\n" +
        shell_select_interface(in) + "\n";
   for (const auto& c : commands) s += check_line(c);
   const std::string point = std::to_string(in.point_id);

@@ -237,8 +237,7 @@ TEST(ExportCheck, ReadsBackEverySetting) {
         "\nnictune_check_ethtool 'ethtool -K gro' -k 'generic-receive-offload' 'off'\n",
         "\nnictune_check_ethtool 'ethtool -C adaptive-rx' -c 'Adaptive RX' 'off'\n",
         "\nnictune_check_ethtool 'ethtool -A rx' -a 'RX' 'off'\n",
-        "\nnictune_cannot 'ethtool -X equal 2' 'not read back by this script'\n",
-        "\nnictune_check_irqs 1 rxtx '3'\n",
+        "\nnictune_check_rss 'ethtool -X equal 2' equal 2\n", "\nnictune_check_irqs 1 rxtx '3'\n",
         "\nnictune_check_file 'sysctl net.core.busy_poll' '/proc/sys/net/core/busy_poll' '50' "
         "words\n",
         "\nnictune_check_file \"/sys/class/net/$IFACE/queues/rx-0/rps_cpus\" "
