@@ -1,7 +1,8 @@
 // The check script reads back the RSS indirection table (`ethtool -x`) and a flow hash
-// (`ethtool -n IF rx-flow-hash FLOW`) from ethtool's text output. The outputs in
-// tests/data/reports/ethtool-{x,n}.*.txt are written to ethtool 6.1's printf formats (Debian's,
-// the VM guest's; the table rows "%5u: " + " %5u", a hash key that begins like a row). A fake
+// (`ethtool -n IF rx-flow-hash FLOW`) from ethtool's text output. tests/data/reports/
+// ethtool-{x,n}.virtio-6.12.* are captured from the VM lab's virtio guest (Debian's ethtool 6.1,
+// kernel 6.12, printed by vm_export_test); the others are written to the same printf formats
+// (rows "%5u: " + " %5u", a hash key that begins like a row, discard, "None"). A fake
 // `ethtool` on PATH prints them; the script runs under the host's sh and under busybox sh with
 // busybox's own awk/sed/head/tr (the guest's tools), and must say 0, 1 naming the difference, or
 // 2 naming what ethtool refused.
@@ -185,6 +186,23 @@ TEST_P(CheckRss, FlowHashFieldsReadBack) {
                           "rx-flow-hash sctp4: Cannot get"),
             std::string::npos)
       << r.output;
+}
+
+TEST_P(CheckRss, CapturedFromTheVirtioGuest) {
+  Target t;
+  t.answer("-x_eth1", "ethtool-x.virtio-6.12.txt");
+  t.answer("-n_eth1_rx-flow-hash_udp4", "ethtool-n.virtio-6.12.udp4.txt");
+  auto r = t.check({"ethtool -X $IFACE equal 2", "ethtool -N $IFACE rx-flow-hash udp4 sdfn"},
+                   GetParam());
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("(2 settings checked)"), std::string::npos) << r.output;
+  r = t.check({"ethtool -X $IFACE equal 1", "ethtool -N $IFACE rx-flow-hash udp4 sd"}, GetParam());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("differs: ethtool -X equal 1: expected queue:entries 0:128, found "
+                          "queue:entries 0:64 1:64"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("expected sd, found sdfn"), std::string::npos) << r.output;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shells, CheckRss, ::testing::Values("sh", "busybox"));
