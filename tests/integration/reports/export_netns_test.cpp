@@ -249,16 +249,26 @@ TEST(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
   r = lab.exec(run_check);
   EXPECT_EQ(r.code, 0) << r.output;
 
-  // A setting the script cannot read back (a flow hash): 2, naming it, after checking the rest.
+  // Settings a veth's driver cannot show (a flow hash, an RSS table): 2, naming each with
+  // ethtool's own refusal, after checking the rest.
   ExportInput more = input;
   more.commands.push_back("ethtool -N $IFACE rx-flow-hash tcp4 sdfn");
+  more.commands.push_back("ethtool -X $IFACE equal 2");
   const fs::path partial = dir.path / "partial.sh";
   write(partial, export_point("check", more)[0].content);
   r = lab.exec("sh " + partial.string() + " " + lab.dev());
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_NE(r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn"), std::string::npos)
+  EXPECT_NE(
+      r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn: ethtool -n " + lab.dev() +
+                    " rx-flow-hash tcp4: Cannot get RX network flow hashing "
+                    "options: Operation not supported"),
+      std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("in the 7 settings checked; 1 could not be checked"), std::string::npos)
+  EXPECT_NE(r.output.find("cannot check: ethtool -X equal 2: ethtool -x " + lab.dev() +
+                          ": Cannot get RX ring count: Operation not supported"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("in the 7 settings checked; 2 could not be checked"), std::string::npos)
       << r.output;
 
   r = lab.exec("sh " + check.string() + " nosuchif0");
