@@ -30,7 +30,18 @@ class VmExport : public VmLab {
   std::string run(const std::string& script, int& status) {
     return guest("busybox sh " + script + " dut-virtio 2>&1", &status);
   }
-  std::string cat(const std::string& path) { return guest("cat " + path); }
+  // The guest's files through its own cat, in one ssh (TCG makes every round trip slow).
+  std::map<std::string, std::string> cat_all(const std::vector<std::string>& paths) {
+    std::string command;
+    for (const auto& path : paths) command += "printf '%s=' " + path + "; cat " + path + "; ";
+    std::map<std::string, std::string> out;
+    std::istringstream in(guest(command));
+    for (std::string line; std::getline(in, line);) {
+      auto eq = line.find('=');
+      if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1) + "\n";
+    }
+    return out;
+  }
 };
 
 // What the guest had before: every file the test writes, and the RSS table.
@@ -92,13 +103,14 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
             << hash;
   bool flow_hash = hash_status == 0 && hash.find("use these fields") != std::string::npos;
 
+  auto affinity_path = [](unsigned irq) {
+    return "/proc/irq/" + std::to_string(irq) + "/smp_affinity_list";
+  };
+  std::vector<std::string> paths = {rps0, rps1};
+  for (const auto& [irq, cpu] : guest_irq_cpu) paths.push_back(affinity_path(irq));
   GuestState before;
-  for (const auto& [irq, cpu] : guest_irq_cpu) {
-    const std::string path = "/proc/irq/" + std::to_string(irq) + "/smp_affinity_list";
-    before.files[path] = cat(path);
-  }
-  before.files[rps0] = cat(rps0);
-  before.files[rps1] = cat(rps1);
+  before.files = cat_all(paths);
+  ASSERT_EQ(before.files.size(), paths.size());
   before.table = guest("ethtool -x dut-virtio");
   std::cerr << "[vmlab] guest ethtool -x dut-virtio before:\n" << before.table;
   const std::string hash_before = hash;
@@ -122,14 +134,16 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
     return status;
   };
   auto put_back = [&] {
+    std::string command;
     for (const auto& [path, value] : before.files) {
       std::string v = value;
       while (!v.empty() && v.back() == '\n') v.pop_back();
-      quiet("echo " + v + " > " + path);
+      command += "echo " + v + " > " + path + "; ";
     }
-    quiet("ethtool -X dut-virtio default");
+    command += "ethtool -X dut-virtio default";
     if (flow_hash && !hash_fields_before.empty())
-      quiet("ethtool -N dut-virtio rx-flow-hash udp4 " + hash_fields_before);
+      command += "; ethtool -N dut-virtio rx-flow-hash udp4 " + hash_fields_before;
+    quiet(command);
   };
   struct Guard {
     std::function<void()> undo;
@@ -164,14 +178,14 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
 
   out = run("/tmp/nictune-apply.sh", status);
   ASSERT_EQ(status, 0) << out;
+  auto applied = cat_all(paths);
   for (const auto& [irq, cpu] : guest_irq_cpu) {
-    EXPECT_EQ(cat("/proc/irq/" + std::to_string(irq) + "/smp_affinity_list"),
-              std::to_string(cpu) + "\n")
+    EXPECT_EQ(applied[affinity_path(irq)], std::to_string(cpu) + "\n")
         << "IRQ " << irq << " (queue " << guest_irq_queue[irq].first << " "
         << guest_irq_queue[irq].second << ")";
   }
-  EXPECT_EQ(cat(rps0), "2\n");
-  EXPECT_EQ(cat(rps1), "1\n");
+  EXPECT_EQ(applied[rps0], "2\n");
+  EXPECT_EQ(applied[rps1], "1\n");
   const std::string table = guest("ethtool -x dut-virtio");
   std::cerr << "[vmlab] guest ethtool -x dut-virtio after equal 2:\n" << table;
   EXPECT_TRUE(std::regex_search(table, std::regex("\\n\\s*0:\\s+0\\s+1\\s+0\\s+1"))) << table;
@@ -191,8 +205,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   const auto& [moved, moved_cpu] = *guest_irq_cpu.rbegin();
   const auto& [moved_queue, moved_direction] = guest_irq_queue[moved];
   const int other = (moved_cpu + 1) % cpus;
-  guest("echo " + std::to_string(other) + " > /proc/irq/" + std::to_string(moved) +
-        "/smp_affinity_list");
+  guest("echo " + std::to_string(other) + " > " + affinity_path(moved));
   out = run("/tmp/nictune-check.sh", status);
   EXPECT_EQ(status, 1) << out;
   EXPECT_NE(out.find("differs: irq_affinity queue " + std::to_string(moved_queue) + " (" +
@@ -200,8 +213,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
                      std::to_string(moved_cpu) + ", found " + std::to_string(other)),
             std::string::npos)
       << out;
-  guest("echo " + std::to_string(moved_cpu) + " > /proc/irq/" + std::to_string(moved) +
-        "/smp_affinity_list");
+  guest("echo " + std::to_string(moved_cpu) + " > " + affinity_path(moved));
 
   // The RSS table changed by hand: 1, naming it.
   guest("ethtool -X dut-virtio equal 1");
@@ -215,7 +227,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   // The guest as found, read back with its own tools.
   guard.undo = nullptr;
   put_back();
-  for (const auto& [path, value] : before.files) EXPECT_EQ(cat(path), value) << path;
+  EXPECT_EQ(cat_all(paths), before.files);
   EXPECT_EQ(guest("ethtool -x dut-virtio"), before.table);
   if (flow_hash) {
     EXPECT_EQ(guest("ethtool -n dut-virtio rx-flow-hash udp4 2>&1"), hash_before);
