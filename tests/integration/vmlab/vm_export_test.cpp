@@ -54,8 +54,8 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   auto client = dut("virtio");
   Json probe = client->call("probe", {{"interface", "dut-virtio"}}, 60s);
   client->close();
-  const Json& irqs = probe.at("topology").at("irqs");
-  ASSERT_GE(irqs.size(), 4u) << probe.at("topology").dump();
+  const Json& probed_irqs = probe.at("topology").at("irqs");
+  ASSERT_GE(probed_irqs.size(), 4u) << probe.at("topology").dump();
   const int cpus = std::stoi(guest("grep -c ^processor /proc/cpuinfo"));
   ASSERT_GE(cpus, 2) << "the lab boots the guest with 2 CPUs";
   const int combined = current_combined("dut-virtio");
@@ -70,7 +70,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   in.nic.driver = probe.at("nic").value("driver", "");
   std::map<unsigned, int> guest_irq_cpu;  // the guest's IRQ number -> the CPU the export sets
   std::map<unsigned, std::pair<int, std::string>> guest_irq_queue;  // -> queue, direction
-  for (const auto& irq : irqs) {
+  for (const auto& irq : probed_irqs) {
     const int queue = irq.value("queue", -1);
     if (queue < 0) continue;
     const unsigned number = irq.at("irq").get<unsigned>();
@@ -88,7 +88,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
     in.commands.push_back("echo " + std::to_string(cpu) + " > /proc/irq/" +
                           std::to_string(number + kOtherBoot) + "/smp_affinity_list");
   }
-  ASSERT_GE(guest_irq_cpu.size(), 4u) << irqs.dump();
+  ASSERT_GE(guest_irq_cpu.size(), 4u) << probed_irqs.dump();
   in.commands.push_back("ethtool -X $IFACE equal 2");
   const std::string rps0 = "/sys/class/net/dut-virtio/queues/rx-0/rps_cpus";
   const std::string rps1 = "/sys/class/net/dut-virtio/queues/rx-1/rps_cpus";
@@ -114,6 +114,11 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   before.table = guest("ethtool -x dut-virtio");
   std::cerr << "[vmlab] guest ethtool -x dut-virtio before:\n" << before.table;
   const std::string hash_before = hash;
+  // The management NIC is virtio0 with the same queue numbers: the lookup must not touch it.
+  std::vector<std::string> mgmt_paths;
+  for (const auto& [irq, name] : irqs("virtio0-")) mgmt_paths.push_back(affinity_path(irq));
+  ASSERT_FALSE(mgmt_paths.empty());
+  const auto mgmt_before = cat_all(mgmt_paths);
 
   std::string hash_fields_before;
   if (flow_hash) {
@@ -186,6 +191,7 @@ TEST_F(VmExport, QueueIrqsRpsAndRssTableApplyAndCheckInTheGuest) {
   }
   EXPECT_EQ(applied[rps0], "2\n");
   EXPECT_EQ(applied[rps1], "1\n");
+  EXPECT_EQ(cat_all(mgmt_paths), mgmt_before) << "the management NIC's IRQs moved";
   const std::string table = guest("ethtool -x dut-virtio");
   std::cerr << "[vmlab] guest ethtool -x dut-virtio after equal 2:\n" << table;
   EXPECT_TRUE(std::regex_search(table, std::regex("\\n\\s*0:\\s+0\\s+1\\s+0\\s+1"))) << table;
