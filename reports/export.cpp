@@ -88,7 +88,67 @@ std::string measured_interface(const Json& spec) {
   return "";
 }
 
+std::string string_at(const Json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object.at(key).is_string()
+             ? object.at(key).get<std::string>()
+             : std::string();
+}
+
+// The DUT's identity and which IRQ served which queue, as its agent probed them.
+ExportNic measured_nic(const std::vector<HostRecord>& hosts, const std::string& interface) {
+  ExportNic nic;
+  nic.name = interface;
+  for (const auto& host : hosts) {
+    if (host.role != "dut" || !host.facts.is_object()) continue;
+    const Json& f = host.facts;
+    const Json nic_facts = f.value("nic", Json::object());
+    if (nic.name.empty()) nic.name = string_at(f, "interface");
+    // Older probes nested these under "interface" (host_context.cpp reads both too).
+    const Json old_facts = f.value("interface", Json::object());
+    auto fact = [&](const char* key) {
+      std::string value = string_at(nic_facts, key);
+      return value.empty() ? string_at(old_facts, key) : value;
+    };
+    nic.mac = fact("address");
+    nic.bus_info = fact("bus_info");
+    nic.driver = fact("driver");
+    const Json topology = f.value("topology", Json::object());
+    const Json irqs = topology.is_object() ? topology.value("irqs", Json::array()) : Json::array();
+    if (!irqs.is_array()) break;
+    for (const auto& irq : irqs) {
+      if (!irq.is_object() || !irq.contains("irq") || !irq.at("irq").is_number_unsigned()) continue;
+      QueueIrq q;
+      q.queue = irq.value("queue", -1);
+      q.name = string_at(irq, "name");
+      const bool rx = irq.value("rx", false), tx = irq.value("tx", false);
+      q.direction = rx == tx ? IrqDirection::kBoth : rx ? IrqDirection::kRx : IrqDirection::kTx;
+      nic.irqs[irq.at("irq").get<unsigned>()] = q;
+    }
+    break;  // the first bench's DUT: the one whose commands are exported
+  }
+  return nic;
+}
+
 }  // namespace
+
+std::string to_string(MatchBy match) {
+  switch (match) {
+    case MatchBy::kName:
+      return "name";
+    case MatchBy::kMac:
+      return "mac";
+    case MatchBy::kPci:
+      return "pci";
+  }
+  return "name";
+}
+
+MatchBy parse_match_by(const std::string& text) {
+  for (MatchBy m : {MatchBy::kName, MatchBy::kMac, MatchBy::kPci}) {
+    if (to_string(m) == text) return m;
+  }
+  throw invalid("--match: \"" + text + "\" is not one of name, mac, pci");
+}
 
 ExportInput export_input(const Report& report, std::int64_t point_id) {
   const PointResult* point = report.find_point(point_id, false);
@@ -106,6 +166,7 @@ ExportInput export_input(const Report& report, std::int64_t point_id) {
   in.config = point->config;
   in.label = point->label();
   in.interface = measured_interface(report.experiment.spec);
+  in.nic = measured_nic(report.hosts, in.interface);
 
   const TrialRecord* source = trial_with_commands(report, point->point_id, point->baseline);
   if (!source) {
@@ -167,6 +228,13 @@ const std::map<std::string, ExporterInfo>& exporters() {
       {"tuned",
        {"a tuned profile: tuned.conf with [sysctl] and [script], plus its script", export_tuned}},
       {"json", {"the configuration, its commands, results and host context as JSON", export_json}},
+      {"link",
+       {"a systemd .link file plus a udev rule and unit running a script for the rest",
+        export_link}},
+      {"check",
+       {"a POSIX shell script that exits 0 when a host matches the configuration, 1 naming "
+        "each difference, 2 when it cannot tell",
+        export_check}},
   };
   return table;
 }
@@ -183,6 +251,16 @@ std::vector<ExportFile> export_point(const std::string& format, const ExportInpu
     throw invalid("unknown export format \"" + format + "\"" +
                   did_you_mean(format, exporter_names()) + "; expected one of " +
                   join(exporter_names(), ", "));
+  }
+  if (input.match == MatchBy::kMac && input.nic.mac.empty()) {
+    throw invalid(
+        "--match mac: the DUT's probe recorded no MAC address (measured by an older "
+        "nictune); use --match name or pci");
+  }
+  if (input.match == MatchBy::kPci && input.nic.bus_info.empty()) {
+    throw invalid(
+        "--match pci: the DUT's probe recorded no PCI address (a virtual device, or "
+        "measured by an older nictune); use --match name or mac");
   }
   return it->second.make(input);
 }

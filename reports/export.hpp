@@ -13,9 +13,17 @@
 #include <vector>
 
 #include "orchestrator/store/store.hpp"
+#include "reports/export_commands.hpp"
 #include "reports/report.hpp"
 
 namespace nictune::report {
+
+// What identifies the interface on the target when a script is given no interface, and what a
+// .link file's [Match] section names.
+enum class MatchBy { kName, kMac, kPci };
+// "name", "mac", "pci"; parse throws Error(kInvalid) naming the choices.
+std::string to_string(MatchBy match);
+MatchBy parse_match_by(const std::string& text);
 
 struct ExportInput {
   ExperimentRecord experiment;
@@ -29,7 +37,9 @@ struct ExportInput {
   std::vector<std::string> lg_commands;        // the load generator's part, if any
   std::vector<std::string> baseline_commands;  // restore the host's settings (tuned "stop")
   std::string interface;                       // the DUT interface it was measured on ("" unknown)
-  double measured_at = 0;                      // end of the last trial that recorded the commands
+  ExportNic nic;  // its identity and queue IRQs, from the DUT's probe (empty when not recorded)
+  MatchBy match = MatchBy::kName;
+  double measured_at = 0;            // end of the last trial that recorded the commands
   std::vector<std::string> results;  // "rx_pps 1.250M ± 0.050M (n=3, +25.0% vs baseline)"
 };
 
@@ -54,7 +64,7 @@ struct ExporterInfo {
   Exporter make;
 };
 
-// "sh", "tuned", "json".
+// "check", "json", "link", "sh", "tuned".
 const std::map<std::string, ExporterInfo>& exporters();
 std::vector<std::string> exporter_names();
 // Throws Error(kInvalid) naming the formats when `format` is unknown.
@@ -63,6 +73,8 @@ std::vector<ExportFile> export_point(const std::string& format, const ExportInpu
 std::vector<ExportFile> export_sh(const ExportInput& input);
 std::vector<ExportFile> export_tuned(const ExportInput& input);
 std::vector<ExportFile> export_json(const ExportInput& input);
+std::vector<ExportFile> export_check(const ExportInput& input);
+std::vector<ExportFile> export_link(const ExportInput& input);
 
 // "# ..." lines saying what this is and where it was measured; shared by sh and tuned.
 std::string export_header(const ExportInput& input);

@@ -14,6 +14,16 @@ std::vector<ExportFile> export_json(const ExportInput& in) {
   for (const auto& c : in.commands) {
     if (auto kv = parse_sysctl_command(c)) sysctl[kv->first] = kv->second;
   }
+  Json irqs = Json::object();
+  for (const auto& [irq, q] : in.nic.irqs) {
+    irqs[std::to_string(irq)] = {
+        {"queue", q.queue}, {"direction", to_string(q.direction)}, {"name", q.name}};
+  }
+  const Json nic = {{"name", in.nic.name},
+                    {"mac", in.nic.mac},
+                    {"bus_info", in.nic.bus_info},
+                    {"driver", in.nic.driver},
+                    {"irqs", irqs}};
   Json doc = {{"nictune_export", 1},
               {"experiment",
                {{"id", in.experiment.id},
@@ -26,6 +36,7 @@ std::vector<ExportFile> export_json(const ExportInput& in) {
               {"configuration", in.config},
               {"changes_from_baseline", in.label},
               {"interface_measured", in.interface},
+              {"nic_measured", nic},
               {"measured_at", in.measured_at},
               {"measured_utc", format_utc(in.measured_at)},
               {"commands", in.commands},

@@ -3,21 +3,26 @@
 // that tuned runs with "start" and "stop". Install: copy both files to
 // /etc/tuned/<profile-name>/ and run `tuned-adm profile <profile-name>`.
 #include "reports/export.hpp"
+#include "reports/export_shell.hpp"
 
 namespace nictune::report {
 
 std::vector<ExportFile> export_tuned(const ExportInput& in) {
   std::vector<std::pair<std::string, std::string>> sysctls;
   std::vector<std::string> script_commands, undo;
-  for (const auto& c : in.commands) {
-    if (auto kv = parse_sysctl_command(c)) {
-      sysctls.push_back(*kv);
+  // Queue IRQs by queue, found on the target (shell_functions), not by the numbers measured.
+  bool queue_irqs = false;  // the script needs the lookup functions
+  for (const auto& c : parse_export_commands(in.commands, in.nic)) {
+    queue_irqs = queue_irqs || c.kind == CommandKind::kIrqQueue;
+    if (c.kind == CommandKind::kSysctl) {
+      sysctls.push_back({c.path, c.value});
     } else {
-      script_commands.push_back(c);
+      script_commands.push_back(shell_line(c));
     }
   }
-  for (const auto& c : in.baseline_commands) {
-    if (!parse_sysctl_command(c)) undo.push_back(c);
+  for (const auto& c : parse_export_commands(in.baseline_commands, in.nic)) {
+    queue_irqs = queue_irqs || c.kind == CommandKind::kIrqQueue;
+    if (c.kind != CommandKind::kSysctl) undo.push_back(shell_line(c));
   }
   const std::string script_name = "nictune-apply.sh";
 
@@ -46,6 +51,7 @@ std::vector<ExportFile> export_tuned(const ExportInput& in) {
       "esac\n"
       "[ -e \"/sys/class/net/$IFACE\" ] || { echo \"$0: no network interface $IFACE\" >&2; exit 1; "
       "}\n\n";
+  if (queue_irqs) sh += shell_functions() + "\n";
   sh += "status=0\ncase \"$1\" in\n  start)\n";
   for (const auto& c : script_commands) sh += "    " + c + " || exit 1\n";
   if (script_commands.empty()) sh += "    :\n";

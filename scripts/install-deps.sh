@@ -11,6 +11,8 @@ packages=(
   libsqlite3-dev libgtest-dev libgmock-dev
   # real parts the tests drive: namespaces, sshd, load tools, ethtool for independent checks
   iproute2 ethtool procps openssh-server openssh-client iperf3 sockperf sqlite3
+  # the SSH transport's `sudo: true` path, tested with a non-root user and a sudoers rule
+  sudo
   # the lease test cuts a lab management path with a firewall rule inside its namespace
   nftables
   # per-CPU profiles (spec "profile"): perf record -e cpu-clock

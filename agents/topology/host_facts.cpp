@@ -123,6 +123,8 @@ Json nic_facts(const KernelFiles& files, Ethtool& ethtool, const std::string& in
   nic["operstate"] = read_or_empty(files.net(interface, "operstate"));
   long long mtu = 0;
   nic["mtu"] = parse_int64(read_or_empty(files.net(interface, "mtu")), mtu) ? Json(mtu) : Json();
+  // The MAC identifies the interface across renames (exports match it: `--match mac`).
+  nic["address"] = read_or_empty(files.net(interface, "address"));
   nic["local_cpus"] = device.local_cpus.to_list();
   return nic;
 }

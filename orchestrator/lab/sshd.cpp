@@ -92,7 +92,8 @@ void prepare_sshd(const SshdSetup& setup) {
          << "Port " << setup.port << "\n"
          << "HostKey " << setup.host_key_path() << "\n"
          << "PidFile none\n"
-         << "AuthorizedKeysFile " << setup.authorized_keys_path() << "\n"
+         << "AuthorizedKeysFile " << setup.authorized_keys_path()
+         << (setup.home_authorized_keys ? " .ssh/authorized_keys" : "") << "\n"
          << "PermitRootLogin prohibit-password\n"
          << "PubkeyAuthentication yes\n"
          << "PasswordAuthentication no\n"

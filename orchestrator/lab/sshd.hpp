@@ -32,6 +32,9 @@ struct SshdSetup {
   std::string listen_address;  // its address inside netns
   int port = 22;
   std::vector<std::string> authorized_public_keys;  // .pub files allowed to log in as root
+  // Also accept the keys in other users' ~/.ssh/authorized_keys (the file above is root's:
+  // sshd reads a user's keys as that user, who cannot read it).
+  bool home_authorized_keys = false;
   std::string sshd_path = "/usr/sbin/sshd";
   std::string log_level = "VERBOSE";
   // sshd drops a client that answers none of count_max probes sent every interval; 0 disables.

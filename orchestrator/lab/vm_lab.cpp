@@ -15,6 +15,7 @@
 #include "orchestrator/lab/sshd.hpp"
 #include "orchestrator/lab/vm_image.hpp"
 #include "orchestrator/lab/vm_kernel.hpp"
+#include "orchestrator/lab/vm_state_file.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 
 namespace nictune::lab {
@@ -23,7 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr const char* kVmStateFile = "vm.json";
 constexpr const char* kReadyMarker = "nictune-guest: ready";
 
 void say(const LabConfig& config, const std::string& line) {
@@ -35,36 +35,6 @@ std::string read_text(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-struct NicShape {
-  const char* kind;
-  const char* device;
-  int queues;
-};
-// virtio: 4 queue pairs with per-queue MSI-X and an RSS table; e1000e: coalescing, pause, rings
-// on one queue; vmxnet3: an RSS table without channels (docs/lab.md has the full table).
-const NicShape kShapes[] = {
-    {"virtio", "virtio-net-pci", 4}, {"e1000e", "e1000e", 1}, {"vmxnet3", "vmxnet3", 1}};
-
-std::string mac(int index, int n) {
-  char text[18];
-  std::snprintf(text, sizeof text, "52:54:00:%02x:00:%02x", index, n);
-  return text;
-}
-
-std::optional<VmLabState> read_vm_state(const std::string& path) {
-  if (!fs::exists(path)) return std::nullopt;
-  try {
-    return VmLabState::from_json(load_json_file(path));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-void record(const VmLabState& state) {
-  write_private_file(state.dir + "/" + kVmStateFile, state.to_json().dump(2) + "\n",
-                     fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // Accelerator for this machine: a forced one as given; auto probes KVM with a bounded boot once
@@ -100,256 +70,6 @@ Accel choose_accel(const VmConfig& vm, const QemuLaunch& base, const std::string
 }
 
 }  // namespace
-
-const std::vector<std::string>& vm_nic_kinds() {
-  static const std::vector<std::string> kinds = {"virtio", "e1000e", "vmxnet3"};
-  return kinds;
-}
-
-void VmConfig::validate() const {
-  if (nics.empty()) throw invalid("--nics is empty: expected some of virtio,e1000e,vmxnet3");
-  for (const auto& nic : nics) {
-    const auto& kinds = vm_nic_kinds();
-    if (std::find(kinds.begin(), kinds.end(), nic) == kinds.end())
-      throw invalid("--nics: unknown NIC \"" + nic + "\"; expected virtio, e1000e or vmxnet3");
-    if (std::count(nics.begin(), nics.end(), nic) > 1)
-      throw invalid("--nics: \"" + nic + "\" is named twice");
-  }
-  if (boot_timeout_s < 5 || boot_timeout_s > 3600)
-    throw invalid("--boot-timeout " + std::to_string(boot_timeout_s) + ": expected 5 to 3600 s");
-  if (cpus < 1 || cpus > 16) throw invalid("--vm-cpus: expected 1 to 16");
-  if (memory_mb < 256 || memory_mb > 8192) throw invalid("--vm-memory: expected 256 to 8192 MiB");
-}
-
-std::string VmConfig::resolved_cache_dir() const {
-  if (!cache_dir.empty()) return cache_dir;
-  const char* env = std::getenv("NICTUNE_VM_CACHE");
-  return env && *env ? env : "/var/cache/nictune/vm";
-}
-
-Json VmNic::to_json() const {
-  return {{"kind", kind},
-          {"device", device},
-          {"queues", queues},
-          {"mac", mac},
-          {"guest_interface", guest_interface},
-          {"guest_address", guest_address},
-          {"tap", tap},
-          {"bridge", bridge},
-          {"wire_veth", wire_veth},
-          {"lg_interface", lg_interface},
-          {"lg_address", lg_address}};
-}
-
-VmNic VmNic::from_json(const Json& json) {
-  VmNic nic;
-  nic.kind = json.at("kind").get<std::string>();
-  nic.device = json.at("device").get<std::string>();
-  nic.queues = json.at("queues").get<int>();
-  nic.mac = json.at("mac").get<std::string>();
-  nic.guest_interface = json.at("guest_interface").get<std::string>();
-  nic.guest_address = json.at("guest_address").get<std::string>();
-  nic.tap = json.at("tap").get<std::string>();
-  nic.bridge = json.at("bridge").get<std::string>();
-  nic.wire_veth = json.at("wire_veth").get<std::string>();
-  nic.lg_interface = json.at("lg_interface").get<std::string>();
-  nic.lg_address = json.at("lg_address").get<std::string>();
-  return nic;
-}
-
-const VmNic& VmLabState::nic(const std::string& kind) const {
-  for (const auto& n : nics) {
-    if (kind.empty() || n.kind == kind) return n;
-  }
-  throw invalid("lab " + name + " has no " + (kind.empty() ? "data" : kind) + " NIC");
-}
-
-HostSpec VmLabState::dut_spec(const std::string& kind) const {
-  const VmNic& n = nic(kind);
-  HostSpec spec;
-  spec.role = "dut";
-  spec.transport = "ssh";
-  spec.host = guest_mgmt_address;
-  spec.user = "root";
-  spec.identity_file = identity_file;
-  spec.known_hosts = known_hosts;
-  spec.interface = n.guest_interface;
-  spec.address = n.guest_address;
-  return spec;  // no agent_path: the transport uploads the static agent by SFTP
-}
-
-HostSpec VmLabState::lg_spec(const std::string& kind) const {
-  const VmNic& n = nic(kind);
-  HostSpec spec;
-  spec.role = "lg";
-  spec.transport = "ssh";
-  spec.host = lg.mgmt_address;
-  spec.user = "root";
-  spec.identity_file = identity_file;
-  spec.known_hosts = known_hosts;
-  spec.interface = n.lg_interface;
-  spec.address = n.lg_address;
-  spec.agent_path = agent_path;
-  return spec;
-}
-
-Json VmLabState::to_json() const {
-  Json out = {
-      {"kind", "vm"},
-      {"name", name},
-      {"dir", dir},
-      {"index", index},
-      {"identity_file", identity_file},
-      {"known_hosts", known_hosts},
-      {"template_path", template_path},
-      {"agent_path", agent_path},
-      {"wire_netns", wire_netns},
-      {"kernel",
-       {{"package", kernel_package}, {"version", kernel_version}, {"release", kernel_release}}},
-      {"accel", accel},
-      {"accel_reason", accel_reason},
-      {"boot_seconds", boot_seconds},
-      {"qemu_pid", qemu_pid},
-      {"pid_file", pid_file},
-      {"console_log", console_log},
-      {"guest_mgmt_interface", guest_mgmt_interface},
-      {"guest_mgmt_address", guest_mgmt_address},
-      {"root_interface", root_interface},
-      {"root_address", root_address},
-      {"mgmt_mac", mgmt_mac},
-      {"nics", Json::array()},
-      {"lg", lg.to_json()}};
-  for (const auto& n : nics) out["nics"].push_back(n.to_json());
-  return out;
-}
-
-VmLabState VmLabState::from_json(const Json& json) {
-  VmLabState s;
-  s.name = json.at("name").get<std::string>();
-  s.dir = json.at("dir").get<std::string>();
-  s.index = json.at("index").get<int>();
-  s.identity_file = json.at("identity_file").get<std::string>();
-  s.known_hosts = json.at("known_hosts").get<std::string>();
-  s.template_path = json.value("template_path", "");
-  s.agent_path = json.value("agent_path", "");
-  s.wire_netns = json.at("wire_netns").get<std::string>();
-  s.kernel_package = json.at("kernel").value("package", "");
-  s.kernel_version = json.at("kernel").value("version", "");
-  s.kernel_release = json.at("kernel").value("release", "");
-  s.accel = json.value("accel", "");
-  s.accel_reason = json.value("accel_reason", "");
-  s.boot_seconds = json.value("boot_seconds", 0.0);
-  s.qemu_pid = json.value("qemu_pid", 0);
-  s.pid_file = json.at("pid_file").get<std::string>();
-  s.console_log = json.at("console_log").get<std::string>();
-  s.guest_mgmt_address = json.at("guest_mgmt_address").get<std::string>();
-  s.root_interface = json.at("root_interface").get<std::string>();
-  s.root_address = json.at("root_address").get<std::string>();
-  s.mgmt_mac = json.value("mgmt_mac", "");
-  for (const auto& n : json.at("nics")) s.nics.push_back(VmNic::from_json(n));
-  s.lg = LabHost::from_json(json.at("lg"));
-  return s;
-}
-
-std::string vm_state_path(const LabConfig& config) {
-  return fs::absolute(config.resolved_dir()).lexically_normal().string() + "/" + kVmStateFile;
-}
-
-bool is_vm_lab(const LabConfig& config) {
-  // A failed `lab up --vm` leaves only the console log, kept to say why.
-  auto dir = fs::path(vm_state_path(config)).parent_path();
-  return fs::exists(dir / kVmStateFile) ||
-         (fs::exists(dir / "console.log") && !fs::exists(dir / "state.json"));
-}
-
-VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
-  config.validate();
-  vm.validate();
-  LabState base = plan_lab(config);  // dir, keys, template path and the LG as the veth lab has it
-  VmLabState s;
-  s.name = base.name;
-  s.dir = base.dir;
-  s.index = config.index;
-  s.identity_file = base.identity_file;
-  s.known_hosts = base.known_hosts;
-  s.template_path =
-      config.template_path.empty() && base.template_path.ends_with("lab-" + config.name + ".json")
-          ? fs::path(base.template_path).parent_path().string() + "/vm-lab-" + config.name + ".json"
-          : base.template_path;
-  s.agent_path = config.agent_path;
-  s.wire_netns = "nt-" + config.name + "-vm";
-  s.pid_file = s.dir + "/qemu.pid";
-  s.console_log = s.dir + "/console.log";
-  const int data_block = 2 * config.index;
-  const int mgmt_block = 2 * config.index + 1;
-  s.root_interface = "ntm-" + config.name + "-d";
-  s.root_address = block_address(mgmt_block, 1);
-  s.guest_mgmt_address = block_address(mgmt_block, 2);
-  s.mgmt_mac = mac(config.index, 0);
-  for (const auto& kind : vm.nics) {
-    int slot = 0;
-    while (kShapes[slot].kind != kind) ++slot;
-    VmNic n;
-    n.kind = kind;
-    n.device = kShapes[slot].device;
-    n.queues = kShapes[slot].queues;
-    n.mac = mac(config.index, slot + 1);
-    n.guest_interface = "dut-" + kind;
-    n.guest_address = block_address(data_block, 16 * slot + 1);
-    n.tap = "tap-" + kind;
-    n.bridge = "br-" + kind;
-    n.wire_veth = "w-" + kind;
-    n.lg_interface = "lg-" + kind;
-    n.lg_address = block_address(data_block, 16 * slot + 2);
-    s.nics.push_back(n);
-  }
-  s.lg = base.hosts[1];
-  s.lg.data_interface = s.nics.front().lg_interface;
-  s.lg.data_address = s.nics.front().lg_address;
-  return s;
-}
-
-Json vm_experiment_template(const VmLabState& state) {
-  auto host_json = [](const HostSpec& spec) {
-    Json out = {{"transport", spec.transport},
-                {"host", spec.host},
-                {"port", spec.port},
-                {"user", spec.user},
-                {"identity_file", spec.identity_file},
-                {"known_hosts", spec.known_hosts},
-                {"interface", spec.interface},
-                {"address", spec.address}};
-    if (!spec.agent_path.empty()) out["agent_path"] = spec.agent_path;
-    return out;
-  };
-  const VmNic& nic = state.nics.front();
-  Json parameters;
-  if (nic.kind == "virtio") {
-    parameters = {{"channels.combined", {1, 2}}, {"irq_affinity", {"spread", "single:1"}}};
-  } else if (nic.kind == "e1000e") {
-    parameters = {{"coalesce.rx_usecs", {0, 100}}, {"irq_affinity", {"spread", "single:1"}}};
-  } else {
-    parameters = {{"rps", {"none", "all"}}, {"rings.rx", {256, 1024}}};
-  }
-  return {
-      {"version", 1},
-      {"name", "vm-lab-" + state.name},
-      {"description", "VM lab \"" + state.name + "\" (nictune lab up --vm): " + nic.kind +
-                          " in a " + state.kernel_release + " guest, 64-byte UDP from the LG"},
-      {"hosts", {{"dut", host_json(state.dut_spec())}, {"lg", host_json(state.lg_spec())}}},
-      {"space", {{"parameters", parameters}}},
-      {"workload",
-       {{"type", "udp_stream"},
-        {"payload", 64},
-        {"flows", 4},
-        {"duration_s", 3},
-        {"warmup_s", 1},
-        {"rate_pps", 5000}}},
-      {"objectives",
-       {{{"metric", "rx_pps"}, {"goal", "max"}}, {{"metric", "dut_cpu_util"}, {"goal", "min"}}}},
-      {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
-      {"repetitions", {{"count", 1}}}};
-}
 
 std::vector<std::string> vm_lab_down(const LabConfig& config) {
   std::vector<std::string> removed;
@@ -454,53 +174,6 @@ VmLabStatus vm_lab_status(const LabConfig& config) {
   return status;
 }
 
-Json VmLabStatus::to_json() const {
-  Json out = state.to_json();
-  out.update({{"exists", exists},
-              {"healthy", healthy},
-              {"qemu_running", qemu_running},
-              {"guest_ssh", guest_ssh},
-              {"lg_sshd", lg_sshd},
-              {"tap_tx_dropped", tap_tx_dropped},
-              {"problems", problems}});
-  return out;
-}
-
-std::string VmLabStatus::render() const {
-  std::ostringstream out;
-  const auto& s = state;
-  if (!exists) {
-    out << "VM lab \"" << s.name << "\" is not up (`nictune lab up --vm --name " << s.name
-        << "` makes it)\n";
-    return out.str();
-  }
-  out.precision(1);
-  out << std::fixed;
-  out << "VM lab \"" << s.name << "\" is " << (healthy ? "up" : "DAMAGED") << " (state in " << s.dir
-      << ")\n"
-      << "  guest   kernel " << s.kernel_release << " (" << s.kernel_package << " "
-      << s.kernel_version << "), accelerator " << s.accel << " (" << s.accel_reason
-      << "), booted in " << s.boot_seconds << " s, qemu pid " << s.qemu_pid
-      << (qemu_running ? "" : " (not running)") << "\n"
-      << "          ssh root@" << s.guest_mgmt_address << " (" << s.guest_mgmt_interface << ") "
-      << (guest_ssh ? "answers" : "NO ANSWER") << ", console " << s.console_log << "\n";
-  for (const auto& n : s.nics) {
-    out << "  nic     " << n.kind << " (" << n.device
-        << (n.queues > 1 ? ", " + std::to_string(n.queues) + " queues" : "") << "): guest "
-        << n.guest_interface << " " << n.guest_address << "/28 <-> lg " << n.lg_interface << " "
-        << n.lg_address << "/28";
-    if (auto it = tap_tx_dropped.find(n.kind); it != tap_tx_dropped.end())
-      out << ", host tap dropped " << it->second;
-    out << "\n";
-  }
-  out << "  lg      netns " << s.lg.netns << ", ssh root@" << s.lg.mgmt_address << " "
-      << (lg_sshd ? "answers" : "NO ANSWER") << "\n"
-      << "  identity " << s.identity_file << ", known_hosts " << s.known_hosts << "\n"
-      << "  experiment template: " << s.template_path << "\n";
-  for (const auto& problem : problems) out << "  problem: " << problem << "\n";
-  return out.str();
-}
-
 VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
   VmLabState state = plan_vm_lab(config, vm);
   if (geteuid() != 0)
@@ -583,7 +256,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
                   {"etc/ssh/ssh_host_ed25519_key.pub", read_text(guest_key + ".pub"), 0644},
                   {"etc/ssh/authorized_keys", read_text(state.identity_file + ".pub"), 0600}},
                  state.dir + "/initrd.img");
-    record(state);
+    record_vm_state(state);
 
     const std::string& wire = state.wire_netns;
     const LabHost& lg = state.lg;
@@ -646,7 +319,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
     setup.sshd_path = config.sshd_path;
     prepare_sshd(setup);
     state.lg.sshd_pid = start_sshd(setup);
-    record(state);
+    record_vm_state(state);
 
     launch.netns = wire;
     launch.accel = accel;
@@ -665,7 +338,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
                     state.console_log + ")");
     auto started = std::chrono::steady_clock::now();
     state.qemu_pid = start_qemu(launch);
-    record(state);
+    record_vm_state(state);
     keep_console = true;
     auto timeout = std::chrono::seconds(vm.boot_timeout_s);
     bool ready = wait_console(state.console_log, kReadyMarker, state.qemu_pid, timeout);
@@ -694,7 +367,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
     write_private_file(state.template_path, vm_experiment_template(state).dump(2) + "\n",
                        fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                            fs::perms::others_read);
-    record(state);
+    record_vm_state(state);
     return state;
   } catch (...) {
     // Keep the console log of a guest that did not come up: it is what says why.

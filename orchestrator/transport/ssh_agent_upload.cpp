@@ -45,9 +45,13 @@ std::string SshTransport::find_or_upload_agent() {
     if (result.exit_status == 0 && out == expected) return true;
     std::string err = trim(result.err);
     if (spec_.sudo && err.rfind("sudo:", 0) == 0) {
-      throw TransportError(TransportErrorKind::kAuth,
-                           label() + ": `sudo -n` refused (passwordless sudo is needed for " +
-                               spec_.user + "): " + transport_text::last_lines(err));
+      throw TransportError(
+          TransportErrorKind::kAuth,
+          label() + ": `sudo -n` refused (passwordless sudo is needed for " + spec_.user +
+              "): " + transport_text::last_lines(err) + "; fix: on " + spec_.host +
+              " add a sudoers rule such as `" + spec_.user +
+              " ALL=(root) NOPASSWD: ALL` in /etc/sudoers.d/nictune (check it with visudo -cf), "
+              "or log in as root and drop \"sudo\"");
     }
     if (result.exit_status == 126 || result.exit_status == 127) {
       why = "no runnable agent at " + path;

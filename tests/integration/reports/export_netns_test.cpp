@@ -1,7 +1,8 @@
 // Round trip of an exported configuration on a real kernel: the test creates a network namespace
-// with a multi-queue veth pair (PID-unique names, removed also on failure), stores a point whose
-// trials recorded the agent's commands, exports it as a shell script and as a tuned profile, runs
-// them inside the namespace and reads the values back from sysfs, `ethtool --json` and sysctl.
+// with a multi-queue veth pair (PID-unique names, removed also on failure; no addresses, so no
+// lab slot), stores a point whose trials recorded the agent's commands, exports it as a shell
+// script, a tuned profile, a .link with its companion script and a check script, runs them inside
+// the namespace and reads the values back from sysfs, `ethtool --json` and sysctl.
 // Needs root; skips with the reason otherwise.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -194,6 +195,116 @@ TEST(ExportInNamespace, TunedScriptStartsAndStops) {
   EXPECT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
   EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "0");
   EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "0");
+  EXPECT_FALSE(lab.gro());
+}
+
+// The sh export applies the point, the check export agrees (0), names a knob changed behind its
+// back (1, expected vs found), agrees again once it is put back, and cannot tell for an
+// interface that is not there (2). The interface is found by its MAC as well as by name.
+TEST(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+  NamespaceLab lab;
+  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  auto store = open_sqlite_store(":memory:");
+  const std::int64_t point = store_point(*store);
+  const auto input = load_export_input(*store, point);
+  const fs::path apply = dir.path / "apply.sh", check = dir.path / "check.sh";
+  write(apply, export_point("sh", input)[0].content);
+  write(check, export_point("check", input)[0].content);
+  const std::string run_check = "sh " + check.string() + " " + lab.dev();
+
+  Shell r = lab.exec(run_check);
+  EXPECT_EQ(r.code, 1) << r.output;  // the host as found: 4+4 queues, GRO off
+  EXPECT_NE(r.output.find("differs: ethtool -L rx: expected 2, found 4"), std::string::npos)
+      << r.output;
+
+  r = lab.exec("sh " + apply.string() + " " + lab.dev());
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = lab.exec(run_check);
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("matches point " + std::to_string(point) + " (7 settings checked)"),
+            std::string::npos)
+      << r.output;
+  const std::string mac = lab.read("/sys/class/net/" + lab.dev() + "/address");
+  r = lab.exec("sh " + check.string() + " mac=" + mac);
+  EXPECT_EQ(r.code, 0) << r.output;
+
+  ASSERT_EQ(lab.exec("ethtool -K " + lab.dev() + " gro off").code, 0);
+  r = lab.exec(run_check);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("differs: ethtool -K gro: expected on, found off"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("differs: /sys"), std::string::npos) << r.output;
+
+  const std::string rps = "/sys/class/net/" + lab.dev() + "/queues/rx-0/rps_cpus";
+  ASSERT_EQ(lab.exec("sh -c 'echo 0 > " + rps + "'").code, 0);
+  r = lab.exec(run_check);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("differs: " + rps + ": expected 1, found 0"), std::string::npos)
+      << r.output;
+
+  ASSERT_EQ(lab.exec("ethtool -K " + lab.dev() + " gro on").code, 0);
+  ASSERT_EQ(lab.exec("sh -c 'echo 1 > " + rps + "'").code, 0);
+  r = lab.exec(run_check);
+  EXPECT_EQ(r.code, 0) << r.output;
+
+  // Settings a veth's driver cannot show (a flow hash, an RSS table): 2, naming each with
+  // ethtool's own refusal, after checking the rest.
+  ExportInput more = input;
+  more.commands.push_back("ethtool -N $IFACE rx-flow-hash tcp4 sdfn");
+  more.commands.push_back("ethtool -X $IFACE equal 2");
+  const fs::path partial = dir.path / "partial.sh";
+  write(partial, export_point("check", more)[0].content);
+  r = lab.exec("sh " + partial.string() + " " + lab.dev());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(
+      r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn: ethtool -n " + lab.dev() +
+                    " rx-flow-hash tcp4: Cannot get RX network flow hashing "
+                    "options: Operation not supported"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("cannot check: ethtool -X equal 2: ethtool -x " + lab.dev() +
+                          ": Cannot get RX ring count: Operation not supported"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("in the 7 settings checked; 2 could not be checked"), std::string::npos)
+      << r.output;
+
+  r = lab.exec("sh " + check.string() + " nosuchif0");
+  EXPECT_EQ(r.code, 2) << r.output;
+  r = lab.exec("sh " + check.string());
+  EXPECT_EQ(r.code, 2) << r.output;
+}
+
+// The .link export: what systemd.link can set is in the .link (channels, GRO), the rest in the
+// script its unit runs; that script, run in the namespace, sets RPS/XPS/flow count and the sysctl
+// and leaves channels and GRO alone (the .link's part).
+TEST(ExportInNamespace, LinkCompanionScriptAppliesTheRest) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+  NamespaceLab lab;
+  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  auto store = open_sqlite_store(":memory:");
+  const std::int64_t point = store_point(*store);
+  auto files = export_point("link", load_export_input(*store, point));
+  ASSERT_EQ(files.size(), 4u);
+  const std::string& link = files[0].content;
+  EXPECT_NE(link.find("\n[Match]\nOriginalName=veth0\n"), std::string::npos) << link;
+  EXPECT_NE(link.find("\nRxChannels=2\nTxChannels=3\nGenericReceiveOffload=yes\n"),
+            std::string::npos)
+      << link;
+  const fs::path script = dir.path / files[3].name;
+  write(script, files[3].content);
+
+  Shell r = lab.exec("sh " + script.string() + " " + lab.dev());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
+  EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
+  EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "2048");
+  EXPECT_EQ(mask(lab.read(q + "tx-0/xps_cpus")), "1");
+  EXPECT_EQ(trim(lab.exec("sysctl -n net.core.somaxconn").output), "2048");
+  EXPECT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");  // the .link's part
   EXPECT_FALSE(lab.gro());
 }
 

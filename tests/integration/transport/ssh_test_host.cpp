@@ -55,7 +55,9 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-SshTestHost::SshTestHost(int client_alive_interval_s, int client_alive_count_max) : dir_("ssh") {
+SshTestHost::SshTestHost(int client_alive_interval_s, int client_alive_count_max,
+                         bool home_authorized_keys)
+    : dir_("ssh") {
   const int n = instance_counter++;
   const int pid = static_cast<int>(getpid());
   netns_ = "ntt-" + std::to_string(pid) + "-" + std::to_string(n);
@@ -85,6 +87,7 @@ SshTestHost::SshTestHost(int client_alive_interval_s, int client_alive_count_max
     sshd_.authorized_public_keys = {user_key_ + ".pub"};
     sshd_.client_alive_interval_s = client_alive_interval_s;
     sshd_.client_alive_count_max = client_alive_count_max;
+    sshd_.home_authorized_keys = home_authorized_keys;
     sshd_.log_level = "DEBUG";
     lab::prepare_sshd(sshd_);
     sshd_pid_ = lab::start_sshd(sshd_);

@@ -33,8 +33,10 @@ class TempDir {
 
 class SshTestHost {
  public:
-  // sshd's ClientAliveInterval (0 = off) and ClientAliveCountMax.
-  explicit SshTestHost(int client_alive_interval_s = 0, int client_alive_count_max = 4);
+  // sshd's ClientAliveInterval (0 = off) and ClientAliveCountMax; home_authorized_keys: users
+  // other than root log in with the keys in their ~/.ssh/authorized_keys.
+  explicit SshTestHost(int client_alive_interval_s = 0, int client_alive_count_max = 4,
+                       bool home_authorized_keys = false);
   ~SshTestHost();
   SshTestHost(const SshTestHost&) = delete;
   SshTestHost& operator=(const SshTestHost&) = delete;

@@ -1,213 +1,25 @@
 // The VM lab with real parts: a QEMU guest running a Debian kernel with the real virtio-net,
 // e1000e and vmxnet3 drivers, reached over OpenSSH; the agent is uploaded by SFTP and applies
 // knobs inside the guest; the guest's own ethtool and /proc (over a separate ssh) say whether
-// they took. One boot for the whole program (a gtest Environment). Functional, not performance:
+// they took. One boot for the whole program (vm_lab_fixture). Functional, not performance:
 // under TCG the guest moves about 10k packets/s.
-#include <gtest/gtest.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <regex>
-#include <sstream>
 #include <thread>
 
-#include "orchestrator/lab/netns.hpp"
-#include "orchestrator/lab/vm_lab.hpp"
-#include "orchestrator/transport/agent_client.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 #include "support/command_line.hpp"
-#include "support/lab_slot.hpp"
+#include "vm_lab_fixture.hpp"
 
-namespace nictune::lab {
+namespace nictune::lab::vmtest {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::run_command;
-
-constexpr const char* kName = "vmt";
-
-std::string release_dir() {
-  const char* release = std::getenv("NICTUNE_RELEASE_BUILD");
-  return release && *release ? release : NICTUNE_BINARY_DIR;
-}
-// The guest runs what is uploaded to it: only the static release agent runs there.
-std::string agent_binary() {
-  return release_dir() + "/agents/nictune-agent";
-}
-// The orchestrator runs on this host: the test's own build (scripts/test.sh builds only the
-// agent in the release flavour). Its probe and run are told which agent to upload (--agent):
-// the one beside it is this build's, which may be the sanitizer one and does not run in the guest.
-std::string nictune_binary() {
-  return std::string(NICTUNE_BINARY_DIR) + "/orchestrator/nictune";
-}
-
-std::string skip_reason() {
-  if (geteuid() != 0) return "needs root (namespaces, taps, qemu)";
-  if (subprocess::find_program("qemu-system-x86_64").empty())
-    return "qemu-system-x86_64 is not installed (scripts/install-deps.sh)";
-  if (!fs::exists(agent_binary()))
-    return "no release agent at " + agent_binary() + " (set NICTUNE_RELEASE_BUILD)";
-  auto file = subprocess::run({"file", "-L", agent_binary()});
-  if (file.out.find("dynamically linked") != std::string::npos)
-    return agent_binary() + " is dynamically linked; the guest needs the static release build";
-  return {};
-}
-
-LabConfig lab_config(int index) {
-  LabConfig config;
-  config.name = kName;
-  config.index = index;
-  config.dir = "/var/lib/nictune/lab/" + std::string(kName);
-  config.template_path = config.dir + "/experiment.json";
-  config.agent_path = agent_binary();
-  return config;
-}
-
-struct Shared {
-  testing::HostSlot slot;  // the lab's address block, from the pool every lab test shares
-  std::string skip;
-  std::string failure;
-  VmLabState state;
-  std::chrono::duration<double> up_time{};
-};
-Shared* shared = nullptr;
-
-class VmLabEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    shared = new Shared;
-    shared->skip = skip_reason();
-    if (!shared->skip.empty()) {
-      // ctest's SKIP_REGULAR_EXPRESSION matches this line only, so one test skipping inside a
-      // run that otherwise happened cannot turn a failure into "skipped".
-      std::cerr << "[vmlab] whole program skipped: " << shared->skip << "\n";
-      return;
-    }
-    VmConfig vm;
-    if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
-    auto started = std::chrono::steady_clock::now();
-    try {
-      shared->slot = testing::lab_index_slot(lab_config(0));
-      LabConfig config = lab_config(shared->slot.number());
-      config.log = [](const std::string& line) { std::cerr << "[vmlab] " << line << "\n"; };
-      shared->state = vm_lab_up(config, vm);
-    } catch (const std::exception& e) {
-      shared->failure = e.what();
-    }
-    shared->up_time = std::chrono::steady_clock::now() - started;
-    std::cerr << "[vmlab] lab up took " << shared->up_time.count() << " s (guest boot "
-              << shared->state.boot_seconds << " s, " << shared->state.accel << ")\n";
-  }
-  void TearDown() override {
-    if (shared && shared->skip.empty()) {
-      try {
-        if (shared->slot.held()) vm_lab_down(lab_config(shared->slot.number()));
-      } catch (const std::exception& e) {
-        std::cerr << "[vmlab] lab down failed: " << e.what() << "\n";
-      }
-      EXPECT_FALSE(netns_exists("nt-vmt-vm"));
-      EXPECT_FALSE(netns_exists("nt-vmt-lg"));
-      EXPECT_FALSE(is_our_qemu(shared->state.qemu_pid, shared->state.pid_file));
-    }
-    delete shared;
-    shared = nullptr;
-  }
-};
-
-[[maybe_unused]] auto* const environment =
-    ::testing::AddGlobalTestEnvironment(new VmLabEnvironment);
-
-class VmLab : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!shared->skip.empty()) GTEST_SKIP() << shared->skip;
-    ASSERT_TRUE(shared->failure.empty()) << "lab up --vm failed: " << shared->failure;
-  }
-  const VmLabState& lab() const { return shared->state; }
-
-  // A command in the guest over its own ssh connection (not the agent's): the independent check.
-  std::string guest(const std::string& command) {
-    auto result = subprocess::run(
-        {"ssh", "-i", lab().identity_file, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-         "-o", "UserKnownHostsFile=" + lab().known_hosts, "-o", "ConnectTimeout=10",
-         "root@" + lab().guest_mgmt_address, command},
-        60s);
-    EXPECT_TRUE(result.ok()) << command << ": " << result.failure();
-    return result.out;
-  }
-
-  std::unique_ptr<AgentClient> dut(const std::string& kind) {
-    TransportOptions options;
-    options.agent_binary = agent_binary();
-    return AgentClient::connect(lab().dut_spec(kind), options, 60s);
-  }
-
-  // "Combined:\t2" of the "Current hardware settings" block of ethtool -l.
-  int current_combined(const std::string& interface) {
-    std::string out = guest("ethtool -l " + interface);
-    auto at = out.find("Current hardware settings");
-    std::smatch m;
-    std::string tail = at == std::string::npos ? "" : out.substr(at);
-    if (!std::regex_search(tail, m, std::regex("Combined:\\s+(\\d+)"))) return -1;
-    return std::stoi(m[1]);
-  }
-
-  std::string ethtool_value(const std::string& args, const std::string& field) {
-    std::string out = guest("ethtool " + args);
-    std::smatch m;
-    if (!std::regex_search(out, m, std::regex(field + ":\\s+(\\S+)"))) return "?";
-    return m[1];
-  }
-
-  // IRQ numbers and names from the guest's /proc/interrupts whose name contains `part`.
-  std::map<int, std::string> irqs(const std::string& part) {
-    std::map<int, std::string> out;
-    std::istringstream in(guest("cat /proc/interrupts"));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::smatch m;
-      if (std::regex_search(line, m, std::regex("^\\s*(\\d+):.*\\s(\\S+)\\s*$")) &&
-          std::string(m[2]).find(part) != std::string::npos)
-        out[std::stoi(m[1])] = m[2];
-    }
-    return out;
-  }
-
-  // Per-CPU counts of one IRQ.
-  std::vector<long> irq_counts(int irq) {
-    std::istringstream in(guest("cat /proc/interrupts"));
-    std::string line, header;
-    std::getline(in, header);
-    int cpus = 0;
-    std::istringstream h(header);
-    for (std::string word; h >> word;) ++cpus;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string label;
-      fields >> label;
-      if (label != std::to_string(irq) + ":") continue;
-      std::vector<long> counts(cpus);
-      for (auto& c : counts) fields >> c;
-      return counts;
-    }
-    return {};
-  }
-
-  // `count` UDP datagrams from the LG namespace to the guest NIC, paced (about 2 ms apart) so
-  // that interrupt moderation does not merge them all. bash's /dev/udp: no tool to install.
-  void udp_from_lg(const VmNic& nic, int count) {
-    auto result =
-        subprocess::run({"ip", "netns", "exec", lab().lg.netns, "bash", "-c",
-                         "for i in $(seq " + std::to_string(count) + "); do echo x >/dev/udp/" +
-                             nic.guest_address + "/9; sleep 0.002; done"},
-                        120s);
-    EXPECT_TRUE(result.ok()) << "udp to " << nic.guest_address << ": " << result.failure();
-  }
-};
 
 TEST_F(VmLab, GuestRunsTheRequestedKernelAndDrivers) {
   EXPECT_EQ(guest("uname -r"), lab().kernel_release + "\n");
@@ -435,4 +247,4 @@ TEST_F(VmLab, OrchestratorKilledMidRunLeavesTheGuestAsFound) {
 }
 
 }  // namespace
-}  // namespace nictune::lab
+}  // namespace nictune::lab::vmtest

@@ -142,6 +142,7 @@ class FakeHost {
       write(net + "statistics/" + stat, "0\n");
     }
     write(net + "operstate", "up\n");
+    write(net + "address", "0c:42:a1:3b:00:01\n");
     write(net + "mtu", "1500\n");
     write(net + "speed", "10000\n");
     if (nic.device) {

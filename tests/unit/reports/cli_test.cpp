@@ -179,6 +179,25 @@ TEST_F(Cli, ExportFormats) {
   r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["point_id"], points_.at('B'));
+
+  const fs::path link = dir_ / "link";
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "link", "--match", "pci",
+                                "-o", link.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string base = "nictune-point-" + b;
+  EXPECT_NE(slurp(link / ("10-" + base + ".link")).find("\n[Match]\nPath=pci-0000:03:00.0\n"),
+            std::string::npos);
+  EXPECT_NE(slurp(link / ("10-" + base + ".link")).find("\nCombinedChannels=4\n"),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(link / ("90-" + base + ".rules")));
+  EXPECT_TRUE(fs::exists(link / (base + "@.service")));
+  EXPECT_NE(fs::status(link / (base + "-rest.sh")).permissions() & fs::perms::owner_exec,
+            fs::perms::none);
+
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "check"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("nictune_check_ethtool 'ethtool -L combined' -l 'Combined' '4'"),
+            std::string::npos);
 }
 
 TEST_F(Cli, ExportErrors) {
@@ -200,6 +219,16 @@ TEST_F(Cli, ExportErrors) {
   EXPECT_NE(r.err.find("has no recorded commands"), std::string::npos) << r.err;
   r = invoke(export_command(), {"--db", db_, "--point", "3", "--format", "ansible"});
   EXPECT_EQ(r.code, 2);
+  const std::string b = std::to_string(points_.at('B'));
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "sh", "--match", "path"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--match \"path\" is not one of name, mac, pci"), std::string::npos)
+      << r.err;
+  // The fixture's probe predates the MAC: refused, nothing written.
+  r = invoke(export_command(), {"--db", db_, "--point", b, "--format", "sh", "--match", "mac"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("recorded no MAC address"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 TEST_F(Cli, CompareExitStatus) {

@@ -53,7 +53,7 @@ TEST_F(Export, ShellScriptGolden) {
   EXPECT_NE(sh.find("Measured 2024-05-01"), std::string::npos);
   EXPECT_NE(sh.find("\nethtool -L $IFACE combined 4\n"), std::string::npos);
   EXPECT_NE(sh.find("\nsysctl -w net.core.busy_poll=50\n"), std::string::npos);
-  EXPECT_NE(sh.find("IFACE=${1:-${IFACE:-}}"), std::string::npos);
+  EXPECT_NE(sh.find("nictune_find_iface \"${1:-${IFACE:-}}\""), std::string::npos);
   expect_golden("point-B.sh", sh);
 }
 

@@ -1,0 +1,196 @@
+// The VM lab test program's environment (one boot) and the fixture's guest-side checks.
+#include "vm_lab_fixture.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include "orchestrator/lab/netns.hpp"
+#include "orchestrator/transport/subprocess.hpp"
+
+namespace nictune::lab::vmtest {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+Shared* shared = nullptr;
+
+constexpr const char* kName = "vmt";
+
+namespace {
+
+std::string release_dir() {
+  const char* release = std::getenv("NICTUNE_RELEASE_BUILD");
+  return release && *release ? release : NICTUNE_BINARY_DIR;
+}
+
+std::string skip_reason() {
+  if (geteuid() != 0) return "needs root (namespaces, taps, qemu)";
+  if (subprocess::find_program("qemu-system-x86_64").empty())
+    return "qemu-system-x86_64 is not installed (scripts/install-deps.sh)";
+  if (!fs::exists(agent_binary()))
+    return "no release agent at " + agent_binary() + " (set NICTUNE_RELEASE_BUILD)";
+  auto file = subprocess::run({"file", "-L", agent_binary()});
+  if (file.out.find("dynamically linked") != std::string::npos)
+    return agent_binary() + " is dynamically linked; the guest needs the static release build";
+  return {};
+}
+
+class VmLabEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    shared = new Shared;
+    shared->skip = skip_reason();
+    if (!shared->skip.empty()) {
+      // ctest's SKIP_REGULAR_EXPRESSION matches this line only, so one test skipping inside a
+      // run that otherwise happened cannot turn a failure into "skipped".
+      std::cerr << "[vmlab] whole program skipped: " << shared->skip << "\n";
+      return;
+    }
+    VmConfig vm;
+    // 6.12 unless told otherwise: it boots in about half the time of 6.1, and it is the kernel
+    // that refuses to shrink channels under a user RSS table (the clean-base test needs that).
+    vm.kernel = "6.12";
+    if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
+    auto started = std::chrono::steady_clock::now();
+    try {
+      shared->slot = testing::lab_index_slot(lab_config(0));
+      LabConfig config = lab_config(shared->slot.number());
+      config.log = [](const std::string& line) { std::cerr << "[vmlab] " << line << "\n"; };
+      shared->state = vm_lab_up(config, vm);
+    } catch (const std::exception& e) {
+      shared->failure = e.what();
+    }
+    shared->up_time = std::chrono::steady_clock::now() - started;
+    std::cerr << "[vmlab] lab up took " << shared->up_time.count() << " s (guest boot "
+              << shared->state.boot_seconds << " s, " << shared->state.accel << ")\n";
+  }
+  void TearDown() override {
+    if (shared && shared->skip.empty()) {
+      try {
+        if (shared->slot.held()) vm_lab_down(lab_config(shared->slot.number()));
+      } catch (const std::exception& e) {
+        std::cerr << "[vmlab] lab down failed: " << e.what() << "\n";
+      }
+      EXPECT_FALSE(netns_exists("nt-vmt-vm"));
+      EXPECT_FALSE(netns_exists("nt-vmt-lg"));
+      EXPECT_FALSE(is_our_qemu(shared->state.qemu_pid, shared->state.pid_file));
+    }
+    delete shared;
+    shared = nullptr;
+  }
+};
+
+[[maybe_unused]] auto* const environment =
+    ::testing::AddGlobalTestEnvironment(new VmLabEnvironment);
+
+}  // namespace
+
+// The guest runs what is uploaded to it: only the static release agent runs there.
+std::string agent_binary() {
+  return release_dir() + "/agents/nictune-agent";
+}
+
+// The orchestrator runs on this host: the test's own build (scripts/test.sh builds only the
+// agent in the release flavour). Its probe and run are told which agent to upload (--agent):
+// the one beside it is this build's, which may be the sanitizer one and does not run in the guest.
+std::string nictune_binary() {
+  return std::string(NICTUNE_BINARY_DIR) + "/orchestrator/nictune";
+}
+
+LabConfig lab_config(int index) {
+  LabConfig config;
+  config.name = kName;
+  config.index = index;
+  config.dir = "/var/lib/nictune/lab/" + std::string(kName);
+  config.template_path = config.dir + "/experiment.json";
+  config.agent_path = agent_binary();
+  return config;
+}
+
+void VmLab::SetUp() {
+  if (!shared->skip.empty()) GTEST_SKIP() << shared->skip;
+  ASSERT_TRUE(shared->failure.empty()) << "lab up --vm failed: " << shared->failure;
+}
+
+std::string VmLab::guest(const std::string& command, int* status) {
+  auto result =
+      subprocess::run({"ssh", "-i", lab().identity_file, "-o", "BatchMode=yes", "-o",
+                       "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + lab().known_hosts,
+                       "-o", "ConnectTimeout=10", "root@" + lab().guest_mgmt_address, command},
+                      60s);
+  if (status) {
+    *status = result.exit_code;
+  } else {
+    EXPECT_TRUE(result.ok()) << command << ": " << result.failure();
+  }
+  return result.out;
+}
+
+std::unique_ptr<AgentClient> VmLab::dut(const std::string& kind) {
+  TransportOptions options;
+  options.agent_binary = agent_binary();
+  return AgentClient::connect(lab().dut_spec(kind), options, 60s);
+}
+
+int VmLab::current_combined(const std::string& interface) {
+  std::string out = guest("ethtool -l " + interface);
+  auto at = out.find("Current hardware settings");
+  std::smatch m;
+  std::string tail = at == std::string::npos ? "" : out.substr(at);
+  if (!std::regex_search(tail, m, std::regex("Combined:\\s+(\\d+)"))) return -1;
+  return std::stoi(m[1]);
+}
+
+std::string VmLab::ethtool_value(const std::string& args, const std::string& field) {
+  std::string out = guest("ethtool " + args);
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex(field + ":\\s+(\\S+)"))) return "?";
+  return m[1];
+}
+
+std::map<int, std::string> VmLab::irqs(const std::string& part) {
+  std::map<int, std::string> out;
+  std::istringstream in(guest("cat /proc/interrupts"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex("^\\s*(\\d+):.*\\s(\\S+)\\s*$")) &&
+        std::string(m[2]).find(part) != std::string::npos)
+      out[std::stoi(m[1])] = m[2];
+  }
+  return out;
+}
+
+std::vector<long> VmLab::irq_counts(int irq) {
+  std::istringstream in(guest("cat /proc/interrupts"));
+  std::string line, header;
+  std::getline(in, header);
+  int cpus = 0;
+  std::istringstream h(header);
+  for (std::string word; h >> word;) ++cpus;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string label;
+    fields >> label;
+    if (label != std::to_string(irq) + ":") continue;
+    std::vector<long> counts(cpus);
+    for (auto& c : counts) fields >> c;
+    return counts;
+  }
+  return {};
+}
+
+void VmLab::udp_from_lg(const VmNic& nic, int count) {
+  auto result =
+      subprocess::run({"ip", "netns", "exec", lab().lg.netns, "bash", "-c",
+                       "for i in $(seq " + std::to_string(count) + "); do echo x >/dev/udp/" +
+                           nic.guest_address + "/9; sleep 0.002; done"},
+                      120s);
+  EXPECT_TRUE(result.ok()) << "udp to " << nic.guest_address << ": " << result.failure();
+}
+
+}  // namespace nictune::lab::vmtest
