@@ -271,6 +271,14 @@ void GaussianProcess::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, co
   Eigen::VectorXd ns = scaled_rows(noise_scale, x.rows());
   double mean = y.size() ? y.mean() : 0;
   double var = y.size() > 1 ? (y.array() - mean).square().mean() : 1;
+  if (o.mean_quantile >= 0 && y.size() > 0) {
+    std::vector<double> sorted(y.data(), y.data() + y.size());
+    std::sort(sorted.begin(), sorted.end());
+    double at = std::min(o.mean_quantile, 1.0) * double(sorted.size() - 1);
+    auto lo = static_cast<std::size_t>(std::floor(at));
+    std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    mean = sorted[lo] + (at - double(lo)) * (sorted[hi] - sorted[lo]);
+  }
   if (!(var > 0)) var = 1;
   Bounds b;
   b.lo.resize(d + 2);

@@ -23,7 +23,7 @@ struct GpHyperparameters {
   Eigen::VectorXd length_scales;  // one per input dimension
   double signal_variance = 1;
   double noise_variance = 1e-3;
-  double mean = 0;  // constant prior mean; fit() sets it to the sample mean
+  double mean = 0;  // constant prior mean; fit() sets it (GpFitOptions::mean_quantile)
 };
 
 struct GpFitOptions {
@@ -39,6 +39,10 @@ struct GpFitOptions {
   // makes its part of the distance 2 [a != b] / length^2: an overlap (Hamming) kernel with one
   // learned relevance per categorical parameter instead of one per category.
   std::vector<int> length_groups;
+  // The constant prior mean: the sample mean of y when negative, else this quantile of y (0.75
+  // = a pessimistic mean for a minimised target: far from the data the model expects worse
+  // than typical values, so uncertainty alone draws fewer evaluations to the space's corners).
+  double mean_quantile = -1;
 };
 
 double matern52(double r);

@@ -2,6 +2,9 @@
 //
 //   search_bench [--seeds N] [--quick] [--no-optuna] [--problems a,b] [--optuna-result FILE]
 //                [--bayes-options JSON]   (bayes's strategy options, to compare variants)
+//                [--methods a,b]          (a subset of random,latin-hypercube,one-at-a-time,bayes)
+//                [--per-seed]             (bayes's score at 40 / 80 and evaluations to 95 % per
+//                seed)
 //                                                       run everything, print the tables
 //   search_bench --space PROBLEM                        the problem's space and objectives (JSON)
 //   search_bench --evaluate PROBLEM --seed S            read points (JSON lines), print metrics
@@ -438,19 +441,27 @@ std::pair<double, double> ask_seconds(const Problem& p, std::size_t observations
   return {secs, cpu};
 }
 
+bool listed(const std::string& list, const std::string& name) {
+  return list.empty() || ("," + list + ",").find("," + name + ",") != std::string::npos;
+}
+
 int main_bench(int seeds, bool quick, bool optuna, const std::string& only,
-               const std::string& optuna_saved, const Json& bayes_options) {
+               const std::string& optuna_saved, const Json& bayes_options,
+               const std::string& only_methods, bool per_seed) {
   const int big = quick ? 60 : 200, bayes_budget = quick ? 40 : 80,
             reference_budget = quick ? 40 : 80;
-  std::vector<Method> methods = {
-      {"random", "random", big},
-      {"latin-hypercube", "latin-hypercube", big},
-      {"one-at-a-time", "one-at-a-time", big},
-      {"bayes", "bayes", bayes_budget, bayes_options},
-  };
+  std::vector<Method> methods;
+  for (Method m : std::vector<Method>{
+           {"random", "random", big},
+           {"latin-hypercube", "latin-hypercube", big},
+           {"one-at-a-time", "one-at-a-time", big},
+           {"bayes", "bayes", bayes_budget, bayes_options},
+       }) {
+    if (listed(only_methods, m.label)) methods.push_back(std::move(m));
+  }
   std::vector<Problem> probs;
   for (auto& p : problems()) {
-    if (!only.empty() && ("," + only + ",").find("," + p.name + ",") == std::string::npos) continue;
+    if (!listed(only, p.name)) continue;
     p.prepare(p);
     probs.push_back(std::move(p));
   }
@@ -530,6 +541,16 @@ int main_bench(int seeds, bool quick, bool optuna, const std::string& only,
                 << " |\n";
     }
     std::cout << "\n";
+    if (per_seed && traces.count("bayes")) {
+      std::cout << "bayes per seed (@40 / @80 / evals to 95%):";
+      for (const auto& t : traces["bayes"][p.name]) {
+        int e = evals_to(t, 0.95);
+        std::cout << " " << fmt(at(t, 40)) << "/" << fmt(at(t, 80)) << "/"
+                  << (e < 0 ? std::string("-") : std::to_string(e));
+      }
+      std::cout << "\n\n";
+    }
+    if (!traces.count("bayes") || !traces.count("random")) continue;
     // Targets: bayes reaches 95 % in at most half of random's evaluations (where random reaches
     // it at all); bayes beats Optuna TPE and the Latin hypercube at 40 and at 80 evaluations.
     double b95 = median_evals(traces["bayes"][p.name], 0.95);
@@ -556,8 +577,8 @@ int main_bench(int seeds, bool quick, bool optuna, const std::string& only,
     verdicts << "\n";
   }
   std::cout << "Targets (medians over seeds):\n" << verdicts.str() << "\n";
-  for (const auto& p : problems()) {
-    if (p.name != "nic-rx3") continue;
+  for (const auto& p : probs) {
+    if (p.name != "nic-rx3" || !listed(only_methods, "bayes")) continue;
     for (std::size_t batch : {1, 4}) {
       std::cout << "Cost: one bayes ask(" << batch << ") with 150 observations on " << p.name
                 << " (" << p.space.parameters().size() << " parameters, " << p.objectives.size()
@@ -618,7 +639,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   int seeds = 10;
   bool quick = false, optuna = true;
-  std::string space, evaluate, only, optuna_saved;
+  bool per_seed = false;
+  std::string space, evaluate, only, optuna_saved, only_methods;
   nictune::Json bayes_options = nictune::Json::object();
   std::uint64_t seed = 1;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -639,6 +661,10 @@ int main(int argc, char** argv) {
       only = next();
     else if (args[i] == "--optuna-result")
       optuna_saved = next();
+    else if (args[i] == "--methods")
+      only_methods = next();
+    else if (args[i] == "--per-seed")
+      per_seed = true;
     else if (args[i] == "--bayes-options")
       bayes_options = nictune::Json::parse(next());
     else if (args[i] == "--space")
@@ -649,7 +675,7 @@ int main(int argc, char** argv) {
       seed = std::stoull(next());
     else {
       std::cerr << "usage: search_bench [--seeds N] [--quick] [--no-optuna] [--problems a,b] "
-                   "[--optuna-result FILE] [--bayes-options JSON] | "
+                   "[--optuna-result FILE] [--bayes-options JSON] [--methods a,b] [--per-seed] | "
                    "--space PROBLEM | "
                    "--evaluate PROBLEM --seed S\n";
       return 2;
@@ -657,5 +683,6 @@ int main(int argc, char** argv) {
   }
   if (!space.empty()) return nictune::main_space(space);
   if (!evaluate.empty()) return nictune::main_evaluate(evaluate, seed);
-  return nictune::main_bench(seeds, quick, optuna, only, optuna_saved, bayes_options);
+  return nictune::main_bench(seeds, quick, optuna, only, optuna_saved, bayes_options, only_methods,
+                             per_seed);
 }

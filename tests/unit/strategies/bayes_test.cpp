@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 #include <utility>
 
@@ -130,6 +132,60 @@ TEST(Bayes, SteersAwayFromFailingConfigurations) {
   EXPECT_LE(failing * 4, static_cast<int>(modelled.size())) << failing << "/" << modelled.size();
 }
 
+// DTLZ2 with 6 variables: x1, x2 place a point on the front, x3..x6 are its distance
+// g = sum (x_i - 0.5)^2 from it; the corners of the box are weakly Pareto-optimal (two objectives
+// exactly 0) and far from the front (g up to 1). Returns the distances g of the points proposed
+// after the 7-point initial design, sorted.
+std::vector<double> dtlz2_distances(const Json& options) {
+  StrategyConfig c;
+  for (int i = 1; i <= 6; ++i) {
+    Parameter p;
+    p.name = "x" + std::to_string(i);
+    p.type = ParamType::kFloat;
+    p.min = 0;
+    p.max = 1;
+    c.space.add(p);
+  }
+  c.objectives = {{"f1", Goal::kMinimize}, {"f2", Goal::kMinimize}, {"f3", Goal::kMinimize}};
+  c.budget = 30;
+  c.seed = 2;
+  c.options = options;
+  // Fewer candidates and fit restarts than the defaults keep the test quick; the contrast
+  // below holds either way.
+  c.options["candidates"] = 300;
+  c.options["restarts"] = 1;
+  BayesStrategy s(c);
+  std::vector<double> distance;
+  auto modelled = run(s, 1, 7, [&](const Point& p) {
+    double x[7];
+    for (int i = 1; i <= 6; ++i) x[i] = p["x" + std::to_string(i)].get<double>();
+    double g = 0;
+    for (int i = 3; i <= 6; ++i) g += (x[i] - 0.5) * (x[i] - 0.5);
+    distance.push_back(g);
+    double a = x[1] * M_PI / 2, b = x[2] * M_PI / 2;
+    Outcome o;
+    o.metrics = {{"f1", (1 + g) * std::cos(a) * std::cos(b)},
+                 {"f2", (1 + g) * std::cos(a) * std::sin(b)},
+                 {"f3", (1 + g) * std::sin(a)}};
+    return o;
+  });
+  EXPECT_EQ(modelled.size(), 23u);
+  std::vector<double> after(distance.begin() + 7, distance.end());
+  std::sort(after.begin(), after.end());
+  return after;
+}
+
+TEST(Bayes, ThreeObjectivesApproachTheFrontInsteadOfTheCorners) {
+  // The defaults: a pessimistic prior mean and every second ask on the posterior mean alone.
+  auto now = dtlz2_distances(Json::object());
+  // A random point's expected g is 1/3.
+  EXPECT_LT(now[now.size() / 2], 0.35);
+  EXPECT_LT(now.front(), 0.1);
+  // The same run with the sample mean and pure EHVI goes to the corners (g near 1).
+  auto plain = dtlz2_distances({{"prior_mean", "average"}, {"exploit_every", 0}});
+  EXPECT_GT(plain[plain.size() / 2], 0.5);
+}
+
 TEST(Bayes, RejectsAcquisitionsThatDoNotFit) {
   auto c = nic_config(true, 1, 10);
   c.options = {{"acquisition", "ehvi"}};  // one objective
@@ -143,6 +199,12 @@ TEST(Bayes, RejectsAcquisitionsThatDoNotFit) {
   EXPECT_THROW(BayesStrategy{c}, Error);
   c.options = {{"categorical_kernel", "hamming"}};
   EXPECT_THROW(BayesStrategy{c}, Error);
+  c.options = {{"prior_mean", "optimistic"}};
+  EXPECT_THROW(BayesStrategy{c}, Error);
+  c.options = {{"exploit_every", -1}};
+  EXPECT_THROW(BayesStrategy{c}, Error);
+  c.options = {{"prior_mean", "average"}, {"exploit_every", 0}};
+  EXPECT_NO_THROW(BayesStrategy{c});
   c.objectives.clear();
   c.options = Json::object();
   EXPECT_THROW(BayesStrategy{c}, Error);

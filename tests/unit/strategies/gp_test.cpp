@@ -246,6 +246,36 @@ TEST(GaussianProcess, StableWithDuplicatePoints) {
   EXPECT_TRUE(std::isfinite(v));
 }
 
+TEST(GaussianProcess, PessimisticPriorMeanIsTheWorstValueAwayFromTheData) {
+  // Values clustered near x = 0.1 in 3-D; the corner (1, 1, 1) is far from all of them.
+  Eigen::MatrixXd x(5, 3);
+  x << 0.1, 0.1, 0.1, 0.15, 0.1, 0.1, 0.1, 0.15, 0.1, 0.1, 0.1, 0.15, 0.2, 0.2, 0.2;
+  Eigen::VectorXd y(5);
+  y << 0.0, 0.5, 1.0, 2.0, 6.5;
+  GpFitOptions options;
+  options.restarts = 0;
+  options.max_length = 0.5;  // so that the corner is out of the data's reach
+  std::mt19937_64 rng(3);
+  GaussianProcess average, pessimistic;
+  average.fit(x, y, options, rng);
+  options.mean_quantile = 1;
+  pessimistic.fit(x, y, options, rng);
+  EXPECT_DOUBLE_EQ(average.hyperparameters().mean, 2.0);
+  EXPECT_DOUBLE_EQ(pessimistic.hyperparameters().mean, 6.5);
+  options.mean_quantile = 0.5;
+  GaussianProcess median;
+  median.fit(x, y, options, rng);
+  EXPECT_DOUBLE_EQ(median.hyperparameters().mean, 1.0);
+  double m, v;
+  pessimistic.predict(Eigen::Vector3d(1, 1, 1), m, v);
+  EXPECT_NEAR(m, 6.5, 0.05);
+  average.predict(Eigen::Vector3d(1, 1, 1), m, v);
+  EXPECT_NEAR(m, 2.0, 0.05);
+  // At the data both interpolate what was measured, whatever the prior mean.
+  pessimistic.predict(Eigen::Vector3d(0.1, 0.1, 0.1), m, v);
+  EXPECT_NEAR(m, 0.0, 0.3);
+}
+
 TEST(GaussianProcess, BelieverObservationShrinksVarianceOnly) {
   Eigen::MatrixXd x(3, 1);
   x << 0.1, 0.5, 0.9;
