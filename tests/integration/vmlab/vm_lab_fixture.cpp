@@ -51,8 +51,7 @@ class VmLabEnvironment : public ::testing::Environment {
       return;
     }
     VmConfig vm;
-    // 6.12 unless told otherwise: it boots in about half the time of 6.1, and it is the kernel
-    // that refuses to shrink channels under a user RSS table (the clean-base test needs that).
+    // 6.12 unless told otherwise: it boots in about half the time of 6.1.
     vm.kernel = "6.12";
     if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
     auto started = std::chrono::steady_clock::now();
