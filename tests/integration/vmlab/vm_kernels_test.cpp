@@ -53,7 +53,8 @@ TEST_F(VmKernels, SameExperimentOnBothKernelsThenCompareAndCheck) {
   if (const char* one = std::getenv("NICTUNE_VM_ONE_KERNEL"); one && *one)
     GTEST_SKIP() << "NICTUNE_VM_ONE_KERNEL is set: the second kernel's boot is skipped";
   auto started = std::chrono::steady_clock::now();
-  const std::string dir = "/var/lib/nictune/lab/vmt-kernels";
+  const std::string dir =
+      fs::path(lab().dir).parent_path().string() + "/" + lab().name + "-kernels";
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string first_release = lab().kernel_release;
