@@ -5,6 +5,7 @@
 // end to end (exit 0 or 1, never 2 or 125) and the compare report names both kernels — not a
 // verdict: under TCG the host tap's drops dominate the figures (docs/lab.md, "findings").
 // Linked last: it replaces the program's guest (the environment tears down whatever is up).
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -47,8 +48,13 @@ class VmKernels : public VmLab {
 };
 
 TEST_F(VmKernels, SameExperimentOnBothKernelsThenCompareAndCheck) {
+  // One extra boot and three short runs (about 2 min on a loaded 2-CPU host): a CI that cannot
+  // afford it says so here rather than dropping the test.
+  if (const char* one = std::getenv("NICTUNE_VM_ONE_KERNEL"); one && *one)
+    GTEST_SKIP() << "NICTUNE_VM_ONE_KERNEL is set: the second kernel's boot is skipped";
   auto started = std::chrono::steady_clock::now();
-  const std::string dir = "/var/lib/nictune/lab/vmt-kernels";
+  const std::string dir =
+      fs::path(lab().dir).parent_path().string() + "/" + lab().name + "-kernels";
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string first_release = lab().kernel_release;

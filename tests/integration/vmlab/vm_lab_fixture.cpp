@@ -18,8 +18,6 @@ using namespace std::chrono_literals;
 
 Shared* shared = nullptr;
 
-constexpr const char* kName = "vmt";
-
 namespace {
 
 std::string release_dir() {
@@ -51,8 +49,7 @@ class VmLabEnvironment : public ::testing::Environment {
       return;
     }
     VmConfig vm;
-    // 6.12 unless told otherwise: it boots in about half the time of 6.1, and it is the kernel
-    // that refuses to shrink channels under a user RSS table (the clean-base test needs that).
+    // 6.12 unless told otherwise: it boots in about half the time of 6.1.
     vm.kernel = "6.12";
     if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
     auto started = std::chrono::steady_clock::now();
@@ -75,8 +72,11 @@ class VmLabEnvironment : public ::testing::Environment {
       } catch (const std::exception& e) {
         std::cerr << "[vmlab] lab down failed: " << e.what() << "\n";
       }
-      EXPECT_FALSE(netns_exists("nt-vmt-vm"));
-      EXPECT_FALSE(netns_exists("nt-vmt-lg"));
+      if (shared->slot.held()) {
+        const std::string name = lab_config(shared->slot.number()).name;
+        EXPECT_FALSE(netns_exists("nt-" + name + "-vm"));
+        EXPECT_FALSE(netns_exists("nt-" + name + "-lg"));
+      }
       EXPECT_FALSE(is_our_qemu(shared->state.qemu_pid, shared->state.pid_file));
     }
     delete shared;
@@ -103,9 +103,11 @@ std::string nictune_binary() {
 
 LabConfig lab_config(int index) {
   LabConfig config;
-  config.name = kName;
+  // Named after the address block the pool gave this program: two VM programs (from two
+  // worktrees) never share a lab name, so neither's `lab up` removes the other's lab.
+  config.name = "vmt" + std::to_string(index);
   config.index = index;
-  config.dir = "/var/lib/nictune/lab/" + std::string(kName);
+  config.dir = "/var/lib/nictune/lab/" + config.name;
   config.template_path = config.dir + "/experiment.json";
   config.agent_path = agent_binary();
   return config;

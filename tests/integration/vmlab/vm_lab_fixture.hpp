@@ -22,7 +22,7 @@ std::string agent_binary();
 // The orchestrator of the test's own build (it runs on this host).
 std::string nictune_binary();
 
-// The program's lab "vmt" on address block `index`.
+// The program's lab, "vmtINDEX", on address block `index`.
 LabConfig lab_config(int index);
 
 struct Shared {

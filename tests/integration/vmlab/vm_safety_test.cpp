@@ -1,8 +1,8 @@
 // Safety in the guest with the real drivers: an agent SIGKILLed inside the guest leaves its
 // changes (nothing had a chance to undo them) and `nictune-agent --restore` run there puts back
 // what was found; a run whose consecutive points write an RSS table and then shrink channels
-// completes every trial (the clean base: 6.12 refuses `-L combined 1` while the table points at
-// queue 1). Every check reads the guest with its own ethtool/cat over a separate ssh.
+// completes every trial (the clean base: the kernel refuses `-L combined 1` while the table
+// points at queue 1). Every check reads the guest with its own ethtool/cat over a separate ssh.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -134,7 +134,8 @@ TEST_F(VmSafety, RssTableThenChannelShrinkCompletesEveryTrial) {
   VirtioState before = read_virtio();
   ASSERT_GE(before.channels, 2);
   // What the runner must get around, shown with the guest's own ethtool: with the table on queue
-  // 1 the kernel (6.12 and later) refuses one channel. Printed, not asserted: 6.1 accepts it.
+  // 1 the kernel refuses one channel (6.12.117 and 6.1.0-57 both do). Printed, not asserted: a
+  // kernel that accepts it makes this test weaker, not wrong.
   guest("ethtool -X dut-virtio weight 0 1");
   int status = -1;
   std::string refused = guest("ethtool -L dut-virtio combined 1 2>&1", &status);
