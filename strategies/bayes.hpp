@@ -18,11 +18,11 @@
 // then by local search (single-parameter moves). ask(n > 1) and points still pending are
 // handled by the kriging believer: each chosen point is added to every model at its posterior
 // mean before the next is chosen.
-// With one or with three or more objectives, by default, the objectives' GPs take the worst
-// observed value as their prior mean, so that far from the data the model is pessimistic and
-// uncertainty alone does not draw the search to the corners of the space, and every second ask
-// scores the posterior mean without its uncertainty; two objectives keep the sample mean and
-// the plain EHVI (measured: docs/performance.md).
+// With three or more objectives, by default, the objectives' GPs take the worst observed value
+// as their prior mean, so that far from the data the model is pessimistic and uncertainty alone
+// does not draw the search to the corners of the space, and every second ask scores the
+// posterior mean without its uncertainty; one objective keeps the sample mean and exploits every
+// third ask; two keep the sample mean and the plain EHVI (measured: docs/performance.md).
 // Options: "initial_points" (design size), "acquisition" ("auto", "ei", "ehvi", "parego"),
 // "candidates" (random candidates per choice), "restarts" (hyperparameter multi-start),
 // "categorical_kernel" ("one-hot": a length scale per category, the default; "overlap": one per

@@ -165,7 +165,7 @@ TEST_F(ForwardingTrial, TheRunnerProbesBothLinksAndSaysWhenCountersDisagree) {
   };
   Runner runner(spec_, *store, connector, progress, interrupted, RunOptions{});
   const RunResult r = runner.run();
-  EXPECT_EQ(r.status, "complete") << out.str();
+  EXPECT_EQ(r.status, nictune::ExperimentStatus::kComplete) << out.str();
   bool probed_egress = false, probed_sink = false;
   for (const auto& c : log_) {
     probed_egress |= c.host == "dut" && c.method == "probe" && c.params["interface"] == "nt-dut1";
