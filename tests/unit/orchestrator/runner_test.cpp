@@ -644,14 +644,14 @@ namespace {
 TEST(Runner, WarmStartMeasuresTheEarlierBestFirstAndSaysSo) {
   Harness h;
   RunResult first = h.run(spec_doc());
-  ASSERT_EQ(first.status, "complete");
+  ASSERT_EQ(first.status, ExperimentStatus::kComplete);
   Json doc = spec_doc();
   doc["name"] = "fake-warm";
   doc["strategy"] = {{"type", "random"},
                      {"budget", 3},
                      {"options", {{"warm_start", {{"from", "same-model"}, {"points", 2}}}}}};
   RunResult second = h.run(doc);
-  ASSERT_EQ(second.status, "complete");
+  ASSERT_EQ(second.status, ExperimentStatus::kComplete);
   const Json reused = h.store->experiment(second.experiment_id)->warm_start;
   EXPECT_EQ(reused["experiments"], Json::array({first.experiment_id}));
   // The fake's front: rps=all (most rx_pps) and rps=none (least CPU), both with GRO on.
