@@ -55,8 +55,24 @@ class Strategy {
 
 using StrategyFactory = std::function<std::unique_ptr<Strategy>(const StrategyConfig&)>;
 
-// name -> factory; the visible list of every strategy nictune knows.
-const std::map<std::string, StrategyFactory>& strategy_registry();
+// Everything nictune knows about a strategy, so that no code outside its entry compares its
+// name: the runner asks `sequential`, the plan asks `finite`, the spec asks `learns_observations`.
+struct StrategyEntry {
+  StrategyFactory factory;
+  std::string description;
+  // Learns from every result, so it is asked one point per bench at a time (no shuffled batch).
+  bool sequential = false;
+  // Proposes a known, finite set (the grid): the plan counts min(set size, budget) points.
+  bool finite = false;
+  // Can be told earlier experiments' observations on warm start, not only their points.
+  bool learns_observations = false;
+};
+
+// name -> entry; the visible list of every strategy nictune knows, and the one place a
+// strategy is registered.
+const std::map<std::string, StrategyEntry>& strategy_registry();
+// The entry for a registered name; throws Error(kInvalid) for an unknown name.
+const StrategyEntry& strategy_entry(const std::string& name);
 std::vector<std::string> strategy_names();
 // Throws Error(kInvalid) for an unknown name or bad options.
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const StrategyConfig& config);

@@ -7,6 +7,8 @@
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
+#include "orchestrator/transport/transport_kinds.hpp"
+#include "strategies/strategy.hpp"
 
 namespace nictune {
 namespace {
@@ -28,7 +30,7 @@ std::string duration_text(double seconds) {
 
 std::string host_text(const HostSpec& h) {
   std::string text = h.transport + " " + h.interface;
-  if (h.transport == "ssh") text += " via " + h.user + "@" + h.host + ":" + std::to_string(h.port);
+  if (const TransportKind* kind = find_transport_kind(h.transport)) text += kind->route(h);
   if (!h.netns.empty()) text += " in netns " + h.netns;
   if (!h.address.empty()) text += ", data address " + h.address;
   return text;
@@ -55,7 +57,7 @@ int race_budget(const ExperimentSpec& spec, std::uint64_t points) {
 RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   RunPlan plan;
   plan.grid_points = spec.space.grid_size();
-  plan.points = spec.strategy == "grid"
+  plan.points = strategy_entry(spec.strategy).finite
                     ? std::min<std::uint64_t>(plan.grid_points, std::uint64_t(spec.budget))
                     : std::uint64_t(spec.budget);
   plan.repetitions_min = spec.repetitions.min;

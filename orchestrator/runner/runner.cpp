@@ -23,6 +23,7 @@
 #include "orchestrator/runner/warm_start.hpp"
 #include "orchestrator/transport/transport.hpp"
 #include "reports/drift.hpp"
+#include "strategies/strategy.hpp"
 
 namespace nictune {
 namespace {
@@ -428,7 +429,7 @@ class Runner::Impl {
   // time does not masquerade as the effect of a knob.
   std::size_t batch_size() const {
     constexpr std::size_t kShuffledBatch = 8;
-    if (spec_.strategy == "bayes") return benches_.size();
+    if (strategy_entry(spec_.strategy).sequential) return benches_.size();
     return std::max(benches_.size(), kShuffledBatch);
   }
 

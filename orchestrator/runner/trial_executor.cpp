@@ -13,6 +13,7 @@
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
 #include "orchestrator/transport/transport.hpp"
+#include "orchestrator/transport/transport_kinds.hpp"
 
 namespace nictune {
 namespace {
@@ -117,8 +118,8 @@ void add_counter_metrics(std::map<std::string, double>& metrics, const Json& cou
 
 bool same_endpoint(const HostSpec& a, const HostSpec& b) {
   if (a.transport != b.transport) return false;
-  if (a.transport == "local") return a.netns == b.netns;
-  return a.host == b.host && a.port == b.port && a.user == b.user;
+  const TransportKind* kind = find_transport_kind(a.transport);
+  return kind && kind->same_endpoint(a, b);
 }
 
 Json values_for_host(const HostSession& host, const std::string& role, const Point& point) {

@@ -1,7 +1,6 @@
 #include "orchestrator/spec/experiment_spec.hpp"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
 #include "orchestrator/spec/field_reader.hpp"
+#include "orchestrator/transport/transport_kinds.hpp"
 
 namespace nictune {
 namespace {
@@ -51,7 +51,7 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
   host.bench = bench;
   FieldReader r(doc, path, issues, kHostKeys);
   if (!r.ok()) return host;
-  host.transport = r.choice("transport", {"local", "ssh"}, true).value_or("");
+  host.transport = r.choice("transport", transport_names(), true).value_or("");
   if (auto v = r.string("interface", true)) {
     if (valid_interface_name(*v)) {
       host.interface = *v;
@@ -82,19 +82,12 @@ HostSpec parse_host(const Json& doc, const std::string& path, const std::string&
   host.connect_timeout_s = static_cast<int>(r.integer("connect_timeout_s", 1, 600).value_or(10));
   host.agent_path = r.string("agent_path").value_or("");
   host.allow_management_interface = r.boolean("allow_management_interface").value_or(false);
-  if (host.transport == "ssh") {
-    if (host.host.empty())
-      issues.add(r.path("host"), "missing: the ssh transport needs the host to connect to");
-    if (!host.netns.empty())
-      issues.add(r.path("netns"), "only the local transport runs the agent in a namespace");
-    struct stat st {};
-    if (!host.identity_file.empty() && ::stat(host.identity_file.c_str(), &st) != 0) {
-      issues.add(r.path("identity_file"), "no such file \"" + host.identity_file + "\"");
-    }
-  } else if (host.transport == "local") {
-    for (const char* key : {"host", "identity_file", "known_hosts", "user"}) {
-      if (r.has(key)) issues.add(r.path(key), "only the ssh transport uses this");
-    }
+  if (const TransportKind* kind = find_transport_kind(host.transport)) {
+    kind->check_host(
+        host, [&](const std::string& key) { return r.has(key); },
+        [&](const std::string& key, const std::string& message) {
+          issues.add(r.path(key), message);
+        });
   }
   return host;
 }

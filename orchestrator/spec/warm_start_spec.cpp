@@ -1,6 +1,8 @@
 #include "orchestrator/spec/warm_start_spec.hpp"
 
+#include "core/text_util.hpp"
 #include "orchestrator/spec/field_reader.hpp"
+#include "strategies/strategy.hpp"
 
 namespace nictune {
 namespace {
@@ -34,6 +36,14 @@ void parse_from(const Json& from, WarmStartSpec& out, Issues& issues) {
   }
 }
 
+// "bayes learns", "a, b learn": the strategies whose entry says they learn from observations.
+std::string learners() {
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : strategy_registry())
+    if (entry.learns_observations) names.push_back(name);
+  return join(names, ", ") + (names.size() == 1 ? " learns" : " learn");
+}
+
 }  // namespace
 
 void parse_warm_start(Json& options, const std::string& strategy, WarmStartSpec& out,
@@ -46,13 +56,17 @@ void parse_warm_start(Json& options, const std::string& strategy, WarmStartSpec&
   out.enabled = true;
   if (r.has("from")) parse_from(r.raw("from"), out, issues);
   out.points = static_cast<int>(r.integer("points", 0, 1000).value_or(out.points));
-  out.observations = strategy == "bayes";
+  // An unknown strategy is reported by the strategy parser; here it just learns nothing.
+  const auto& strategies = strategy_registry();
+  auto entry = strategies.find(strategy);
+  const bool learns = entry != strategies.end() && entry->second.learns_observations;
+  out.observations = learns;
   if (auto observations = r.boolean("observations")) {
-    if (*observations && strategy != "bayes") {
-      issues.add(r.path("observations"), "only bayes learns from earlier observations; " +
+    if (*observations && !learns) {
+      issues.add(r.path("observations"), "only " + learners() + " from earlier observations; " +
                                              strategy + " can reuse points only (\"points\": K)");
     }
-    out.observations = *observations && strategy == "bayes";
+    out.observations = *observations && learns;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "core/workload.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
 
@@ -45,6 +47,26 @@ TEST(Plan, AnOmittedDurationIsPlannedLikeTheDefaultSpelledOut) {
   EXPECT_DOUBLE_EQ(a.seconds_per_trial, b.seconds_per_trial);
   EXPECT_DOUBLE_EQ(a.estimated_seconds_min, b.estimated_seconds_min);
   EXPECT_DOUBLE_EQ(a.estimated_seconds_max, b.estimated_seconds_max);
+}
+
+// The strategy's registry entry says whether its set of points is finite (grid: min(grid size,
+// budget) points) or the budget is spent whole.
+TEST(Plan, AFiniteStrategyPlansAtMostItsGridAndOthersTheBudget) {
+  Json doc = spec_doc({{"type", "udp_stream"}});
+  EXPECT_EQ(plan_run(parse_spec(doc, "grid"), 0).points, 2u);
+  doc["strategy"]["type"] = "random";
+  EXPECT_EQ(plan_run(parse_spec(doc, "random"), 0).points, 10u);
+}
+
+// The transport's entry says how the plan names the host.
+TEST(Plan, TheTransportEntryNamesTheRoute) {
+  Json doc = spec_doc({{"type", "udp_stream"}});
+  doc["hosts"]["dut"] = {{"transport", "ssh"}, {"interface", "eth1"}, {"host", "dut.example"}};
+  const ExperimentSpec spec = parse_spec(doc, "ssh");
+  std::ostringstream out;
+  print_plan(spec, plan_run(spec, 0), out);
+  EXPECT_NE(out.str().find("ssh eth1 via root@dut.example:22"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("local eth1 via"), std::string::npos) << out.str();
 }
 
 }  // namespace

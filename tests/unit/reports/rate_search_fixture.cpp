@@ -104,7 +104,7 @@ std::int64_t add_rate_search_experiment(Store& store) {
       store.finish_trial(store.begin_trial(e, point, rep, row.baseline, ""), o);
     }
   }
-  store.set_experiment_status(e, "complete");
+  store.set_experiment_status(e, ExperimentStatus::kComplete);
   return e;
 }
 
