@@ -114,6 +114,8 @@ std::string_view to_string(KnobValueType type) {
 }
 
 KnobRef split_knob_key(const std::string& key) {
+  // "workload.payload" varies the trial's workload, not a host: no host role matches it.
+  if (key.rfind("workload.", 0) == 0) return {"workload", key.substr(9)};
   auto colon = key.find(':');
   if (colon == std::string::npos) return {"dut", key};
   return {key.substr(0, colon), key.substr(colon + 1)};

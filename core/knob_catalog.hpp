@@ -31,10 +31,11 @@ std::vector<std::string> knob_names();
 
 std::string_view to_string(KnobValueType type);
 
-// Space keys may name the host: "rps" (DUT, the default) or "lg:rps".
+// Space keys may name the host: "rps" (DUT, the default) or "lg:rps". "workload.<field>" is
+// no knob: role "workload", knob the field name (core/workload_params.hpp).
 struct KnobRef {
-  std::string role;  // "dut" or "lg"
-  std::string knob;  // catalog name
+  std::string role;  // "dut", "lg" or "workload"
+  std::string knob;  // catalog name (the workload field for role "workload")
 };
 KnobRef split_knob_key(const std::string& key);
 

@@ -13,6 +13,8 @@
 #include "core/space.hpp"
 #include "core/space_values.hpp"
 #include "core/text_util.hpp"
+#include "core/workload.hpp"
+#include "core/workload_params.hpp"
 
 namespace nictune {
 namespace {
@@ -116,10 +118,11 @@ std::optional<Condition> parse_condition(const Json& when, const std::string& pa
 }
 
 // The declared type, or the knob's default; nullopt (with the issue added) when it is unknown or
-// does not fit the knob.
-std::optional<ParamType> parse_type(const KnobInfo& knob, const Json& body,
+// does not fit the knob. A workload parameter (no knob) is categorical unless it says otherwise
+// and may be anything but a CPU policy; its values are checked against the workload later.
+std::optional<ParamType> parse_type(const KnobInfo* knob, const Json& body,
                                     const std::string& kpath, Issues& issues) {
-  ParamType type = default_type(knob, body);
+  ParamType type = knob ? default_type(*knob, body) : ParamType::kCategorical;
   if (body.contains("type")) {
     const Json& t = body["type"];
     auto it = t.is_string() ? type_names().find(t.get<std::string>()) : type_names().end();
@@ -132,9 +135,13 @@ std::optional<ParamType> parse_type(const KnobInfo& knob, const Json& body,
     }
     type = it->second;
   }
-  if (!type_fits_knob(type, knob.type)) {
-    issues.add(kpath + ".type", "type \"" + to_string(type) + "\" does not fit " + knob.name +
-                                    ", which takes a " + std::string(to_string(knob.type)));
+  if (!knob && type == ParamType::kCpuPolicy) {
+    issues.add(kpath + ".type", "a workload field cannot be a cpu_policy parameter");
+    return std::nullopt;
+  }
+  if (knob && !type_fits_knob(type, knob->type)) {
+    issues.add(kpath + ".type", "type \"" + to_string(type) + "\" does not fit " + knob->name +
+                                    ", which takes a " + std::string(to_string(knob->type)));
     return std::nullopt;
   }
   return type;
@@ -142,7 +149,7 @@ std::optional<ParamType> parse_type(const KnobInfo& knob, const Json& body,
 
 // min/max and the optional log, step and levels of an int or float parameter. False when the
 // range itself is unusable; problems with the optional fields are reported but leave it usable.
-bool parse_range(const KnobInfo& knob, const Json& body, const std::string& kpath, Parameter& p,
+bool parse_range(const KnobInfo* knob, const Json& body, const std::string& kpath, Parameter& p,
                  Issues& issues) {
   bool ok = true;
   for (const char* field : {"min", "max"}) {
@@ -189,8 +196,8 @@ bool parse_range(const KnobInfo& knob, const Json& body, const std::string& kpat
       p.levels = body["levels"].get<int>();
     }
   }
-  if (knob.type == KnobValueType::kInt && p.min < 0) {
-    issues.add(kpath + ".min", "expected a non-negative value for " + knob.name);
+  if (knob && knob->type == KnobValueType::kInt && p.min < 0) {
+    issues.add(kpath + ".min", "expected a non-negative value for " + knob->name);
   }
   return true;
 }
@@ -222,7 +229,7 @@ std::pair<bool, bool> parse_bool_values(const Json& body, const std::string& kpa
 
 // A listed parameter's values, each checked against the knob, no duplicates. Same result pair
 // as parse_bool_values.
-std::pair<bool, bool> parse_listed_values(const KnobInfo& knob, const Json& body,
+std::pair<bool, bool> parse_listed_values(const KnobInfo* knob, const Json& body,
                                           const std::string& kpath, Parameter& p, Issues& issues) {
   if (!body.contains("values") || !body["values"].is_array() || body["values"].empty()) {
     issues.add(kpath + ".values", "expected a non-empty array of values");
@@ -233,7 +240,7 @@ std::pair<bool, bool> parse_listed_values(const KnobInfo& knob, const Json& body
   for (std::size_t i = 0; i < vals.size(); ++i) {
     std::string vpath = kpath + ".values[" + std::to_string(i) + "]";
     std::size_t before = issues.size();
-    check_value_for_knob(&knob, p.type, vals[i], vpath, issues);
+    check_value_for_knob(knob, p.type, vals[i], vpath, issues);
     if (issues.size() != before) {
       ok = false;
       continue;
@@ -255,13 +262,23 @@ std::pair<bool, bool> parse_listed_values(const KnobInfo& knob, const Json& body
 std::optional<Parameter> parse_parameter(const std::string& key, const Json& def,
                                          const std::string& kpath, Issues& issues) {
   KnobRef ref = split_knob_key(key);
-  if (ref.role != "dut" && ref.role != "lg") {
+  if (ref.role != "dut" && ref.role != "lg" && ref.role != "workload") {
     issues.add(kpath, "unknown host role \"" + ref.role +
-                          "\"; expected \"lg:<knob>\" or a bare knob name for the DUT");
+                          "\"; expected \"lg:<knob>\", \"workload.<field>\" or a bare knob name "
+                          "for the DUT");
     return std::nullopt;
   }
-  const KnobInfo* knob = find_knob(ref.knob);
-  if (!knob) {
+  const bool workload_field = ref.role == "workload";
+  std::string why;
+  if (workload_field && !workload_field_searchable(ref.knob, &why)) {
+    issues.add(kpath, why + (why.rfind("unknown", 0) == 0
+                                 ? did_you_mean(ref.knob, workload_field_names()) +
+                                       "; expected workload.<field> with a field of \"workload\""
+                                 : ""));
+    return std::nullopt;
+  }
+  const KnobInfo* knob = workload_field ? nullptr : find_knob(ref.knob);
+  if (!knob && !workload_field) {
     issues.add(kpath, "unknown knob \"" + ref.knob + "\"" + did_you_mean(ref.knob, knob_names()) +
                           "; `nictune knobs` lists them");
     return std::nullopt;
@@ -276,16 +293,16 @@ std::optional<Parameter> parse_parameter(const std::string& key, const Json& def
   }
   check_known_fields(body, kpath, {"type", "values", "min", "max", "step", "log", "levels", "when"},
                      issues, "key");
-  std::optional<ParamType> type = parse_type(*knob, body, kpath, issues);
+  std::optional<ParamType> type = parse_type(knob, body, kpath, issues);
   if (!type) return std::nullopt;
   p.type = *type;
   bool ok = true;
   if (p.is_numeric()) {
-    if (!parse_range(*knob, body, kpath, p, issues)) return std::nullopt;
+    if (!parse_range(knob, body, kpath, p, issues)) return std::nullopt;
   } else {
     auto [go_on, values_ok] = p.type == ParamType::kBool
                                   ? parse_bool_values(body, kpath, p, issues)
-                                  : parse_listed_values(*knob, body, kpath, p, issues);
+                                  : parse_listed_values(knob, body, kpath, p, issues);
     if (!go_on) return std::nullopt;
     ok = values_ok;
   }

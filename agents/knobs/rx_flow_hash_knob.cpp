@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "agents/knobs/registry.hpp"
 #include "core/errors.hpp"
@@ -77,11 +79,17 @@ class RxFlowHashKnob final : public Knob {
                     what + ": EINVAL (the driver does not hash this combination of fields)");
       throw errno_error(error, what);
     }
+    if (hash_fields_travel_with_rss_table(env)) resend_rss_table(env);
   }
 
-  std::vector<std::string> commands(const KnobEnv&, const Json& state) const override {
-    return {"ethtool -N $IFACE rx-flow-hash " + std::string(flow_name_) + " " +
-            hash_text(parse(state))};
+  std::vector<std::string> commands(const KnobEnv& env, const Json& state) const override {
+    std::vector<std::string> out = {"ethtool -N $IFACE rx-flow-hash " + std::string(flow_name_) +
+                                    " " + hash_text(parse(state))};
+    if (hash_fields_travel_with_rss_table(env))
+      out.push_back("# " + std::string(flow_name_) +
+                    ": virtio_net sends the hash fields with the RSS table: write the table in "
+                    "use again (ethtool -X $IFACE ...)");
+    return out;
   }
 
  private:
@@ -127,6 +135,37 @@ class RxFlowHashKnob final : public Knob {
     }
     if ((fields & kDiscard) && fields != kDiscard) throw expected();
     return fields;
+  }
+
+  // Drivers whose SRXFH only records the hash fields, which reach the device with the next RSS
+  // configuration command. virtio_net keeps them in the RSS command it sends with the table and
+  // key, and sends that command from SRXFH only while the rx-hashing feature is on (it exists
+  // only with the device's hash-report feature, which QEMU's rss=on does not give): the fields
+  // are accepted and read back but the device hashes as before (seen in the VM lab: UDP flows
+  // that differ only in ports stayed on one queue until the table was written again).
+  static bool hash_fields_travel_with_rss_table(const KnobEnv& env) {
+    ethtool_drvinfo info{};
+    if (env.ethtool->get_drvinfo(env.interface, info) != 0) return false;
+    return std::string(info.driver) == "virtio_net";
+  }
+
+  // Writes the indirection table in use again, so the driver sends its RSS command with the new
+  // hash fields. A table equal to the driver's default goes back as "default" (an empty
+  // SRXFHINDIR), as rss.queues does: a full table would set the user-configured flag, which
+  // blocks later channel reductions and was not there before.
+  void resend_rss_table(const KnobEnv& env) const {
+    std::vector<std::uint32_t> table;
+    std::uint32_t rings = 0;
+    const std::string what = name() + ": writing the RSS table again to send the hash fields";
+    if (int error = env.ethtool->get_rss_indir(env.interface, table))
+      throw errno_error(error, what + ": ETHTOOL_GRXFHINDIR");
+    if (int error = env.ethtool->get_rx_rings(env.interface, rings))
+      throw errno_error(error, what + ": ETHTOOL_GRXRINGS");
+    bool is_default = rings > 0;
+    for (std::size_t i = 0; i < table.size() && is_default; ++i) is_default = table[i] == i % rings;
+    if (is_default) table.clear();
+    if (int error = env.ethtool->set_rss_indir(env.interface, table))
+      throw errno_error(error, what + ": ETHTOOL_SRXFHINDIR");
   }
 
   std::uint32_t flow_type_;

@@ -9,6 +9,7 @@
 #include "core/knob_catalog.hpp"
 #include "core/load_results.hpp"
 #include "core/workload.hpp"
+#include "core/workload_params.hpp"
 #include "orchestrator/runner/forwarding_trial.hpp"
 #include "orchestrator/runner/plan.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
@@ -270,11 +271,15 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "lease";
     renew_leases();
 
+    // The point's "workload.<field>" values (packet size as a search dimension); the baseline
+    // runs the spec's own workload.
+    const Json workload_doc = workload_for_point(spec.workload, baseline ? Json::object() : point);
+    outcome.details["workload"] = workload_doc;
     LoadRun run;
-    if (const Workload workload = parse_workload(spec.workload); workload.rate_search) {
+    if (const Workload workload = parse_workload(workload_doc); workload.rate_search) {
       stage = "rate search";
       RateSearchTrial search =
-          run_rate_search_trial(workload, spec.workload, [&](const Json& step_workload) {
+          run_rate_search_trial(workload, workload_doc, [&](const Json& step_workload) {
             return run_load_once(bench, step_workload, server_cpus, client_cpus, step, stage,
                                  renew_leases);
           });
@@ -284,7 +289,7 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
       run.metrics[workload.rate_search->metric_name()] = search.result.rate_pps;
       run.metrics.insert(search.latency_metrics.begin(), search.latency_metrics.end());
     } else {
-      run = run_load_once(bench, spec.workload, server_cpus, client_cpus, step, stage, renew_leases,
+      run = run_load_once(bench, workload_doc, server_cpus, client_cpus, step, stage, renew_leases,
                           profile);
     }
     outcome.metrics = std::move(run.metrics);

@@ -9,6 +9,7 @@
 #include "core/rate_search_metrics.hpp"
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
+#include "core/workload_params.hpp"
 #include "orchestrator/spec/field_reader.hpp"
 #include "orchestrator/transport/transport_kinds.hpp"
 
@@ -480,6 +481,8 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
     // The same validator the agent runs: a spec is refused here for what the agent would refuse.
     nictune::validate_workload(document["workload"], "workload", issues);
     spec.workload = document["workload"];
+    // Each value of a "workload.<field>" parameter makes a workload the agent must accept too.
+    validate_workload_params(spec.space, spec.workload, issues);
   }
   parse_objectives(document, spec, issues);
   parse_outcome_constraints(document, spec, issues);

@@ -2,12 +2,15 @@
 // runs it: `nictune run` over real OpenSSH with the built agents, the DUT routing between its two
 // links, the LG's sink counting; every trial stores the forwarding figures and its DUT egress
 // counter agrees with the sink within 1 %; `report` (every format), `compare` and `check` work
-// on the result unchanged; the DUT's RPS masks are back to what they were (read with cat).
+// on the result unchanged; each trial's packets at the sink have the size its point's
+// "workload.payload" asks (the payload is a search dimension); the DUT's RPS masks are back to what
+// they were (read with cat).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "orchestrator/lab/lab.hpp"
 #include "orchestrator/store/store.hpp"
@@ -55,7 +58,9 @@ class RouterExperiment : public ::testing::Test {
     spec["workload"]["duration_s"] = 1;
     spec["workload"]["warmup_s"] = 0.5;
     spec["workload"]["rate_pps"] = 20000;
-    spec["repetitions"] = {{"count", 2}};
+    // Few points: two layouts by the shipped three sizes, once each.
+    spec["space"]["parameters"]["rps"] = {"single:0", "spread"};
+    spec["repetitions"] = {{"count", 1}};
     spec["settle_s"] = 0;
     const std::string path = (dir_ / "router.json").string();
     std::ofstream(path) << spec.dump(2);
@@ -91,8 +96,10 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
   auto experiment = store->find_experiment("router-seed002");
   ASSERT_TRUE(experiment);
   const auto trials = store->trials(experiment->id);
-  ASSERT_EQ(trials.size(), (3u + 2u) * 2u) << run.output;  // 3 layouts, baseline first and last
+  // 2 layouts x 3 sizes, baseline first and last
+  ASSERT_EQ(trials.size(), 2u * 3u + 2u) << run.output;
   std::int64_t point = 0;
+  std::set<int> sizes;
   for (const auto& t : trials) {
     ASSERT_EQ(t.outcome.state, TrialState::kComplete) << t.outcome.error;
     const auto& m = t.outcome.metrics;
@@ -105,14 +112,24 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
     EXPECT_EQ(f.at("counters_agree"), true) << f.dump();
     EXPECT_GT(f.at("sink_packets").get<double>(), 10000) << f.dump();
     EXPECT_EQ(t.outcome.details.at("counters").at("links").size(), 1u);
+    // What the sink received is the point's payload (the baseline: the workload's own 64 B).
+    const int payload = t.baseline ? 64 : t.point.at("workload.payload").get<int>();
+    const Json& counts = t.outcome.details.at("load").at("server").at("counts");
+    ASSERT_GT(counts.at("rx_packets").get<double>(), 0) << counts.dump();
+    EXPECT_EQ(counts.at("rx_bytes").get<double>() / counts.at("rx_packets").get<double>(), payload)
+        << counts.dump();
+    EXPECT_EQ(t.outcome.details.at("workload").at("payload"), payload);
+    if (!t.baseline) sizes.insert(payload);
     if (!t.baseline) point = t.point_id;
   }
+  EXPECT_EQ(sizes, (std::set<int>{64, 512, 1472}));
 
   for (const char* format : {"text", "md", "html", "csv", "json"}) {
     const auto report =
         run_command(nictune("report --experiment router-seed002 --format " + std::string(format)));
     EXPECT_EQ(report.code, 0) << format << "\n" << report.output;
     EXPECT_NE(report.output.find("fwd_pps"), std::string::npos) << format;
+    EXPECT_NE(report.output.find("workload.payload"), std::string::npos) << format;
   }
   const auto compare = run_command(nictune("compare router-seed002 router-seed002"));
   EXPECT_EQ(compare.code, 0) << compare.output;

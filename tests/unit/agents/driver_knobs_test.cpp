@@ -239,6 +239,36 @@ TEST_F(FlowHash, ProbeApplyReadBackAndRestore) {
   EXPECT_EQ(again.set_rx_flow_hash("eth1", TCP_V6_FLOW, RXH_L2DA), EINVAL);
 }
 
+// virtio_net only sends hash fields to the device with its RSS command (the table): the knob
+// writes the table in use again after SRXFH there, and nowhere else.
+TEST_F(FlowHash, VirtioGetsItsRssTableWrittenAgain) {
+  FakeEthtoolDevice& d = host_.ethtool.device("eth1");
+  d.rx_rings = 4;
+  d.rss_indir = {0, 1, 2, 3, 0, 1, 2, 3};
+  knob("rx_flow_hash.udp4").write(env_, "sdfn");
+  EXPECT_EQ(host_.ethtool.calls("set_rss_indir"), 0) << "driver \"fake\": SRXFH alone";
+
+  d.driver = "virtio_net";
+  knob("rx_flow_hash.udp4").write(env_, "sd");
+  EXPECT_EQ(udp4(), RXH_IP_SRC | RXH_IP_DST);
+  EXPECT_EQ(host_.ethtool.calls("set_rss_indir"), 1);
+  // The default table goes back as "default": the user-configured flag stays clear.
+  EXPECT_FALSE(d.rss_user_configured);
+  EXPECT_EQ(d.rss_indir, (std::vector<std::uint32_t>{0, 1, 2, 3, 0, 1, 2, 3}));
+  EXPECT_EQ(knob("rx_flow_hash.udp4").commands(env_, "sd").size(), 2u);
+
+  // A table of the user's is written back as it is.
+  ASSERT_EQ(host_.ethtool.set_rss_indir("eth1", {1, 1, 1, 1, 1, 1, 1, 1}), 0);
+  knob("rx_flow_hash.udp4").write(env_, "sdfn");
+  EXPECT_EQ(host_.ethtool.calls("set_rss_indir"), 3);
+  EXPECT_TRUE(d.rss_user_configured);
+  EXPECT_EQ(d.rss_indir, (std::vector<std::uint32_t>(8, 1)));
+
+  // Without an RSS table the hash fields cannot be sent: an error, not a silent no-op.
+  d.rss_indir.clear();
+  EXPECT_THROW(knob("rx_flow_hash.udp4").write(env_, "sd"), Error);
+}
+
 TEST_F(FlowHash, BadValuesAreInvalidBeforeAnyWrite) {
   for (const Json& bad : {Json("sdx"), Json("ss"), Json(""), Json("rs"), Json(5), Json("0xzz")}) {
     std::string message;

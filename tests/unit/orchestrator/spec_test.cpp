@@ -138,6 +138,30 @@ TEST(Spec, WorkloadIsCheckedByTheValidatorTheAgentRuns) {
   }
 }
 
+TEST(Spec, WorkloadFieldsAsSearchDimensions) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "w",
+    "hosts": {"dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+    "space": {"parameters": {"rps": ["none", "all"], "workload.payload": [64, 1472]}},
+    "workload": {"type": "udp_stream", "payload": 64},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}]
+  })");
+  EXPECT_EQ(parse_spec(doc, "inline").space.grid_size(), 4u);
+  doc["space"]["parameters"]["workload.payload"] = {64, 0};
+  doc["space"]["parameters"]["workload.colour"] = {1};
+  try {
+    parse_spec(doc, "inline");
+    FAIL() << "payload 0 and an unknown workload field accepted";
+  } catch (const SpecError& e) {
+    std::string text = e.what();
+    EXPECT_NE(text.find("space.parameters.workload.payload.values[1]: expected"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("space.parameters.workload.colour: unknown workload field"),
+              std::string::npos)
+        << text;
+  }
+}
+
 TEST(Spec, BenchesAndAdaptiveRepetitions) {
   Json doc = Json::parse(R"({
     "version": 1, "name": "b",
