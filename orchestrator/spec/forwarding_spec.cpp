@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "orchestrator/spec/field_reader.hpp"
+#include "orchestrator/transport/transport_kinds.hpp"
 
 namespace nictune {
 
@@ -38,9 +39,9 @@ std::optional<ForwardingSpec> parse_forwarding(const Json& doc, const std::strin
                "expected an IPv4 address (the LG's sink behind the DUT), found \"" +
                    f.sink_address + "\"");
   }
-  const bool same_host = dut.transport == lg.transport &&
-                         (dut.transport == "local" ? dut.netns == lg.netns
-                                                   : dut.host == lg.host && dut.port == lg.port);
+  const TransportKind* kind = find_transport_kind(dut.transport);
+  const bool same_host =
+      dut.transport == lg.transport && kind != nullptr && kind->same_endpoint(dut, lg);
   if (same_host) {
     issues.add(path,
                "a forwarding bench needs the DUT and the LG on separate hosts (or "
