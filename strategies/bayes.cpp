@@ -233,8 +233,7 @@ BayesStrategy::BayesStrategy(const StrategyConfig& config)
   // front) took the first tens of evaluations (docs/performance.md). Constraint and success
   // models keep the sample mean: "pessimistic" has no single direction for them.
   objective_fit_ = fit_;
-  if (options().choice("prior_mean", many ? "worst" : "average", {"worst", "average"}) ==
-      "worst") {
+  if (options().choice("prior_mean", many ? "worst" : "average", {"worst", "average"}) == "worst") {
     objective_fit_.mean_quantile = 1;
   }
   std::mt19937_64 rng(mix_seed(config.seed, 0xba7e5));
