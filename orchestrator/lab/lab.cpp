@@ -189,15 +189,7 @@ Json experiment_template(const LabState& state) {
   Json hosts = Json::object();
   for (const auto& host : state.hosts) {
     HostSpec spec = state.host_spec(host.role);
-    hosts[host.role] = {{"transport", spec.transport},
-                        {"host", spec.host},
-                        {"port", spec.port},
-                        {"user", spec.user},
-                        {"identity_file", spec.identity_file},
-                        {"known_hosts", spec.known_hosts},
-                        {"interface", spec.interface},
-                        {"address", spec.address}};
-    if (!spec.agent_path.empty()) hosts[host.role]["agent_path"] = spec.agent_path;
+    hosts[host.role] = template_host_json(spec);
   }
   if (state.forwarding.is_object())
     return forwarding_experiment(state, plan_forwarding(state), hosts);

@@ -21,4 +21,17 @@ void write_private_file(const std::string& path, const std::string& content,
   std::filesystem::permissions(path, perms, ec);
 }
 
+Json template_host_json(const HostSpec& spec) {
+  Json out = {{"transport", spec.transport},
+              {"host", spec.host},
+              {"port", spec.port},
+              {"user", spec.user},
+              {"identity_file", spec.identity_file},
+              {"known_hosts", spec.known_hosts},
+              {"interface", spec.interface},
+              {"address", spec.address}};
+  if (!spec.agent_path.empty()) out["agent_path"] = spec.agent_path;
+  return out;
+}
+
 }  // namespace nictune::lab

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <string>
 
+#include "core/host_spec.hpp"
+#include "core/json_util.hpp"
+
 namespace nictune::lab {
 
 // Block 0..511 is the third octet across 198.18 and 198.19: "198.(18 +
@@ -14,5 +17,8 @@ std::string block_address(int block, int host);
 // Writes `content` to `path` (truncating) and sets `perms`; throws Error(kIo) naming the path.
 void write_private_file(const std::string& path, const std::string& content,
                         std::filesystem::perms perms);
+
+// A host as an experiment template writes it (hosts.<role>): what the lab set up for it.
+Json template_host_json(const HostSpec& spec);
 
 }  // namespace nictune::lab

@@ -106,18 +106,6 @@ VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
 }
 
 Json vm_experiment_template(const VmLabState& state) {
-  auto host_json = [](const HostSpec& spec) {
-    Json out = {{"transport", spec.transport},
-                {"host", spec.host},
-                {"port", spec.port},
-                {"user", spec.user},
-                {"identity_file", spec.identity_file},
-                {"known_hosts", spec.known_hosts},
-                {"interface", spec.interface},
-                {"address", spec.address}};
-    if (!spec.agent_path.empty()) out["agent_path"] = spec.agent_path;
-    return out;
-  };
   const VmNic& nic = state.nics.front();
   Json parameters;
   if (nic.kind == "virtio") {
@@ -132,7 +120,9 @@ Json vm_experiment_template(const VmLabState& state) {
       {"name", "vm-lab-" + state.name},
       {"description", "VM lab \"" + state.name + "\" (nictune lab up --vm): " + nic.kind +
                           " in a " + state.kernel_release + " guest, 64-byte UDP from the LG"},
-      {"hosts", {{"dut", host_json(state.dut_spec())}, {"lg", host_json(state.lg_spec())}}},
+      {"hosts",
+       {{"dut", template_host_json(state.dut_spec())},
+        {"lg", template_host_json(state.lg_spec())}}},
       {"space", {{"parameters", parameters}}},
       {"workload",
        {{"type", "udp_stream"},
