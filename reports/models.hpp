@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/nic_identity.hpp"
-#include "orchestrator/store/store.hpp"
 #include "core/statistics.hpp"
+#include "orchestrator/store/store.hpp"
 #include "strategies/strategy.hpp"
 
 namespace nictune::report {

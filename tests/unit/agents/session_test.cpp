@@ -83,7 +83,7 @@ TEST_F(Session, ProbeDescribesHostNicAndEveryKnob) {
   EXPECT_EQ(probe["host"]["cpu_model"], "Fake CPU @ 2.00GHz");
   EXPECT_EQ(probe["nic"]["driver"], "ixgbe");
   EXPECT_EQ(probe["nic"]["bus_info"], "0000:3b:00.0");
-  EXPECT_EQ(probe["nic"]["pci_id"], "8086:1572");  // the model half of the NIC's identity
+  EXPECT_EQ(probe["nic"]["pci_id"], "8086:1572");           // the model half of the NIC's identity
   EXPECT_EQ(probe["nic"]["address"], "0c:42:a1:3b:00:01");  // exports match the interface by it
   EXPECT_EQ(probe["nic"]["speed_mbps"], 10000);
   EXPECT_EQ(probe["nic"]["numa_node"], 0);
