@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -26,19 +27,6 @@ class Export : public ::testing::Test {
   Report report_;
 };
 
-void expect_golden(const std::string& name, const std::string& actual) {
-  const std::string path = std::string(NICTUNE_SOURCE_DIR) + "/tests/data/reports/" + name;
-  if (std::getenv("NICTUNE_UPDATE_GOLDENS")) {
-    std::ofstream(path) << actual;
-    return;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden " << path;
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str()) << "golden " << path << " differs";
-}
-
 TEST_F(Export, ShellScriptGolden) {
   auto files = export_point("sh", input('B'));
   ASSERT_EQ(files.size(), 1u);
@@ -54,7 +42,7 @@ TEST_F(Export, ShellScriptGolden) {
   EXPECT_NE(sh.find("\nethtool -L $IFACE combined 4\n"), std::string::npos);
   EXPECT_NE(sh.find("\nsysctl -w net.core.busy_poll=50\n"), std::string::npos);
   EXPECT_NE(sh.find("nictune_find_iface \"${1:-${IFACE:-}}\""), std::string::npos);
-  expect_golden("point-B.sh", sh);
+  nictune::testing::expect_matches_golden("point-B.sh", sh);
 }
 
 TEST_F(Export, TunedProfileGolden) {
@@ -71,8 +59,8 @@ TEST_F(Export, TunedProfileGolden) {
   // stop: back to the baseline's values (8 queues, no RPS).
   EXPECT_NE(sh.find("    ethtool -L $IFACE combined 8 || status=1\n"), std::string::npos);
   EXPECT_NE(sh.find("IFACE=${NICTUNE_IFACE:-eth1}"), std::string::npos);
-  expect_golden("point-B.tuned.conf", conf);
-  expect_golden("point-B.nictune-apply.sh", sh);
+  nictune::testing::expect_matches_golden("point-B.tuned.conf", conf);
+  nictune::testing::expect_matches_golden("point-B.nictune-apply.sh", sh);
 }
 
 TEST_F(Export, JsonHasCommandsResultsAndContext) {

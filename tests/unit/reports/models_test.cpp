@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -104,19 +105,8 @@ class ModelsGolden : public ::testing::TestWithParam<std::string> {};
 
 // NICTUNE_UPDATE_GOLDENS=1 rewrites tests/data/reports/models.*.
 TEST_P(ModelsGolden, MatchesTheGoldenFile) {
-  const std::string format = GetParam();
-  const std::string path = std::string(NICTUNE_SOURCE_DIR) + "/tests/data/reports/models." +
-                           (format == "text" ? "txt" : format);
-  const std::string actual = rendered(format);
-  if (std::getenv("NICTUNE_UPDATE_GOLDENS")) {
-    std::ofstream(path) << actual;
-    GTEST_SKIP() << "rewrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden " << path << " (NICTUNE_UPDATE_GOLDENS=1 writes it)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str());
+  nictune::testing::expect_matches_golden(nictune::testing::golden_name("models", GetParam()),
+                                          rendered(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ModelsGolden, ::testing::Values("text", "md", "json"));

@@ -13,6 +13,7 @@
 
 #include "core/version.hpp"
 #include "reports/render.hpp"
+#include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/rate_search_fixture.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
@@ -89,31 +90,14 @@ TEST(RateSearchReport, ReportsWithoutARateSearchHaveNoSection) {
   EXPECT_EQ(out.str().find("rate-search"), std::string::npos);
 }
 
-std::string without_version(std::string text) {
-  const std::string version = std::string("nictune ") + kVersion;
-  for (std::size_t at = text.find(version); at != std::string::npos; at = text.find(version, at))
-    text.replace(at, version.size(), "nictune @VERSION@");
-  return text;
-}
-
 class RateSearchGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RateSearchGolden, MatchesTheGoldenFile) {
   const std::string format = GetParam();
   std::ostringstream out;
   render(format, rate_search_report(), out);
-  const std::string actual = without_version(out.str());
-  const std::string path = std::string(NICTUNE_SOURCE_DIR) + "/tests/data/reports/rate-search." +
-                           (format == "text" ? "txt" : format);
-  if (std::getenv("NICTUNE_UPDATE_GOLDENS")) {
-    std::ofstream(path) << actual;
-    GTEST_SKIP() << "rewrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden " << path << " (NICTUNE_UPDATE_GOLDENS=1 writes it)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str());
+  nictune::testing::expect_matches_golden(nictune::testing::golden_name("rate-search", format),
+                                          nictune::testing::without_version(out.str()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, RateSearchGolden,

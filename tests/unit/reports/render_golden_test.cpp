@@ -14,24 +14,11 @@
 #include "core/version.hpp"
 #include "reports/render.hpp"
 #include "reports/svg.hpp"
+#include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
 namespace {
-
-std::string golden_path(const std::string& format) {
-  const std::string ext = format == "text" ? "txt" : format;
-  return std::string(NICTUNE_SOURCE_DIR) + "/tests/data/reports/fixture." + ext;
-}
-
-// The reporting tool's own version changes with every release; goldens should not.
-std::string without_version(std::string text) {
-  const std::string version = std::string("nictune ") + kVersion;
-  for (std::size_t at = text.find(version); at != std::string::npos; at = text.find(version, at)) {
-    text.replace(at, version.size(), "nictune @VERSION@");
-  }
-  return text;
-}
 
 std::string rendered(const std::string& format) {
   auto fixture = nictune::testing::make_report_fixture();
@@ -39,37 +26,14 @@ std::string rendered(const std::string& format) {
   nictune::testing::pin_times(report);
   std::ostringstream out;
   render(format, report, out);
-  return without_version(out.str());
+  return nictune::testing::without_version(out.str());
 }
 
 class RenderGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RenderGolden, MatchesTheGoldenFile) {
-  const std::string format = GetParam();
-  const std::string actual = rendered(format);
-  const std::string path = golden_path(format);
-  if (std::getenv("NICTUNE_UPDATE_GOLDENS")) {
-    std::ofstream(path) << actual;
-    GTEST_SKIP() << "rewrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden " << path << " (NICTUNE_UPDATE_GOLDENS=1 writes it)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  if (actual == expected.str()) return;
-  std::istringstream a(actual), e(expected.str());
-  std::string la, le;
-  for (int line = 1;; ++line) {
-    const bool more_a = static_cast<bool>(std::getline(a, la));
-    const bool more_e = static_cast<bool>(std::getline(e, le));
-    if (!more_a && !more_e) break;
-    if (la != le || more_a != more_e) {
-      FAIL() << path << " differs first at line " << line
-             << "\n  expected: " << (more_e ? le : "<end>")
-             << "\n  actual:   " << (more_a ? la : "<end>");
-    }
-  }
-  FAIL() << path << " differs (line endings?)";
+  nictune::testing::expect_matches_golden(nictune::testing::golden_name("fixture", GetParam()),
+                                          rendered(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, RenderGolden, ::testing::Values("text", "md", "csv", "json"));
