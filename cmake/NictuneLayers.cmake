@@ -26,6 +26,8 @@ function(nictune_layer folder)
   # Written only when the list changes, so a reconfigure alone does not rerun the check.
   file(CONFIGURE OUTPUT ${list_file} CONTENT "${lines}\n" @ONLY)
   string(REPLACE ";" "|" forbids "${L_FORBIDS}")
+  # Kept for tests/unit/layers, which runs a folder's real rule on a file that breaks it.
+  set_property(GLOBAL PROPERTY nictune_layer_forbids_${name} "${forbids}")
   add_custom_command(
     OUTPUT ${stamp}
     COMMAND ${CMAKE_COMMAND} -DLAYER=${folder} -DFILES=${list_file} "-DFORBIDS=${forbids}"

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include "core/load_tools.hpp"
+#include "core/text_util.hpp"
+
 namespace nictune {
 namespace {
 
@@ -90,11 +93,16 @@ std::optional<SourceSpread> read_source_spread(const Json& w, const std::string&
     ok = false;
   }
   const std::string type = w.value("type", std::string("udp_stream"));
-  const std::string tool = w.value("tool", std::string("builtin"));
-  if (type != "udp_stream" || tool != "builtin") {
+  const std::string tool = w.value("tool", default_load_tool().name);
+  const LoadTool* row = find_load_tool(tool);
+  if (type != "udp_stream" || (row && !row->address_spread)) {
+    std::vector<std::string> spreaders;
+    for (const LoadTool& t : load_tools()) {
+      if (t.address_spread) spreaders.push_back(t.name);
+    }
     issues.add(path + ".source_prefix",
-               "address-spread flows are for the builtin udp_stream generator, found " + type +
-                   " with " + tool);
+               "address-spread flows are for the " + join(spreaders, " or ") +
+                   " udp_stream generator, found " + type + " with " + tool);
     ok = false;
   }
   if (!ok) return std::nullopt;

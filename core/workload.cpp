@@ -4,6 +4,8 @@
 
 #include "core/errors.hpp"
 #include "core/known_fields.hpp"
+#include "core/load_tool_checks.hpp"
+#include "core/load_tools.hpp"
 #include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
@@ -38,13 +40,6 @@ const Names<WorkloadType>& type_names() {
                                           {"tcp_stream", WorkloadType::kTcpStream},
                                           {"tcp_rr", WorkloadType::kTcpRr},
                                           {"tcp_crr", WorkloadType::kTcpCrr}}};
-  return names;
-}
-
-const Names<LoadTool>& tool_names() {
-  static const Names<LoadTool> names{{{"builtin", LoadTool::kBuiltin},
-                                      {"iperf3", LoadTool::kIperf3},
-                                      {"sockperf", LoadTool::kSockperf}}};
   return names;
 }
 
@@ -134,19 +129,22 @@ void check_rate_search(const Json& doc, const std::string& path, const At& at, W
                "found " +
                    std::string(to_string(w.type)));
   }
-  if (w.tool == LoadTool::kSockperf) {
+  if (!w.tool->no_rate_search.empty()) {
+    const std::string others =
+        load_tools_that(w.type, [](const LoadTool& t) { return t.no_rate_search.empty(); });
     issues.add(workload_path + ".tool",
-               "sockperf cannot take part in a rate search: its throughput count includes its "
-               "own warm-up, so the loss at an offered rate is not known; use tool \"builtin\"" +
-                   std::string(w.type == WorkloadType::kUdpStream ? " or \"iperf3\"" : ""));
+               w.tool->name + " cannot take part in a rate search: " + w.tool->no_rate_search +
+                   (others.empty() ? "" : "; use tool " + others));
   }
   if (at("rate_pps") && w.rate_pps > 0) {
     issues.add(workload_path + ".rate_pps",
                "the rate search sets the offered rate itself; remove rate_pps or rate_search");
   }
-  if (w.tool == LoadTool::kIperf3 && search.initial_trial_s != std::floor(search.initial_trial_s)) {
-    issues.add(path + ".initial_trial_s",
-               "iperf3 takes whole seconds (-t), found " + number_text(search.initial_trial_s));
+  if (!w.tool->duration_flag.empty() &&
+      search.initial_trial_s != std::floor(search.initial_trial_s)) {
+    issues.add(path + ".initial_trial_s", w.tool->name + " takes whole seconds (" +
+                                              w.tool->duration_flag + "), found " +
+                                              number_text(search.initial_trial_s));
   }
   if (doc.is_object() && doc.contains("latency_at") && !w.is_rr()) {
     issues.add(path + ".latency_at",
@@ -179,7 +177,7 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
   } else {
     issues.add(sub("type"), "missing; expected one of " + join(type_names().names(), ", "));
   }
-  if (const Json* v = at("tool")) check_enum(*v, sub("tool"), tool_names(), issues, &w.tool);
+  if (const Json* v = at("tool")) read_load_tool(*v, sub("tool"), issues, w.tool);
   if (const Json* v = at("poll_mode"))
     check_enum(*v, sub("poll_mode"), poll_mode_names(), issues, &w.poll_mode);
 
@@ -238,52 +236,10 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
   read_source_spread(doc, path, issues);  // the agent reads it again for load.run
   if (!type_ok) return;
 
-  // What each external tool can do: a spec that asks for more is refused rather than silently
-  // measured differently. A field left at its default asks for nothing, so a workload's own
-  // to_json() always validates.
-  auto refuse = [&](const char* field, bool asks_for_more, const std::string& why) {
-    if (at(field) && asks_for_more) issues.add(sub(field), why);
-  };
-  const Workload defaults;
-  const std::string tool(to_string(w.tool));
-  if (w.tool == LoadTool::kIperf3) {
-    if (w.type != WorkloadType::kUdpStream && w.type != WorkloadType::kTcpStream) {
-      issues.add(sub("tool"),
-                 "iperf3 runs udp_stream and tcp_stream only; use tool \"builtin\" or "
-                 "\"sockperf\" for " +
-                     std::string(to_string(w.type)));
-    }
-    refuse("poll_mode", w.poll_mode != PollMode::kBlocking, "iperf3 has only the blocking mode");
-    for (const char* field : {"duration_s", "warmup_s"}) {
-      const double value = field[0] == 'd' ? w.duration_s : w.warmup_s;
-      refuse(field, value != std::floor(value),
-             "iperf3 takes whole seconds (-t, -O), found " + number_text(value));
-    }
-    refuse("interval_ms", w.interval_ms < 100 || w.interval_ms > 60000,
-           "iperf3 reports intervals from 100 to 60000 ms (-i)");
-    refuse("busy_poll_us", w.busy_poll_us != 0,
-           "iperf3 cannot set SO_BUSY_POLL; use tool \"builtin\" or \"sockperf\"");
-  }
-  if (w.tool == LoadTool::kSockperf) {
-    if (w.type == WorkloadType::kTcpCrr) {
-      issues.add(sub("tool"), "sockperf cannot run tcp_crr; use tool \"builtin\"");
-    }
-    refuse("duration_s", w.duration_s != std::floor(w.duration_s),
-           "sockperf takes whole seconds (-t), found " + number_text(w.duration_s));
-    refuse("flows", w.flows != 1, "sockperf runs one flow here; use tool \"builtin\" for more");
-    refuse("threads", w.threads != 1, "sockperf runs one thread; use tool \"builtin\" for more");
-  }
+  check_load_tool_limits(doc, path, w, issues);
   if (const Json* v = at("rate_search")) check_rate_search(*v, sub("rate_search"), at, w, issues);
-  refuse("gso", w.gso && w.type != WorkloadType::kUdpStream,
-         "gso (UDP segmentation offload on send) applies to udp_stream only");
-  if (w.tool != LoadTool::kBuiltin) {
-    refuse("gso", w.gso, tool + " cannot send with UDP_SEGMENT; only the builtin tool does");
-    refuse("batch", w.batch != defaults.batch,
-           tool + " has no sendmmsg/recvmmsg batching; only the builtin tool does");
-    refuse("timestamps", w.timestamps,
-           tool + " reports no kernel timestamps; only the builtin tool does");
-    refuse("incoming_cpu", w.incoming_cpu,
-           tool + " reports no incoming CPU; only the builtin tool does");
+  if (at("gso") && w.gso && w.type != WorkloadType::kUdpStream) {
+    issues.add(sub("gso"), "gso (UDP segmentation offload on send) applies to udp_stream only");
   }
 }
 
@@ -292,11 +248,40 @@ void read_workload(const Json& doc, const std::string& path, Issues& issues, Wor
 std::string_view to_string(WorkloadType type) {
   return type_names().name(type);
 }
-std::string_view to_string(LoadTool tool) {
-  return tool_names().name(tool);
-}
 std::string_view to_string(PollMode mode) {
   return poll_mode_names().name(mode);
+}
+
+const std::vector<WorkloadType>& workload_types() {
+  static const std::vector<WorkloadType> types = [] {
+    std::vector<WorkloadType> out;
+    for (const auto& item : type_names().items) out.push_back(item.second);
+    return out;
+  }();
+  return types;
+}
+
+const std::vector<std::string>& promised_metrics(WorkloadType type) {
+  // Counts and rates of the measured window; request/response kinds add the RTT summary.
+  static const std::vector<std::string> udp_stream = {
+      "tx_packets", "rx_packets", "lost_packets", "tx_pps", "rx_pps", "rx_bps", "loss_ratio"};
+  static const std::vector<std::string> tcp_stream = {"tx_bps", "rx_bps"};
+  static const std::vector<std::string> rr = {"tx_packets", "rx_packets", "transactions_per_s",
+                                              "rtt_p50_us", "rtt_p99_us", "rtt_min_us",
+                                              "rtt_max_us"};
+  static const std::vector<std::string> crr = {"connections_per_s", "rtt_p50_us", "rtt_p99_us"};
+  switch (type) {
+    case WorkloadType::kUdpStream:
+      return udp_stream;
+    case WorkloadType::kTcpStream:
+      return tcp_stream;
+    case WorkloadType::kUdpRr:
+    case WorkloadType::kTcpRr:
+      return rr;
+    case WorkloadType::kTcpCrr:
+      return crr;
+  }
+  return udp_stream;
 }
 
 std::size_t Workload::interval_count() const {
@@ -330,7 +315,7 @@ const std::vector<std::string>& workload_field_names() {
 
 Json Workload::to_json() const {
   Json out{{"type", to_string(type)},
-           {"tool", to_string(tool)},
+           {"tool", tool->name},
            {"payload", payload},
            {"flows", flows},
            {"threads", threads},

@@ -16,19 +16,20 @@
 namespace nictune {
 
 enum class WorkloadType { kUdpStream, kUdpRr, kTcpStream, kTcpRr, kTcpCrr };
-enum class LoadTool { kBuiltin, kIperf3, kSockperf };
+// A row of core/load_tools.hpp: which tool runs the workload and what it can do.
+struct LoadTool;
+const LoadTool& default_load_tool();
 // How receivers wait: blocking syscalls, blocking with SO_BUSY_POLL, or a user-space spin on
 // MSG_DONTWAIT / zero-timeout polls.
 enum class PollMode { kBlocking, kBusyPoll, kSpin };
 
 std::string_view to_string(WorkloadType type);
-std::string_view to_string(LoadTool tool);
 std::string_view to_string(PollMode mode);
 
 struct Workload {
   WorkloadType type = WorkloadType::kUdpStream;
-  LoadTool tool = LoadTool::kBuiltin;
-  int payload = 64;        // bytes per datagram / request / response / write
+  const LoadTool* tool = &default_load_tool();  // never null: a row of load_tools()
+  int payload = 64;                             // bytes per datagram / request / response / write
   int flows = 1;           // distinct 5-tuples (source ports) or TCP connections
   int threads = 1;         // generator threads; server threads for UDP and tcp_crr
   double rate_pps = 0;     // open-loop target over all flows, packets (or transactions)/s; 0 = max
@@ -61,6 +62,13 @@ struct Workload {
 
   Json to_json() const;
 };
+
+// Every workload type, in the order the docs list them.
+const std::vector<WorkloadType>& workload_types();
+// The metric keys a measurement of `type` has whichever tool ran it (combine_load_results of
+// both halves): what objectives over this workload can count on. tests/integration/load's
+// contract suite holds every tool to it.
+const std::vector<std::string>& promised_metrics(WorkloadType type);
 
 // Every field name a workload object may have.
 const std::vector<std::string>& workload_field_names();

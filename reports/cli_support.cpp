@@ -11,28 +11,6 @@ namespace nictune::report {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<Store> open_existing_store(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw invalid(
-        "no database at \"" + path + "\"; --db names the file `nictune run` wrote" +
-        (path == kDefaultDatabase ? " (the default is nictune.db in the current directory)" : ""));
-  }
-  if (fs::is_directory(path, ec))
-    throw invalid("--db \"" + path + "\" is a directory, not a database file");
-  return open_sqlite_store(path);
-}
-
-std::string format_from_extension(const std::string& path, const std::string& fallback) {
-  const std::string ext = fs::path(path).extension().string();
-  if (ext == ".html" || ext == ".htm") return "html";
-  if (ext == ".md" || ext == ".markdown") return "md";
-  if (ext == ".csv") return "csv";
-  if (ext == ".json") return "json";
-  if (ext == ".txt") return "text";
-  return fallback;
-}
-
 std::int64_t parse_id(const std::string& text, const std::string& what) {
   std::int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

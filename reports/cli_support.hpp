@@ -1,6 +1,5 @@
-// What the report, export and compare commands share: the default database, opening it only if
-// it exists (a reader must not create an empty database from a typo), output to a file or
-// standard output.
+// What the report, export and compare commands share: the default database, output to a file or
+// standard output. (Opening the database only if it exists is orchestrator/loaders' job.)
 #pragma once
 
 #include <cstdint>
@@ -10,18 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/store.hpp"
 #include "reports/export.hpp"
 
 namespace nictune::report {
 
 inline constexpr const char* kDefaultDatabase = "nictune.db";
-
-// Throws Error(kInvalid) naming the path when there is no such file.
-std::unique_ptr<Store> open_existing_store(const std::string& path);
-
-// "report.html" -> "html", ".md" -> "md", ".csv", ".json", ".txt" -> "text"; `fallback` otherwise.
-std::string format_from_extension(const std::string& path, const std::string& fallback);
 
 // A positive integer id; throws Error(kInvalid) "<what>: expected a positive integer, found ...".
 std::int64_t parse_id(const std::string& text, const std::string& what);

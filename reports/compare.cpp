@@ -116,10 +116,11 @@ ComparisonResult compare_experiments(const Report& a, const Report& b,
   }
 
   std::map<std::string, const PointResult*> in_b;
-  const PointResult* baseline_b = nullptr;
+  // One baseline per workload variant ("" without workload parameters), matched by variant.
+  std::map<std::string, const PointResult*> baselines_b;
   for (const auto& p : b.points) {
     if (p.baseline) {
-      baseline_b = &p;
+      baselines_b[p.variant] = &p;
     } else {
       in_b[canonical_text(p.config)] = &p;
     }
@@ -128,7 +129,8 @@ ComparisonResult compare_experiments(const Report& a, const Report& b,
   for (const auto& pa : a.points) {
     const PointResult* pb = nullptr;
     if (pa.baseline) {
-      pb = baseline_b;
+      auto it = baselines_b.find(pa.variant);
+      if (it != baselines_b.end()) pb = it->second;
     } else {
       auto it = in_b.find(canonical_text(pa.config));
       if (it != in_b.end()) pb = it->second;
@@ -141,7 +143,7 @@ ComparisonResult compare_experiments(const Report& a, const Report& b,
     ConfigurationComparison c;
     c.baseline = pa.baseline;
     c.config = pa.config;
-    c.label = pa.baseline ? "(baseline)" : config_text(pa.config);
+    c.label = pa.baseline ? pa.label() : config_text(pa.config);
     c.point_a = pa.point_id;
     c.point_b = pb->point_id;
     for (const auto& o : a.objectives) {
@@ -162,7 +164,10 @@ ComparisonResult compare_experiments(const Report& a, const Report& b,
   if (r.configurations.empty()) {
     r.notes.push_back("no configuration was measured in both experiments");
   }
-  if (a.baseline && baseline_b && a.points[*a.baseline].config != baseline_b->config) {
+  const auto baseline_b =
+      a.baseline ? baselines_b.find(a.points[*a.baseline].variant) : baselines_b.end();
+  if (baseline_b != baselines_b.end() &&
+      a.points[*a.baseline].config != baseline_b->second->config) {
     r.notes.push_back(
         "the two baselines are different settings (each host's own); they are compared as "
         "\"out of the box\" against \"out of the box\"");
@@ -181,13 +186,6 @@ ComparisonResult compare_experiments(const Report& a, const Report& b,
                      return worst(x) > worst(y);
                    });
   return r;
-}
-
-ComparisonResult compare_experiments(Store& store, const std::string& first,
-                                     const std::string& second, const CompareOptions& options) {
-  const Report a = load_report(store, first);
-  const Report b = load_report(store, second);
-  return compare_experiments(a, b, options);
 }
 
 void render_comparison_text(const ComparisonResult& r, std::ostream& out) {

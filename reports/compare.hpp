@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/store.hpp"
 #include "reports/report.hpp"
 
 namespace nictune::report {
@@ -71,8 +70,6 @@ struct ComparisonResult {
 // settings) are matched with each other. Objectives come from the first experiment's spec.
 ComparisonResult compare_experiments(const Report& a, const Report& b,
                                      const CompareOptions& options);
-ComparisonResult compare_experiments(Store& store, const std::string& first,
-                                     const std::string& second, const CompareOptions& options);
 
 // Complete trials' values of `metric` for one configuration of a report.
 std::vector<double> trial_values(const Report& report, const PointResult& point,

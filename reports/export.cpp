@@ -198,30 +198,6 @@ ExportInput export_input(const Report& report, std::int64_t point_id) {
   return in;
 }
 
-ExportInput load_export_input(Store& store, std::int64_t point_id, const std::string& experiment) {
-  std::vector<ExperimentRecord> candidates;
-  if (!experiment.empty()) {
-    candidates.push_back(resolve_experiment(store, experiment));
-  } else {
-    candidates = store.experiments();
-    std::reverse(candidates.begin(), candidates.end());
-  }
-  for (const auto& e : candidates) {
-    auto trials = store.trials(e.id);
-    for (const auto& t : trials) {
-      if (t.point_id != point_id) continue;
-      return export_input(build_report(e, store.hosts(e.id), trials), point_id);
-    }
-  }
-  if (!experiment.empty()) {
-    throw invalid("experiment \"" + experiment + "\" has no trial of point " +
-                  std::to_string(point_id) + "; `nictune report` lists the point ids");
-  }
-  throw invalid("no experiment in the database measured point " + std::to_string(point_id) +
-                (store.point(point_id) ? " (it was proposed but never run)" : "") +
-                "; `nictune report` lists the point ids");
-}
-
 const std::map<std::string, ExporterInfo>& exporters() {
   static const std::map<std::string, ExporterInfo> table = {
       {"sh", {"a POSIX shell script that applies the configuration (interface as $1)", export_sh}},

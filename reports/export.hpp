@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/store.hpp"
 #include "reports/export_commands.hpp"
 #include "reports/report.hpp"
 
@@ -46,11 +45,6 @@ struct ExportInput {
 // The point in this report. Throws Error(kInvalid) when the report has no such point and
 // Error(kUnsupported) when none of its trials recorded the commands that applied it.
 ExportInput export_input(const Report& report, std::int64_t point_id);
-
-// Finds the experiment holding `point_id` (newest first, or only `experiment` when given) and
-// builds its export input.
-ExportInput load_export_input(Store& store, std::int64_t point_id,
-                              const std::string& experiment = "");
 
 struct ExportFile {
   std::string name;  // suggested file name: "nictune-point-3.sh", "tuned.conf"

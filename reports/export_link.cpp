@@ -17,23 +17,25 @@ namespace {
 
 constexpr const char* kScriptDir = "/usr/local/lib/nictune";
 
-// ethtool option + word -> systemd.link [Link] key, and whether the value is a boolean.
+// ethtool option + word -> systemd.link [Link] key, and the kind of value it takes.
 struct LinkKey {
   const char* key;
-  enum class Value { kNumber, kBoolean, kMicroseconds } value;
+  // kCount: channels and ring sizes, which udev 252 takes only from 1 up ("Invalid RxChannels=
+  // value, ignoring: 0"), so a 0 stays in the script.
+  enum class Value { kNumber, kCount, kBoolean, kMicroseconds } value;
 };
 
 const LinkKey* link_key(char option, const std::string& word) {
   using V = LinkKey::Value;
   static const std::map<std::pair<char, std::string>, LinkKey> table = {
-      {{'L', "rx"}, {"RxChannels", V::kNumber}},
-      {{'L', "tx"}, {"TxChannels", V::kNumber}},
-      {{'L', "other"}, {"OtherChannels", V::kNumber}},
-      {{'L', "combined"}, {"CombinedChannels", V::kNumber}},
-      {{'G', "rx"}, {"RxBufferSize", V::kNumber}},
-      {{'G', "tx"}, {"TxBufferSize", V::kNumber}},
-      {{'G', "rx-mini"}, {"RxMiniBufferSize", V::kNumber}},
-      {{'G', "rx-jumbo"}, {"RxJumboBufferSize", V::kNumber}},
+      {{'L', "rx"}, {"RxChannels", V::kCount}},
+      {{'L', "tx"}, {"TxChannels", V::kCount}},
+      {{'L', "other"}, {"OtherChannels", V::kCount}},
+      {{'L', "combined"}, {"CombinedChannels", V::kCount}},
+      {{'G', "rx"}, {"RxBufferSize", V::kCount}},
+      {{'G', "tx"}, {"TxBufferSize", V::kCount}},
+      {{'G', "rx-mini"}, {"RxMiniBufferSize", V::kCount}},
+      {{'G', "rx-jumbo"}, {"RxJumboBufferSize", V::kCount}},
       // Only features systemd maps to exactly the kernel features ethtool's word means.
       {{'K', "gro"}, {"GenericReceiveOffload", V::kBoolean}},
       {{'K', "gso"}, {"GenericSegmentationOffload", V::kBoolean}},
@@ -62,21 +64,49 @@ std::vector<std::string> link_lines(const ExportCommand& c) {
     const LinkKey* key = link_key(c.ethtool_option, word);
     if (!key) return {};
     std::string text = value;
+    const bool digits =
+        !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
     switch (key->value) {
       case LinkKey::Value::kBoolean:
         if (value != "on" && value != "off") return {};
         text = value == "on" ? "yes" : "no";
         break;
-      case LinkKey::Value::kMicroseconds:
-        text = value + "us";
-        [[fallthrough]];
       case LinkKey::Value::kNumber:
-        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) return {};
+        if (!digits) return {};
+        break;
+      case LinkKey::Value::kCount:
+        if (!digits || value.find_first_not_of('0') == std::string::npos) return {};
+        break;
+      case LinkKey::Value::kMicroseconds:
+        if (!digits) return {};
+        text = value + "us";
         break;
     }
     out.push_back(std::string(key->key) + "=" + text);
   }
   return out;
+}
+
+// udev applies a .link's settings in a fixed order (features, channels, rings, flow control,
+// coalescing) without waiting between them. A ring change resets the link on drivers such as
+// e1000e, which resolve flow control again when the link comes back: pause written by the same
+// .link then reads differently (the VM lab's udev 252 wrote "rx off" and e1000e reported "RX:
+// on"). So a point that changes rings sets pause in the script, once the link is up again (at
+// most 30 s, then 2 s for the driver to settle, as the lab's tests do).
+bool sets_rings(const std::vector<ExportCommand>& commands) {
+  for (const auto& c : commands)
+    if (c.kind == CommandKind::kEthtool && c.ethtool_option == 'G' && !link_lines(c).empty())
+      return true;
+  return false;
+}
+
+ExportCommand wait_for_link() {
+  ExportCommand c;
+  c.kind = CommandKind::kOther;
+  c.recorded =
+      "_w=0; while [ \"$(cat /sys/class/net/$IFACE/operstate)\" != up ] && [ $_w -lt 30 ]; do "
+      "sleep 1; _w=$((_w + 1)); done; sleep 2";
+  return c;
 }
 
 }  // namespace
@@ -87,7 +117,15 @@ std::vector<ExportFile> export_link(const ExportInput& in) {
   const auto commands = parse_export_commands(in.commands, in.nic);
   std::vector<std::string> link;
   std::vector<ExportCommand> rest;
+  const bool rings = sets_rings(commands);
+  bool waited = false;
   for (const auto& c : commands) {
+    if (rings && c.kind == CommandKind::kEthtool && c.ethtool_option == 'A') {
+      if (!waited) rest.push_back(wait_for_link());
+      waited = true;
+      rest.push_back(c);
+      continue;
+    }
     auto lines = link_lines(c);
     if (lines.empty()) {
       rest.push_back(c);
@@ -125,11 +163,17 @@ std::vector<ExportFile> export_link(const ExportInput& in) {
        "matches\n# a device is the only one used, so this one also keeps Debian's naming "
        "policies of 99-default.link.\n";
   if (in.match == MatchBy::kName) {
-    l += "# OriginalName= is the name the kernel gave the device, before udev renamed it; for a "
-         "renamed\n# interface export with --match mac or --match pci.\n";
+    l += "# OriginalName= is the name the device has when udev handles its appearance: at boot "
+         "the\n# kernel's name, before udev renames it. For a name udev gives (enp3s0f0, ...) "
+         "export with\n# --match mac or --match pci.\n";
   }
   l += "# The rest of the configuration: 90-" + base + ".rules, " + base + "@.service and " +
        script + ".\n";
+  if (waited) {
+    l += "# Flow control is set by " + script +
+         " once the link is back: this point changes ring\n# sizes, which resets the link "
+         "on some drivers, and udev would write it before that.\n";
+  }
   l += "\n[Match]\n" + match_line + "\n\n[Link]\n";
   l += "NamePolicy=keep kernel database onboard slot path\n"
        "AlternativeNamesPolicy=database onboard slot path\n"

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 
+#include "core/pareto.hpp"
 #include "reports/format.hpp"
 #include "reports/host_context.hpp"
 #include "reports/report.hpp"
-#include "strategies/pareto.hpp"
 
 namespace nictune::report {
 namespace {
@@ -62,10 +62,11 @@ void rank_group(ObjectiveGroup& group) {
                    });
 }
 
-void add_experiment(ModelSummary& model, const ModelSource& source, const ExperimentRecord& e,
-                    const ExperimentNic& nic) {
-  const Report r = load_report(*source.store, std::to_string(e.id));
-  ModelExperiment me{source.database, e.id, e.name, nic.bench, e.status, e.created_at, nic.nic, 0};
+void add_experiment(ModelSummary& model, const std::string& database,
+                    const StoredExperiment& stored, const ExperimentNic& nic) {
+  const ExperimentRecord& e = stored.record;
+  const Report& r = stored.report;
+  ModelExperiment me{database, e.id, e.name, nic.bench, e.status, e.created_at, nic.nic, 0};
   for (const auto& p : r.points) me.configurations += p.complete > 0 && !p.baseline ? 1 : 0;
   std::size_t index = model.experiments.size();
   model.experiments.push_back(std::move(me));
@@ -95,20 +96,16 @@ void add_experiment(ModelSummary& model, const ModelSource& source, const Experi
 std::vector<ModelSummary> build_model_summaries(const std::vector<ModelSource>& sources) {
   std::map<std::string, ModelSummary> by_model;
   for (const auto& source : sources) {
-    std::map<std::int64_t, std::vector<ExperimentNic>> nics;
-    for (auto& row : source.store->experiment_nics()) nics[row.experiment_id].push_back(row);
-    for (const auto& e : source.store->experiments()) {
-      auto it = nics.find(e.id);
-      if (it == nics.end()) continue;
+    for (const auto& stored : source.experiments) {
       // One row per bench; an experiment counts once per model it measured.
       std::map<std::string, const ExperimentNic*> models;
-      for (const auto& row : it->second) models.emplace(row.nic.model_key(), &row);
+      for (const auto& row : stored.nics) models.emplace(row.nic.model_key(), &row);
       for (const auto& [key, row] : models) {
         ModelSummary& m = by_model[key];
         m.model = key;
         m.driver = row->nic.driver;
         m.pci_id = row->nic.pci_id;
-        add_experiment(m, source, e, *row);
+        add_experiment(m, source.database, stored, *row);
       }
     }
   }

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "core/nic_identity.hpp"
+#include "core/objective.hpp"
+#include "core/records.hpp"
 #include "core/statistics.hpp"
-#include "orchestrator/store/store.hpp"
-#include "strategies/strategy.hpp"
+#include "reports/report.hpp"
 
 namespace nictune::report {
 
@@ -51,9 +52,17 @@ struct ModelSummary {
   std::vector<ObjectiveGroup> groups;
 };
 
+// One experiment as its database holds it: the record, the DUT NIC of each bench, the report.
+struct StoredExperiment {
+  ExperimentRecord record;
+  std::vector<ExperimentNic> nics;
+  Report report;
+};
+
+// One database's experiments, read by orchestrator/loaders (load_model_source).
 struct ModelSource {
-  std::string database;  // the name shown ("nictune.db")
-  Store* store = nullptr;
+  std::string database;                       // the name shown ("nictune.db")
+  std::vector<StoredExperiment> experiments;  // in the database's order
 };
 
 // Models sorted by key. Experiments without a recorded NIC are left out (none since migration 4

@@ -2,23 +2,59 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/text_util.hpp"
+#include "reports/compare.hpp"
 #include "reports/format.hpp"
+#include "reports/models.hpp"
 
 namespace nictune::report {
 
 const std::map<std::string, RendererInfo>& renderers() {
   static const std::map<std::string, RendererInfo> table = {
-      {"text", {"plain text for terminals, at most 100 columns", render_text}},
-      {"md", {"Markdown for lab notebooks and tickets", render_md}},
-      {"html", {"one self-contained HTML file with inline SVG plots", render_html}},
-      {"csv", {"one row per trial with every knob and metric", render_csv}},
-      {"json", {"everything: trials, statistics, front, effects, host facts, spec", render_json}},
+      {"text",
+       {.description = "plain text for terminals, at most 100 columns",
+        .render = render_text,
+        .extensions = {".txt"},
+        .compare = render_comparison_text,
+        .models = render_models_text,
+        .is_default = true}},
+      {"md",
+       {.description = "Markdown for lab notebooks and tickets",
+        .render = render_md,
+        .extensions = {".md", ".markdown"},
+        .models = render_models_md}},
+      {"html",
+       {.description = "one self-contained HTML file with inline SVG plots",
+        .render = render_html,
+        .extensions = {".html", ".htm"}}},
+      {"csv",
+       {.description = "one row per trial with every knob and metric",
+        .render = render_csv,
+        .extensions = {".csv"}}},
+      {"json",
+       {.description = "everything: trials, statistics, front, effects, host facts, spec",
+        .render = render_json,
+        .extensions = {".json"},
+        .compare = render_comparison_json,
+        .models = render_models_json}},
   };
   return table;
+}
+
+std::string_view to_string(Output output) {
+  switch (output) {
+    case Output::kReport:
+      return "report";
+    case Output::kComparison:
+      return "compare";
+    case Output::kModels:
+      return "models";
+  }
+  return "?";
 }
 
 std::vector<std::string> renderer_names() {
@@ -27,14 +63,78 @@ std::vector<std::string> renderer_names() {
   return names;
 }
 
-void render(const std::string& format, const Report& report, std::ostream& out) {
-  auto it = renderers().find(format);
-  if (it == renderers().end()) {
-    throw invalid("unknown report format \"" + format + "\"" +
-                  did_you_mean(format, renderer_names()) + "; expected one of " +
-                  join(renderer_names(), ", "));
+bool serves(const RendererInfo& info, Output output) {
+  switch (output) {
+    case Output::kReport:
+      return static_cast<bool>(info.render);
+    case Output::kComparison:
+      return static_cast<bool>(info.compare);
+    case Output::kModels:
+      return static_cast<bool>(info.models);
   }
-  it->second.render(report, out);
+  return false;
+}
+
+std::vector<std::string> renderer_names(Output output) {
+  std::vector<std::string> names;
+  for (const auto& [name, info] : renderers()) {
+    if (serves(info, output)) names.push_back(name);
+  }
+  return names;
+}
+
+std::string default_format(Output output) {
+  for (const auto& [name, info] : renderers()) {
+    if (info.is_default && serves(info, output)) return name;
+  }
+  return renderer_names(output).front();
+}
+
+std::string format_choices(Output output) {
+  const std::vector<std::string> names = renderer_names(output);
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string format_from_extension(const std::string& path, const std::string& fallback) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  for (const auto& [name, info] : renderers()) {
+    for (const std::string& known : info.extensions) {
+      if (ext == known) return name;
+    }
+  }
+  return fallback;
+}
+
+namespace {
+
+// The row of `format` if it serves `output`; else Error(kInvalid) naming the formats that do.
+const RendererInfo& row_for(const std::string& format, Output output) {
+  auto it = renderers().find(format);
+  if (it == renderers().end() || !serves(it->second, output)) {
+    const std::vector<std::string> names = renderer_names(output);
+    throw invalid("unknown " + std::string(to_string(output)) + " format \"" + format + "\"" +
+                  did_you_mean(format, names) + "; expected one of " + join(names, ", "));
+  }
+  return it->second;
+}
+
+}  // namespace
+
+void render(const std::string& format, const Report& report, std::ostream& out) {
+  row_for(format, Output::kReport).render(report, out);
+}
+
+void render(const std::string& format, const ComparisonResult& result, std::ostream& out) {
+  row_for(format, Output::kComparison).compare(result, out);
+}
+
+void render(const std::string& format, const std::vector<ModelSummary>& models, std::ostream& out) {
+  row_for(format, Output::kModels).models(models, out);
 }
 
 std::string objective_heading(const Objective& objective) {
@@ -57,10 +157,12 @@ std::string trial_counts(const Report& report) {
   std::string out = std::to_string(report.trials.size()) + " trials: " + std::to_string(complete) +
                     " complete, " + std::to_string(failed) + " failed or pruned";
   if (other > 0) out += ", " + std::to_string(other) + " running or interrupted";
-  std::size_t configurations = 0;
-  for (const auto& p : report.points) configurations += p.baseline ? 0 : 1;
+  std::size_t configurations = 0, baselines = 0;
+  for (const auto& p : report.points) (p.baseline ? baselines : configurations) += 1;
   out += "; " + std::to_string(configurations) + " configurations";
-  if (report.baseline) out += " and the baseline";
+  if (baselines == 1) out += " and the baseline";
+  if (baselines > 1)
+    out += " and " + std::to_string(baselines) + " baselines (one per workload variant)";
   return out;
 }
 

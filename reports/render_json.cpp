@@ -183,7 +183,8 @@ void render_json(const Report& r, std::ostream& out) {
                   {"background_cpu_mean", r.noise.background_mean},
                   {"background_cpu_max", r.noise.background_max},
                   {"busy_trials", r.noise.busy_trials},
-                  {"steal_mean", r.noise.steal_mean}};
+                  {"steal_mean", r.noise.steal_mean},
+                  {"unstable_baseline", r.noise.unstable()}};
   doc["notes"] = r.notes;
   if (const RateSearchSection rs = rate_search_section(r); !rs.empty())
     doc["rate_search"] = rate_search_json(rs);

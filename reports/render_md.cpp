@@ -20,6 +20,18 @@ void row(std::ostream& out, const std::vector<std::string>& cells) {
   out << "\n";
 }
 
+// The head of a per-CPU table: `first`, then one right-aligned column per CPU.
+void cpu_table_head(std::ostream& out, const std::string& first, std::size_t cpus) {
+  std::vector<std::string> head = {first};
+  std::vector<std::string> align = {"---"};
+  for (std::size_t c = 0; c < cpus; ++c) {
+    head.push_back("cpu" + std::to_string(c));
+    align.push_back("--:");
+  }
+  row(out, head);
+  row(out, align);
+}
+
 std::string code(const std::string& text) {
   return text.empty() ? "" : "`" + text + "`";
 }
@@ -52,7 +64,7 @@ void configuration_table(const Report& r, std::ostream& out,
       cells.push_back(format_summary(o.summary));
       cells.push_back(gain_cell(o, p->baseline));
     }
-    cells.push_back(p->baseline          ? "(baseline)"
+    cells.push_back(p->baseline          ? p->label()
                     : p->changes.empty() ? "(same as baseline)"
                                          : code(p->label()));
     row(out, cells);
@@ -203,14 +215,7 @@ void render_md(const Report& r, std::ostream& out) {
       }
     }
     for (const auto& s : series) {
-      std::vector<std::string> head = {s};
-      std::vector<std::string> align = {"---"};
-      for (std::size_t c = 0; c < r.heatmap.cpus; ++c) {
-        head.push_back("cpu" + std::to_string(c));
-        align.push_back("--:");
-      }
-      row(out, head);
-      row(out, align);
+      cpu_table_head(out, s, r.heatmap.cpus);
       for (std::size_t i = 0; i < r.heatmap.labels.size(); ++i) {
         std::vector<std::string> cells = {r.heatmap.labels[i]};
         const CpuLoad* load = nullptr;
@@ -232,14 +237,7 @@ void render_md(const Report& r, std::ostream& out) {
            "trial.\n\n";
     for (std::size_t i = 0; i < r.heatmap.labels.size() && i < r.heatmap.queues.size(); ++i) {
       if (r.heatmap.queues[i].empty()) continue;
-      std::vector<std::string> head = {r.heatmap.labels[i]};
-      std::vector<std::string> align = {"---"};
-      for (std::size_t c = 0; c < r.heatmap.cpus; ++c) {
-        head.push_back("cpu" + std::to_string(c));
-        align.push_back("--:");
-      }
-      row(out, head);
-      row(out, align);
+      cpu_table_head(out, r.heatmap.labels[i], r.heatmap.cpus);
       for (const auto& q : r.heatmap.queues[i]) {
         std::vector<std::string> cells = {q.series};
         for (double v : q.per_cpu) cells.push_back(format_number(v));

@@ -9,6 +9,8 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/text_util.hpp"
+#include "core/workload_params.hpp"
+#include "core/workload_variant.hpp"
 #include "reports/format.hpp"
 #include "reports/report_steps.hpp"
 
@@ -16,8 +18,10 @@ namespace nictune::report {
 namespace {
 
 using detail::add_cpu_heatmaps;
+using detail::choose_best;
 using detail::main_effects;
 using detail::minimised;
+using detail::original_values;
 using detail::rank_points;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -37,9 +41,9 @@ int status_order(PointStatus s) {
   return static_cast<int>(s);
 }
 
-// The runner stores the baseline as the empty point and records the host's original values of
-// every knob in the space in details.apply ("dut": {knob: value}, "lg": {...}); space keys
-// name LG knobs "lg:knob".
+// The runner stores the baseline as the empty point; a baseline trial's details.apply names what
+// it applied ("dut": {knob: value}, "lg": {...}; space keys name LG knobs "lg:knob"), which is
+// nothing: the host's original values come from the host facts then (original_values).
 Json baseline_values(const TrialRecord& t) {
   Json config = Json::object();
   const Json& details = t.outcome.details;
@@ -59,29 +63,40 @@ std::string number_text(double v) {
   return format_number(v);
 }
 
-// Configurations by (is baseline, point id); every baseline trial belongs to one baseline row.
+// Configurations by (is baseline, point id); every baseline trial of one workload variant
+// belongs to one baseline row.
 using Groups = std::map<std::pair<bool, std::int64_t>, Group>;
 using DriftedMetrics = std::map<std::string, const BaselineDrift*>;
+// Per workload variant text: its baseline row's point id, its drifted metrics.
+using BaselineKeys = std::map<std::string, std::int64_t>;
 
-// Groups the report's trials into configurations; `baseline_key` is the baseline row's point id.
-Groups group_trials(Report& r, std::optional<std::int64_t>& baseline_key) {
+// Groups the report's trials into configurations; `baseline_keys` gets each variant's baseline
+// row's point id.
+Groups group_trials(Report& r, BaselineKeys& baseline_keys) {
   Groups groups;
   std::set<std::string> metric_names;
   std::size_t running = 0;
   for (const auto& t : r.trials) {
     std::int64_t id = t.point_id;
-    if (t.baseline) {
-      if (!baseline_key) baseline_key = t.point_id;
-      id = *baseline_key;
-    }
+    const Json point = t.point.is_object() ? t.point : Json::object();
+    const Json variant = effective_workload_variant(point, r.experiment.spec);
+    if (t.baseline) id = baseline_keys.try_emplace(variant_text(variant), t.point_id).first->second;
     Group& g = groups[{t.baseline, id}];
     PointResult& p = g.result;
     if (p.trial_ids.empty()) {
       p.point_id = id;
       p.baseline = t.baseline;
-      p.config = t.point.is_object() ? t.point : Json::object();
+      p.config = point;
+      if (t.baseline) p.config.update(variant);  // an older {} baseline ran the spec's workload
+      p.variant = variant_text(variant);
     }
-    if (t.baseline && p.config.empty()) p.config = baseline_values(t);
+    // A baseline row shows the host's own values of the space's knobs, from the first trial
+    // that recorded them, beside its workload variant.
+    if (t.baseline && workload_variant(p.config).size() == p.config.size()) {
+      Json values = baseline_values(t);
+      values.update(p.config);
+      p.config = std::move(values);
+    }
     if (t.baseline) g.baseline_point_ids.insert(t.point_id);
     p.trial_ids.push_back(t.id);
     switch (t.outcome.state) {
@@ -104,6 +119,22 @@ Groups group_trials(Report& r, std::optional<std::int64_t>& baseline_key) {
     }
   }
   r.metric_names.assign(metric_names.begin(), metric_names.end());
+  // A baseline trial that recorded no knob values (it applied nothing) ran on the host's
+  // original ones: those come from the host facts, beside the row's workload variant.
+  std::set<std::string> keys;
+  for (const auto& [key, g] : groups) {
+    if (key.first) continue;
+    for (const auto& item : g.result.config.items()) {
+      if (!workload_param_field(item.key())) keys.insert(item.key());
+    }
+  }
+  const Json originals = original_values(r.hosts, keys);
+  for (const auto& [variant, id] : baseline_keys) {
+    Json& config = groups.at({true, id}).result.config;
+    for (const auto& item : originals.items()) {
+      if (!config.contains(item.key())) config[item.key()] = item.value();
+    }
+  }
   if (running > 0) {
     r.notes.push_back(std::to_string(running) +
                       " trial(s) still running or interrupted are not counted");
@@ -111,24 +142,29 @@ Groups group_trials(Report& r, std::optional<std::int64_t>& baseline_key) {
   return groups;
 }
 
-// Drift of the baseline over the run, per objective (trial ids are in time order). Returns the
-// metrics that drifted, pointing into r.drift.
-DriftedMetrics note_baseline_drift(Report& r, const Group& baseline) {
+// Drift of one variant's baseline over the run, per objective (trial ids are in time order),
+// into r.drift.
+void judge_baseline_drift(Report& r, const Group& baseline) {
   for (const auto& o : r.objectives) {
     auto it = baseline.values.find(o.metric);
     if (it == baseline.values.end()) continue;
     BaselineDrift d;
     d.metric = o.metric;
+    d.variant = baseline.result.variant;
     d.result = stats::detect_drift(it->second);
     d.trials = it->second.size();
     if (!d.result.valid) continue;
     d.first_after = baseline.value_trials.at(o.metric)[d.result.split];
     r.drift.push_back(d);
   }
-  DriftedMetrics drifted;
+}
+
+// The metrics that drifted, per variant, pointing into r.drift (complete by now).
+std::map<std::string, DriftedMetrics> note_baseline_drift(Report& r) {
+  std::map<std::string, DriftedMetrics> drifted;
   for (const auto& d : r.drift) {
     if (!d.result.drift) continue;
-    drifted[d.metric] = &d;
+    drifted[d.variant][d.metric] = &d;
     r.notes.push_back("baseline drift: " + d.text() +
                       "; each configuration is compared with the baseline trials on its side "
                       "of the change");
@@ -164,7 +200,10 @@ void summarise(Group& g, const Group* baseline, const DriftedMetrics& drifted,
   if (!p.baseline) {
     const Json base = baseline ? baseline->result.config : Json::object();
     for (const auto& item : p.config.items()) {
-      if (!base.contains(item.key()) || base.at(item.key()) != item.value()) {
+      // The workload variant is the same as its baseline's by construction, and is what tells
+      // two rows of one layout apart: always shown.
+      if (workload_param_field(item.key()) || !base.contains(item.key()) ||
+          base.at(item.key()) != item.value()) {
         p.changes[item.key()] = item.value();
       }
     }
@@ -251,7 +290,7 @@ void note_unjudged(Report& r) {
 }
 
 // Orders the rows (status, rank, first objective, baseline first among equals) and finds the
-// baseline's and the best point's.
+// baseline's and the recommended (best) point's.
 void order_rows(Report& r) {
   const auto& objectives = r.objectives;
   const std::size_t k = objectives.size();
@@ -271,8 +310,12 @@ void order_rows(Report& r) {
                      return a.point_id < b.point_id;
                    });
   for (std::size_t i = 0; i < r.points.size(); ++i) {
-    if (r.points[i].baseline) r.baseline = i;
-    if (!r.best && r.points[i].status == PointStatus::kFront && !r.points[i].baseline) r.best = i;
+    if (r.points[i].baseline && !r.baseline) r.baseline = i;
+  }
+  choose_best(r);
+  // With a baseline per workload variant, the one shown beside the best point is its own.
+  for (std::size_t i = 0; r.best && i < r.points.size(); ++i) {
+    if (r.points[i].baseline && r.points[i].variant == r.points[*r.best].variant) r.baseline = i;
   }
 }
 
@@ -281,9 +324,9 @@ void order_rows(Report& r) {
 std::string BaselineDrift::text() const {
   char p[32];
   std::snprintf(p, sizeof p, "%.3f", result.p_value);
-  return metric + " " + format_percent(result.relative) + " from trial " +
-         std::to_string(first_after) + " on (permutation p = " + p + ", " + std::to_string(trials) +
-         " baseline trials)";
+  return metric + (variant.empty() ? "" : " at " + variant) + " " +
+         format_percent(result.relative) + " from trial " + std::to_string(first_after) +
+         " on (permutation p = " + p + ", " + std::to_string(trials) + " baseline trials)";
 }
 
 std::string to_string(Goal goal) {
@@ -352,7 +395,7 @@ std::string config_text(const Json& config) {
 }
 
 std::string PointResult::label() const {
-  if (baseline) return "(baseline)";
+  if (baseline) return variant.empty() ? "(baseline)" : "(baseline) " + variant;
   if (changes.empty()) return "(same as baseline)";
   return config_text(changes);
 }
@@ -380,22 +423,39 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
   const std::size_t k = objectives.size();
   if (k == 0) r.notes.push_back("the spec declares no objectives: nothing is ranked");
 
-  std::optional<std::int64_t> baseline_key;
-  Groups groups = group_trials(r, baseline_key);
-  const Group* baseline = baseline_key ? &groups.at({true, *baseline_key}) : nullptr;
-  if (!baseline)
+  BaselineKeys baseline_keys;
+  Groups groups = group_trials(r, baseline_keys);
+  std::map<std::string, const Group*> baselines;  // per workload variant
+  for (const auto& [variant, id] : baseline_keys) baselines[variant] = &groups.at({true, id});
+  if (baselines.empty())
     r.notes.push_back("no baseline was measured: gains over the baseline are not shown");
-  if (baseline && baseline->baseline_point_ids.size() > 1) {
-    r.notes.push_back("baseline trials were taken with " +
-                      std::to_string(baseline->baseline_point_ids.size()) +
+  for (const auto& [variant, baseline] : baselines) {
+    if (baseline->baseline_point_ids.size() <= 1) continue;
+    r.notes.push_back("baseline trials" + (variant.empty() ? "" : " at " + variant) +
+                      " were taken with " + std::to_string(baseline->baseline_point_ids.size()) +
                       " different configurations; they are pooled");
   }
 
   r.noise = summarize_noise(r.trials, objectives);
   if (!r.noise.empty()) r.notes.push_back("noise: " + r.noise.text());
+  if (const std::string unstable = r.noise.unstable_text(); !unstable.empty())
+    r.notes.push_back(unstable);
 
-  const DriftedMetrics drifted = baseline ? note_baseline_drift(r, *baseline) : DriftedMetrics{};
-  for (auto& [key, g] : groups) summarise(g, baseline, drifted, objectives, constraints);
+  for (const auto& [variant, baseline] : baselines) judge_baseline_drift(r, *baseline);
+  const auto drifted = note_baseline_drift(r);
+  std::set<std::string> without_baseline;
+  for (auto& [key, g] : groups) {
+    // Each configuration against the baseline of its own workload variant, or none.
+    const auto b = g.result.baseline ? baselines.end() : baselines.find(g.result.variant);
+    const auto d = drifted.find(g.result.variant);
+    if (!g.result.baseline && b == baselines.end() && !baselines.empty())
+      without_baseline.insert(g.result.variant);
+    summarise(g, b == baselines.end() ? nullptr : b->second,
+              d == drifted.end() ? DriftedMetrics{} : d->second, objectives, constraints);
+  }
+  for (const auto& variant : without_baseline)
+    r.notes.push_back("no baseline was measured at " + variant +
+                      ": configurations there show no gain over the baseline");
   number_evaluations(groups);
   for (auto& [key, g] : groups) r.points.push_back(std::move(g.result));
 
@@ -404,32 +464,6 @@ Report build_report(const ExperimentRecord& experiment, const std::vector<HostRe
   order_rows(r);
   r.effects = main_effects(objectives, r.points);
   add_cpu_heatmaps(r);
-  return r;
-}
-
-ExperimentRecord resolve_experiment(Store& store, const std::string& id_or_name) {
-  if (id_or_name.empty()) {
-    auto all = store.experiments();
-    if (all.empty())
-      throw invalid("the database holds no experiment yet; `nictune run SPEC` makes one");
-    return all.back();
-  }
-  if (auto e = store.find_experiment(id_or_name)) return *e;
-  std::vector<std::string> names;
-  std::string known;
-  for (const auto& e : store.experiments()) {
-    names.push_back(e.name);
-    known += (known.empty() ? "" : ", ") + std::to_string(e.id) + " (" + e.name + ")";
-  }
-  throw invalid("no experiment \"" + id_or_name + "\" in the database" +
-                did_you_mean(id_or_name, names) +
-                (known.empty() ? "; it holds none" : "; it holds " + known));
-}
-
-Report load_report(Store& store, const std::string& id_or_name) {
-  const ExperimentRecord e = resolve_experiment(store, id_or_name);
-  Report r = build_report(e, store.hosts(e.id), store.trials(e.id));
-  r.profile_trials = store.profile_trials(e.id);
   return r;
 }
 

@@ -11,14 +11,13 @@
 #include <vector>
 
 #include "core/comparison.hpp"
+#include "core/objective.hpp"
 #include "core/records.hpp"
 #include "core/statistics.hpp"
 #include "core/trial.hpp"
-#include "orchestrator/store/store.hpp"
 #include "reports/drift.hpp"
 #include "reports/host_context.hpp"
 #include "reports/noise_summary.hpp"
-#include "strategies/strategy.hpp"
 
 namespace nictune::report {
 
@@ -62,8 +61,12 @@ struct PointResult {
   int rank = -1;                                  // Pareto rank, 0 = front; -1 unranked
   PointStatus status = PointStatus::kFailed;
   std::size_t evaluation = 0;  // 1-based order of first completion (0: never completed)
-  // "channels.combined=4 rps=all", "(baseline)", "(same as baseline)".
+  // "channels.combined=4 rps=all", "(baseline)", "(same as baseline)"; a baseline of one
+  // workload variant says which: "(baseline) workload.payload=1472".
   std::string label() const;
+  // The workload variant a row ran at, as text ("workload.payload=1472"; "" without workload
+  // parameters): each configuration is compared with the baseline of its own variant.
+  std::string variant;
 };
 
 struct ConvergenceStep {
@@ -121,6 +124,7 @@ struct HeatMap {
 // its side of the change (the baseline measured closest in time) instead of all of them.
 struct BaselineDrift {
   std::string metric;
+  std::string variant;  // the baseline's workload variant ("" without workload parameters)
   stats::DriftResult result;
   std::size_t trials = 0;        // baseline trials in the series
   std::int64_t first_after = 0;  // the first trial id after the change
@@ -139,7 +143,10 @@ struct Report {
   // objective best first, then point id. The baseline is a row like any other.
   std::vector<PointResult> points;
   std::optional<std::size_t> baseline;  // index into points
-  std::optional<std::size_t> best;      // the first front row that is not the baseline
+  // The recommended configuration: the first front row that is not the baseline, unless a
+  // front or tied row that it does not beat beyond noise on any objective changes fewer settings
+  // (then that one, and a note says why). Not necessarily the first row.
+  std::optional<std::size_t> best;
 
   // Hypervolume of the feasible front with every objective scaled to [0, 1] between the best and
   // worst feasible means, reference point 1.1 on every axis, divided by the reference box's
@@ -158,14 +165,10 @@ struct Report {
   const PointResult* find_point(std::int64_t point_id, bool baseline = false) const;
 };
 
-// Builds the report from rows already read. Pure: the same rows give the same report.
+// Builds the report from rows already read (orchestrator/loaders reads them from a Store). Pure:
+// the same rows give the same report.
 Report build_report(const ExperimentRecord& experiment, const std::vector<HostRecord>& hosts,
                     const std::vector<TrialRecord>& trials);
-
-// `id_or_name` empty: the newest experiment. Throws Error(kInvalid) naming what was asked for
-// (and what the database holds) when there is no such experiment.
-ExperimentRecord resolve_experiment(Store& store, const std::string& id_or_name);
-Report load_report(Store& store, const std::string& id_or_name);
 
 // The label of a configuration's keys as "k=v k=v" in key order.
 std::string config_text(const Json& config);

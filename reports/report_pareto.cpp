@@ -5,8 +5,8 @@
 #include <limits>
 #include <optional>
 
+#include "core/pareto.hpp"
 #include "reports/report_steps.hpp"
-#include "strategies/pareto.hpp"
 
 namespace nictune::report::detail {
 namespace {

@@ -2,6 +2,8 @@
 // reports/report*.cpp: renderers read the finished Report.
 #pragma once
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "reports/report.hpp"
@@ -26,5 +28,14 @@ void rank_points(Report& r);
 // The per-CPU work of the baseline and of the best point, from the DUT agent's counters
 // (report_heatmap.cpp).
 void add_cpu_heatmaps(Report& r);
+
+// The host's original values of `keys` ("lg:"-prefixed for the LG), as the runner's snapshot
+// recorded them in the host facts ("original"): what the baseline ran with (report_best.cpp).
+Json original_values(const std::vector<HostRecord>& hosts, const std::set<std::string>& keys);
+
+// The recommended configuration (Report::best): among the front and the points tied with its
+// first row, the one that changes the fewest settings; a note says so when that is not the first
+// row (report_best.cpp).
+void choose_best(Report& r);
 
 }  // namespace nictune::report::detail

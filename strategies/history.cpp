@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
-#include "strategies/pareto.hpp"
+#include "core/pareto.hpp"
 
 namespace nictune {
 

@@ -12,15 +12,11 @@
 
 #include "core/comparison.hpp"
 #include "core/metrics.hpp"
+#include "core/objective.hpp"
 #include "core/space.hpp"
 #include "core/trial.hpp"
 
 namespace nictune {
-
-struct Objective {
-  std::string metric;  // "rx_pps"
-  Goal goal = Goal::kMaximize;
-};
 
 struct StrategyConfig {
   Space space;

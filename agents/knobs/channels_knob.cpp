@@ -53,6 +53,10 @@ class ChannelsKnob final : public Knob {
     return {"rss.queues", "irq_affinity", "rps", "rfs.flow_cnt", "xps", "xps_rxqs"};
   }
 
+  // The kernel refuses fewer channels than a user-set RSS table uses (6.12: `-L combined 1`
+  // while the table points at queue 1); a requested rss.queues follows the channels anyway.
+  std::vector<std::string> resets_first() const override { return {"rss.queues"}; }
+
   void plan(KnobEnv& env, const Json& state) const override {
     auto c = planned(env);
     c.*field_.count = state.get<__u32>();

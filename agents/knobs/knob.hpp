@@ -1,7 +1,7 @@
 // A knob is data plus a small descriptor: probe (supported? why not? current value, range),
 // read (the exact state a snapshot stores), target (what a requested value means here),
 // write (apply a state), commands (the equivalent shell lines, for export). One file per knob
-// family in this folder; registry.cpp maps every catalog name to its factory.
+// family in this folder; each knob is one row of core/knob_table.hpp, which names its factory.
 #pragma once
 
 #include <memory>
@@ -89,6 +89,16 @@ class Knob {
   virtual std::vector<std::string> affects() const { return {}; }
   // Records in env the effect of `state` on later knobs of the same request (channels).
   virtual void plan(KnobEnv&, const Json&) const {}
+  // Knobs put back to their driver default before a write of this one changes anything, unless
+  // the same request writes them (channels: a user-set RSS table pins the channel count).
+  virtual std::vector<std::string> resets_first() const { return {}; }
+  // The driver's default state here and the shell line that restores it, for a knob another
+  // one resets first; nullopt when the knob has no such default. Throws like read().
+  struct DriverDefault {
+    Json state;
+    std::string command;
+  };
+  virtual std::optional<DriverDefault> driver_default(const KnobEnv&) const { return std::nullopt; }
 
  private:
   const KnobInfo* info_;

@@ -52,6 +52,12 @@ class RssQueuesKnob final : public Knob {
     }
   }
 
+  // An equal spread over every ring, which write() sends as "default" (clearing the
+  // user-configured flag).
+  std::optional<DriverDefault> driver_default(const KnobEnv& env) const override {
+    return DriverDefault{target(env, range(env).at("max")), "ethtool -X $IFACE default"};
+  }
+
   std::vector<std::string> commands(const KnobEnv&, const Json& state) const override {
     auto table = state.get<std::vector<std::uint32_t>>();
     std::uint32_t highest = 0;

@@ -1,11 +1,10 @@
-// sysctl.net.core.*: the allow-listed net.core sysctls.
+// sysctl.*: the allow-listed integer sysctls, one NICTUNE_SYSCTL row each in core/knob_table.hpp.
 #include "agents/knobs/sysctl_knob.hpp"
 
 #include <sys/stat.h>
 
 #include <cerrno>
 
-#include "agents/knobs/registry.hpp"
 #include "core/errors.hpp"
 
 namespace nictune::agent {
@@ -67,10 +66,6 @@ class SysctlKnob final : public Knob {
   SysctlSpec spec_;
 };
 
-std::unique_ptr<Knob> sysctl(const KnobInfo& info, const char* key, long long min = 0) {
-  return make_sysctl_knob(info, {.key = key, .min = min});
-}
-
 }  // namespace
 
 std::unique_ptr<Knob> make_sysctl_knob(const KnobInfo& info, const SysctlSpec& spec) {
@@ -88,37 +83,6 @@ bool outside_root_netns(const KernelFiles& files) {
   // been registered for the root namespace only since it exists, somaxconn for every one.
   return path_exists(files.proc("sys/net/core/somaxconn")) &&
          !path_exists(files.proc("sys/net/core/netdev_max_backlog"));
-}
-
-std::unique_ptr<Knob> make_sysctl_busy_poll_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.busy_poll");
-}
-std::unique_ptr<Knob> make_sysctl_busy_read_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.busy_read");
-}
-std::unique_ptr<Knob> make_sysctl_netdev_budget_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.netdev_budget");
-}
-std::unique_ptr<Knob> make_sysctl_netdev_budget_usecs_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.netdev_budget_usecs");
-}
-std::unique_ptr<Knob> make_sysctl_netdev_max_backlog_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.netdev_max_backlog");
-}
-std::unique_ptr<Knob> make_sysctl_dev_weight_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.dev_weight", 1);
-}
-std::unique_ptr<Knob> make_sysctl_rmem_max_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.rmem_max");
-}
-std::unique_ptr<Knob> make_sysctl_wmem_max_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.wmem_max");
-}
-std::unique_ptr<Knob> make_sysctl_rmem_default_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.rmem_default");
-}
-std::unique_ptr<Knob> make_sysctl_wmem_default_knob(const KnobInfo& info) {
-  return sysctl(info, "net.core.wmem_default");
 }
 
 }  // namespace nictune::agent

@@ -1,6 +1,7 @@
 // Adapters for iperf3 and sockperf: the same methods and metric names as the built-in
 // generators, measured by the external tool. Running and parsing are separate so the parsers are
-// tested against recorded outputs (tests/data/load/) as well as the real tools.
+// tested against recorded outputs (tests/data/load/) as well as the real tools. Their entry points
+// (start_iperf3_server, run_iperf3, ...) are declared by their rows in core/load_tool_table.hpp.
 #pragma once
 
 #include <memory>
@@ -19,9 +20,6 @@ std::vector<std::string> iperf3_client_args(const Workload& workload, const RunO
 Json parse_iperf3_client(const Workload& workload, const std::string& json_text);
 // The serve.stop result from `iperf3 -s -1 -J` output ("" when no test ran).
 Json parse_iperf3_server(const Workload& workload, const std::string& json_text);
-Json run_iperf3(const Workload& workload, const RunOptions& options);
-std::unique_ptr<LoadServer> start_iperf3_server(const Workload& workload,
-                                                const ServeOptions& options);
 
 // ---- sockperf (Debian package sockperf): ping-pong through --full-log (every sample's send
 // and receive time, CSV), throughput through its summary lines (it has no other output).
@@ -35,9 +33,6 @@ Json parse_sockperf_pingpong(const Workload& workload, const std::string& full_l
 Json parse_sockperf_throughput(const Workload& workload, const std::string& output);
 // The server's "Total N messages received" at exit.
 Json parse_sockperf_server(const Workload& workload, const std::string& output);
-Json run_sockperf(const Workload& workload, const RunOptions& options);
-std::unique_ptr<LoadServer> start_sockperf_server(const Workload& workload,
-                                                  const ServeOptions& options);
 
 // ---- shared by both
 // A port free for both TCP and UDP on `bind` (the tools cannot be given port 0).

@@ -1,5 +1,5 @@
-// The built-in generators, one pair (server, client) per workload family. load_runner.cpp picks
-// among these and the external-tool adapters.
+// The built-in generators, one pair (server, client) per workload family, and the builtin
+// tool's entry points (builtin.cpp) that pick among them by workload type.
 #pragma once
 
 #include <memory>
@@ -17,5 +17,7 @@ Json run_udp_stream(const Workload& workload, const RunOptions& options);
 Json run_udp_rr(const Workload& workload, const RunOptions& options);
 Json run_tcp_stream(const Workload& workload, const RunOptions& options);
 Json run_tcp_rr(const Workload& workload, const RunOptions& options);  // tcp_rr and tcp_crr
+// The builtin tool's entry points, start_builtin_server and run_builtin (the server and client of
+// `workload.type`), are declared by its row in core/load_tool_table.hpp.
 
 }  // namespace nictune::load

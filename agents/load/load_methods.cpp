@@ -11,6 +11,7 @@
 #include "agents/load/sys_util.hpp"
 #include "agents/methods.hpp"
 #include "core/errors.hpp"
+#include "core/load_tools.hpp"
 #include "core/source_spread.hpp"
 #include "core/text_util.hpp"
 
@@ -110,7 +111,7 @@ void register_load_methods(rpc::MethodTable& table, AgentContext& context) {
     std::string id = servers->add(std::move(server));
     return Json{{"id", id},
                 {"port", port},
-                {"tool", to_string(workload.tool)},
+                {"tool", workload.tool->name},
                 {"type", to_string(workload.type)}};
   });
 

@@ -190,13 +190,17 @@ Json parse_sockperf_throughput(const Workload& w, const std::string& output) {
   c.tx_bytes = c.tx_packets * static_cast<std::uint64_t>(w.payload);
   double seconds = std::stod(m[2].str());
   if (seconds <= 0) seconds = w.duration_s;
+  Json metrics = client_metrics(w, c, seconds, nullptr);
+  // The client does not know what arrived (tcp_stream's rx_bps would read 0): the server's
+  // count says, over this window (combine_load_results).
+  metrics.erase("rx_bps");
   return Json{
       {"tool", "sockperf"},
       {"type", to_string(w.type)},
       {"duration_s", seconds},
       {"warmup_s", 0},
       {"counts", Json{{"tx_packets", c.tx_packets}, {"tx_bytes", c.tx_bytes}}},
-      {"metrics", client_metrics(w, c, seconds, nullptr)},
+      {"metrics", std::move(metrics)},
       {"intervals", Json::array()},
       {"details",
        Json{{"note", "sockperf throughput has no warm-up cut and no per-interval output"}}}};

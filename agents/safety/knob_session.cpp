@@ -376,7 +376,8 @@ Json KnobSession::apply(const Json& params) {
       if (r.knob->matches(state, before)) {
         unchanged.push_back(r.knob->name());
       } else {
-        if (r.knob->name().rfind("channels.", 0) == 0) reset_rss_table(env, before_states, lines);
+        for (const auto& name : r.knob->resets_first())
+          reset_to_driver_default(env, name, *r.knob, before_states, lines);
         before_states[r.knob->name()] = before;
         r.knob->write(env, state);
       }
@@ -411,26 +412,27 @@ Json KnobSession::apply(const Json& params) {
   return result;
 }
 
-// A user-set RSS table pins the channels: the kernel refuses fewer channels than the table uses
-// (6.12: `-L combined 1` while the table points at queue 1). Before channels change, a table
-// that is not the driver's default goes back to it (the rss.queues knob writes an equal spread
-// over every ring as "default", which clears the user-configured flag); a requested rss.queues
-// follows the channels in apply order. The snapshot already holds the table (channels affect it).
-void KnobSession::reset_rss_table(const KnobEnv& env, Json& before_states, Json& lines) const {
-  const Knob* rss = registry_.find("rss.queues");
-  if (!rss || before_states.contains(rss->name())) return;
-  Json current, driver_default;
+// Before a knob changes, the knobs it resets first go back to their driver's default unless
+// this request already wrote them (channels: a user-set RSS table pins them; the kernel refuses
+// fewer channels than the table uses). The snapshot already holds them (the knob affects them).
+void KnobSession::reset_to_driver_default(const KnobEnv& env, const std::string& name,
+                                          const Knob& changing, Json& before_states,
+                                          Json& lines) const {
+  const Knob* knob = registry_.find(name);
+  if (!knob || before_states.contains(knob->name())) return;
+  Json current;
+  std::optional<Knob::DriverDefault> driver_default;
   try {
-    current = rss->read(env);
-    driver_default = rss->target(env, rss->range(env).at("max"));
+    current = knob->read(env);
+    driver_default = knob->driver_default(env);
   } catch (const Error&) {
-    return;  // no RSS table on this device: nothing pins the channels
+    return;  // not on this device: nothing pins the change
   }
-  if (rss->matches(driver_default, current)) return;
-  before_states[rss->name()] = current;
-  rss->write(env, driver_default);
-  lines.push_back("ethtool -X $IFACE default");
-  log("rss.queues: table back to the driver default before the channels change");
+  if (!driver_default || knob->matches(driver_default->state, current)) return;
+  before_states[knob->name()] = current;
+  knob->write(env, driver_default->state);
+  lines.push_back(driver_default->command);
+  log(knob->name() + ": back to the driver default before " + changing.name() + " changes");
 }
 
 }  // namespace nictune::agent

@@ -83,7 +83,8 @@ class KnobSession {
                        const std::vector<const Knob*>& knobs);
   bool global_snapshotted_elsewhere(const std::string& knob, const std::string& interface) const;
   RestoreOutcome restore_interface(const std::string& interface);
-  void reset_rss_table(const KnobEnv& env, Json& before_states, Json& lines) const;
+  void reset_to_driver_default(const KnobEnv& env, const std::string& name, const Knob& changing,
+                               Json& before_states, Json& lines) const;
   void guard(const std::string& interface, const std::vector<Request>& requests,
              const Json& params) const;
   void log(const std::string& line) const;

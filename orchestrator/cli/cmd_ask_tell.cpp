@@ -6,6 +6,7 @@
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/runner/external_loop.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
+#include "orchestrator/store/store_backends.hpp"
 
 namespace nictune::cli {
 namespace {
@@ -49,7 +50,7 @@ options:
       [](const std::vector<std::string>& argv) {
         Args args("ask", argv, {}, {"--db", "--experiment", "--spec", "-n"});
         args.expect_positionals(0, "no positional arguments");
-        auto store = open_sqlite_store(args.option_or("--db", "nictune.db"));
+        auto store = open_store(args.option_or("--db", "nictune.db"));
         auto n = static_cast<std::size_t>(args.number("-n", 1, 1, 1000));
         auto asked = ask_points(*store, experiment_for(*store, args), n);
         Json out = Json::array();
@@ -97,7 +98,7 @@ again.
                 outcome.metrics[name] = value.get<double>();
               }
             }
-            auto store = open_sqlite_store(args.option_or("--db", "nictune.db"));
+            auto store = open_store(args.option_or("--db", "nictune.db"));
             std::int64_t trial = tell_point(*store, point_id, outcome);
             std::cout << Json{{"trial_id", trial},
                               {"point_id", point_id},

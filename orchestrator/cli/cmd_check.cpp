@@ -4,6 +4,7 @@
 
 #include "orchestrator/cli/args.hpp"
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "orchestrator/runner/client_caller.hpp"
 #include "orchestrator/runner/runner.hpp"
 #include "reports/check.hpp"

@@ -4,6 +4,7 @@
 #include "core/text_util.hpp"
 #include "orchestrator/cli/args.hpp"
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "reports/cli_support.hpp"
 #include "reports/export.hpp"
 

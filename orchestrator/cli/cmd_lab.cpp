@@ -6,6 +6,7 @@
 #include "orchestrator/cli/command_table.hpp"
 #include "orchestrator/cli/commands.hpp"
 #include "orchestrator/lab/lab.hpp"
+#include "orchestrator/lab/vm_forwarding.hpp"
 #include "orchestrator/lab/vm_lab.hpp"
 #include "orchestrator/transport/agent_client.hpp"
 #include "orchestrator/transport/transport_registry.hpp"
@@ -18,6 +19,7 @@ constexpr const char* kLabHelp =
                      [--forwarding]
        nictune lab up --vm [--kernel 6.1|6.12|PACKAGE|FILE.deb] [--nics virtio,e1000e,vmxnet3]
                       [--accel auto|kvm|tcg] [--boot-timeout S] [--cache DIR] [--qemu PATH]
+                      [--udev] [--forwarding]
                       [--name NAME] [--dir DIR] [--index K] [--template PATH]
        nictune lab down [--name NAME] [--dir DIR]
        nictune lab status [--name NAME] [--dir DIR] [--ssh] [--json]
@@ -58,6 +60,11 @@ guest running a real Debian kernel with real NIC drivers, the LG a namespace (do
   --cache DIR      kernels, packages and initramfs (default $NICTUNE_VM_CACHE or
                    /var/cache/nictune/vm); a second `lab up` downloads nothing
   --qemu PATH      the QEMU binary (default qemu-system-x86_64)
+  --udev           put Debian's udev in the guest (not started at boot; `systemd-udevd --daemon`
+                   in the guest starts it), to apply an exported .link file for real
+  --forwarding     with --vm: the guest routes from its first data NIC (ingress) out of its
+                   second (egress) to the LG's sink 198.18.(2K+1).193 (routed
+                   198.18.(2K+1).192/26); needs two NICs in --nics
   --json           status: print JSON
 )";
 
@@ -133,6 +140,9 @@ LabArgs parse(const std::vector<std::string>& args) {
     } else if (arg == "--qemu") {
       out.vm_config.qemu = value();
       out.vm_option = true;
+    } else if (arg == "--udev") {
+      out.vm_config.udev = true;
+      out.vm_option = true;
     } else if (arg == "--json") {
       out.json = true;
     } else if (arg == "--ssh") {
@@ -161,17 +171,13 @@ LabArgs parse(const std::vector<std::string>& args) {
   }
   if (out.vm_option && !(up && out.vm)) {
     throw invalid("lab " + out.action +
-                  ": --kernel, --nics, --accel, --boot-timeout, --cache and --qemu belong to "
-                  "`lab up --vm`");
+                  ": --kernel, --nics, --accel, --boot-timeout, --cache, --qemu and --udev "
+                  "belong to `lab up --vm`");
   }
   if (out.vm && out.config.queues != 4) {
     throw invalid("lab up --vm: --queues is the namespace lab's (the VM lab's virtio NIC has 4)");
   }
-  if (out.vm && out.config.forwarding) {
-    throw invalid(
-        "lab up --vm: --forwarding is the namespace lab's (the VM lab has no second "
-        "link to the LG yet)");
-  }
+  if (out.vm && out.config.forwarding) lab::check_vm_forwarding_nics(out.vm_config.nics);
   out.config.validate();
   if (out.vm) out.vm_config.validate();
   return out;
@@ -216,42 +222,56 @@ int run_status(LabArgs& args) {
     TransportOptions options;
     options.agent_binary = find_local_agent_binary();
     options.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    std::vector<HostSpec> hosts;
     for (const auto& host : status.state.hosts) {
-      try {
-        HostSpec spec = status.state.host_spec(host.role);
-        // The namespaces see this machine's files: run the local agent there, upload nothing.
-        if (spec.agent_path.empty()) spec.agent_path = options.agent_binary;
-        auto client = AgentClient::connect(spec, options);
-        const Json& facts = client->facts();
-        agents[host.role] = {{"ok", true}, {"describe", client->label()}, {"facts", facts}};
-        client->close();
-      } catch (const Error& e) {
-        agents_ok = false;
-        agents[host.role] = {{"ok", false}, {"error", e.what()}};
-      }
+      HostSpec spec = status.state.host_spec(host.role);
+      // The namespaces see this machine's files: run the local agent there, upload nothing.
+      if (spec.agent_path.empty()) spec.agent_path = options.agent_binary;
+      hosts.push_back(spec);
     }
+    agents = lab_agents(hosts, options, agents_ok);
   }
-  if (args.json) {
-    Json out = status.to_json();
-    if (args.ssh) out["agents"] = agents;
-    std::cout << out.dump(2) << "\n";
-  } else {
-    std::cout << status.render();
-    for (const auto& [role, agent] : agents.items()) {
-      if (agent.value("ok", false)) {
-        const Json& facts = agent["facts"];
-        std::cout << "  " << role << " agent: " << facts.value("agent", "?") << " "
-                  << facts.value("version", "?") << " on " << facts.value("hostname", "?")
-                  << ", kernel " << facts.value("kernel", "?") << "\n";
-      } else {
-        std::cout << "  " << role << " agent: " << agent.value("error", "?") << "\n";
-      }
-    }
-  }
+  print_lab_status(status.to_json(), status.render(), agents, args.json, args.ssh);
   return status.healthy && agents_ok ? kExitOk : kExitFailed;
 }
 
 }  // namespace
+
+Json lab_agents(const std::vector<HostSpec>& hosts, const TransportOptions& options, bool& all_ok) {
+  Json agents = Json::object();
+  for (const auto& spec : hosts) {
+    try {
+      auto client = AgentClient::connect(spec, options);
+      const Json& facts = client->facts();
+      agents[spec.role] = {{"ok", true}, {"describe", client->label()}, {"facts", facts}};
+      client->close();
+    } catch (const Error& e) {
+      all_ok = false;
+      agents[spec.role] = {{"ok", false}, {"error", e.what()}};
+    }
+  }
+  return agents;
+}
+
+void print_lab_status(Json status_json, const std::string& status_text, const Json& agents,
+                      bool json, bool with_agents) {
+  if (json) {
+    if (with_agents) status_json["agents"] = agents;
+    std::cout << status_json.dump(2) << "\n";
+    return;
+  }
+  std::cout << status_text;
+  for (const auto& [role, agent] : agents.items()) {
+    if (agent.value("ok", false)) {
+      const Json& facts = agent["facts"];
+      std::cout << "  " << role << " agent: " << facts.value("agent", "?") << " "
+                << facts.value("version", "?") << " on " << facts.value("hostname", "?")
+                << ", kernel " << facts.value("kernel", "?") << "\n";
+    } else {
+      std::cout << "  " << role << " agent: " << agent.value("error", "?") << "\n";
+    }
+  }
+}
 
 Command lab_command() {
   return Command{"lab",

@@ -26,6 +26,13 @@ int run_vm_up(lab::LabConfig config, const lab::VmConfig& vm) {
               << " " << nic.guest_address << "  <->  lg " << nic.lg_interface << " "
               << nic.lg_address << "\n";
   }
+  if (state.forwarding.is_object()) {
+    const Json& f = state.forwarding;
+    std::cout << "  forwarding: lg " << f.value("lg_egress", "?") << " -> guest "
+              << f.value("dut_ingress", "?") << " / " << f.value("dut_egress", "?") << " -> lg "
+              << f.value("lg_sink", "?") << ", sink " << f.value("sink_address", "?")
+              << ", sources " << f.value("source_prefix", "?") << "\n";
+  }
   std::cout << "  lg  netns " << state.lg.netns << ", ssh root@" << state.lg.mgmt_address << "\n"
             << "  keys and known_hosts in " << state.dir << "\n"
             << "  experiment template: " << state.template_path << "\n"
@@ -53,36 +60,9 @@ int run_vm_status(const lab::LabConfig& config, bool json, bool ssh) {
   if (ssh && status.exists) {
     TransportOptions options;
     options.agent_binary = find_local_agent_binary();
-    for (const auto& role : {"dut", "lg"}) {
-      try {
-        HostSpec spec =
-            std::string(role) == "dut" ? status.state.dut_spec() : status.state.lg_spec();
-        auto client = AgentClient::connect(spec, options);
-        agents[role] = {{"ok", true}, {"describe", client->label()}, {"facts", client->facts()}};
-        client->close();
-      } catch (const Error& e) {
-        agents_ok = false;
-        agents[role] = {{"ok", false}, {"error", e.what()}};
-      }
-    }
+    agents = lab_agents({status.state.dut_spec(), status.state.lg_spec()}, options, agents_ok);
   }
-  if (json) {
-    Json out = status.to_json();
-    if (ssh) out["agents"] = agents;
-    std::cout << out.dump(2) << "\n";
-  } else {
-    std::cout << status.render();
-    for (const auto& [role, agent] : agents.items()) {
-      if (agent.value("ok", false)) {
-        const Json& facts = agent["facts"];
-        std::cout << "  " << role << " agent: " << facts.value("version", "?") << " on "
-                  << facts.value("hostname", "?") << ", kernel " << facts.value("kernel", "?")
-                  << "\n";
-      } else {
-        std::cout << "  " << role << " agent: " << agent.value("error", "?") << "\n";
-      }
-    }
-  }
+  print_lab_status(status.to_json(), status.render(), agents, json, ssh);
   return status.healthy && agents_ok ? kExitOk : kExitFailed;
 }
 

@@ -84,7 +84,7 @@ value), and prints what the search will and will not be able to vary. Changes no
                 agent->close();
                 for (const auto& p : spec.space.parameters()) {
                   KnobRef ref = split_knob_key(p.name);
-                  if (ref.role != host->role || ref.knob == "app.cpus") continue;
+                  if (ref.role != host->role || is_placement_knob(ref.knob)) continue;
                   if (!probe.value("knobs", Json::object())
                            .value(ref.knob, Json::object())
                            .value("supported", false))

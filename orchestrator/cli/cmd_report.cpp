@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -6,15 +7,34 @@
 #include "core/text_util.hpp"
 #include "orchestrator/cli/args.hpp"
 #include "orchestrator/cli/commands.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "reports/cli_support.hpp"
 #include "reports/render.hpp"
 
 namespace nictune::cli {
+namespace {
+
+// One help line per format, from the renderer registry: "    html  one self-contained ... (.html)".
+std::string format_lines() {
+  std::string out;
+  for (const auto& [name, info] : report::renderers()) {
+    std::string line = "                     " + name;
+    line.resize(std::max<std::size_t>(line.size() + 1, 27), ' ');
+    line += info.description;
+    if (!info.extensions.empty()) line += " (" + join(info.extensions, ", ") + ")";
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
 
 Command report_command() {
   return {
       "report", "the Pareto-best configurations of an experiment, with plots and statistics",
-      R"(usage: nictune report [--db DB] [--experiment E] [--format text|md|html|csv|json] [-o FILE]
+      "usage: nictune report [--db DB] [--experiment E] [--format " +
+          join(report::renderer_names(report::Output::kReport), "|") + "] [-o FILE]" +
+          R"(
 
 Reads an experiment from the database and answers: which settings are best, what do they buy
 over the host's own settings (the baseline), and how sure is that.
@@ -30,10 +50,11 @@ over the host's own settings (the baseline), and how sure is that.
 options:
   --db DB          the database `nictune run` wrote (default: nictune.db here)
   --experiment E   experiment id or name (default: the newest)
-  --format F       text (terminals, 100 columns; the default), md (notebooks, tickets), html (one
-                   self-contained file with plots, no network or scripts needed), csv (one row per
-                   trial), json (everything). Without --format, -o FILE's extension decides.
-  -o FILE          write to FILE instead of standard output
+  --format F       one of these (default )" +
+          report::default_format(report::Output::kReport) +
+          R"(; without --format, -o FILE's extension decides):
+)" + format_lines() +
+          R"(  -o FILE          write to FILE instead of standard output
 
 Exit status: 0 written, 1 the database could not be read, 2 usage error or no such experiment.
 )",
@@ -41,8 +62,9 @@ Exit status: 0 written, 1 the database could not be read, 2 usage error or no su
         Args args("report", argv, {}, {"--db", "--experiment", "--format", "-o"});
         args.expect_positionals(0, "no positional arguments");
         const std::string out_path = args.option_or("-o", "");
-        std::string format =
-            args.option_or("--format", report::format_from_extension(out_path, "text"));
+        std::string format = args.option_or(
+            "--format", report::format_from_extension(
+                            out_path, report::default_format(report::Output::kReport)));
         if (!report::renderers().count(format)) {
           throw UsageError("report: unknown format \"" + format + "\"" +
                            did_you_mean(format, report::renderer_names()) + "; expected one of " +

@@ -12,6 +12,7 @@
 #include "orchestrator/runner/runner.hpp"
 #include "orchestrator/spec/experiment_spec.hpp"
 #include "orchestrator/store/experiment_lock.hpp"
+#include "orchestrator/store/store_backends.hpp"
 
 namespace nictune::cli {
 namespace {
@@ -71,7 +72,7 @@ exit status: 0 complete, 1 run failed, 2 spec or usage error, 130 interrupted
         }
         // Before anything is opened or changed: a second run of this experiment refuses at once.
         auto lock = ExperimentLock::acquire(db_path, spec.name);
-        auto store = open_sqlite_store(db_path);
+        auto store = open_store(db_path);
         ProgressMode mode = args.flag("--json")     ? ProgressMode::kJson
                             : isatty(STDOUT_FILENO) ? ProgressMode::kTty
                                                     : ProgressMode::kPlain;

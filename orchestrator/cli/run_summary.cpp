@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "reports/render.hpp"
 #include "reports/report.hpp"
 

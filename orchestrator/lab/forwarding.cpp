@@ -53,32 +53,43 @@ ForwardingPlan plan_forwarding(const LabState& state) {
   return p;
 }
 
-Json forwarding_experiment(const LabState& state, const ForwardingPlan& plan, Json hosts) {
+Json forwarding_experiment(const ForwardingPlan& plan, Json hosts, const ForwardingTemplate& what) {
   hosts["forwarding"] = {{"dut_egress", plan.dut_egress},
                          {"lg_sink", plan.lg_sink},
                          {"sink_address", plan.sink_address}};
   // One flow per source address, so a hash on addresses (RSS, RPS) has as many flows to spread.
   const int flows = 8;
+  Json workload = {{"type", "udp_stream"},
+                   {"payload", 64},
+                   {"flows", flows},
+                   {"source_prefix", plan.source_prefix},
+                   {"source_addresses", flows},
+                   {"duration_s", 3},
+                   {"warmup_s", 1}};
+  if (what.rate_pps > 0) workload["rate_pps"] = what.rate_pps;
+  Json space = {{"parameters", what.parameters}};
+  if (!what.constraints.empty()) space["constraints"] = what.constraints;
   return {{"version", 1},
-          {"name", "lab-" + state.name + "-forwarding"},
-          {"description", "forwarding lab \"" + state.name +
-                              "\" (nictune lab up --forwarding): the DUT routes LG -> sink; "
-                              "RPS layouts on its ingress, 64-byte UDP from " +
-                              std::to_string(flows) + " source addresses"},
+          {"name", what.name},
+          {"description",
+           what.description + ", 64-byte UDP from " + std::to_string(flows) + " source addresses"},
           {"hosts", hosts},
-          {"space", {{"parameters", {{"rps", {"single:0", "spread", "spread-skip:0"}}}}}},
-          {"workload",
-           {{"type", "udp_stream"},
-            {"payload", 64},
-            {"flows", flows},
-            {"source_prefix", plan.source_prefix},
-            {"source_addresses", flows},
-            {"duration_s", 3},
-            {"warmup_s", 1}}},
+          {"space", space},
+          {"workload", workload},
           {"objectives",
            {{{"metric", "fwd_pps"}, {"goal", "max"}}, {{"metric", "loss_ratio"}, {"goal", "min"}}}},
           {"strategy", {{"type", "grid"}, {"budget", 20}, {"seed", 1}}},
           {"repetitions", {{"count", 1}}}};
+}
+
+Json forwarding_experiment(const LabState& state, const ForwardingPlan& plan, Json hosts) {
+  ForwardingTemplate what;
+  what.name = "lab-" + state.name + "-forwarding";
+  what.description = "forwarding lab \"" + state.name +
+                     "\" (nictune lab up --forwarding): the DUT routes LG -> sink; RPS layouts on "
+                     "its ingress";
+  what.parameters = {{"rps", {"single:0", "spread", "spread-skip:0"}}};
+  return forwarding_experiment(plan, std::move(hosts), what);
 }
 
 void add_forwarding(const LabState& state, const ForwardingPlan& p, int queues) {
@@ -110,8 +121,6 @@ void add_forwarding(const LabState& state, const ForwardingPlan& p, int queues) 
      "address the DUT's egress link");
   ip({"-n", lg.netns, "addr", "add", p.lg_sink_address + "/26", "dev", p.lg_sink},
      "address the LG's sink link");
-  ip({"-n", lg.netns, "addr", "add", p.sink_address + "/32", "dev", p.lg_sink},
-     "address the LG's sink");
   ip({"-n", dut.netns, "link", "set", p.dut_egress, "up"}, "bring up the DUT's egress link");
   ip({"-n", lg.netns, "link", "set", p.lg_sink, "up"}, "bring up the LG's sink link");
 
@@ -121,27 +130,33 @@ void add_forwarding(const LabState& state, const ForwardingPlan& p, int queues) 
       p.dut_egress},
      "route the destination prefix on the DUT");
 
+  add_lg_forwarding(lg.netns, p);
+  sysctl(dut.netns, "net.ipv4.conf.all.rp_filter", "0");
+}
+
+void add_lg_forwarding(const std::string& lg_netns, const ForwardingPlan& p) {
+  ip({"-n", lg_netns, "addr", "add", p.sink_address + "/32", "dev", p.lg_sink},
+     "address the LG's sink");
   // The LG: its own packets to the prefix go into the DUT, not to its local sink.
   const std::string table = std::to_string(p.policy_table);
-  ip({"-n", lg.netns, "route", "add", p.destination_prefix, "via", p.dut_ingress_address, "dev",
+  ip({"-n", lg_netns, "route", "add", p.destination_prefix, "via", p.dut_ingress_address, "dev",
       p.lg_egress, "table", table},
      "route the destination prefix into the DUT");
-  ip({"-n", lg.netns, "rule", "add", "pref", "10", "iif", "lo", "to", p.destination_prefix,
+  ip({"-n", lg_netns, "rule", "add", "pref", "10", "iif", "lo", "to", p.destination_prefix,
       "lookup", table},
      "steer the LG's own packets into the DUT");
-  ip({"-n", lg.netns, "rule", "add", "pref", "100", "lookup", "local"},
+  ip({"-n", lg_netns, "rule", "add", "pref", "100", "lookup", "local"},
      "move the local table after the steering rule");
-  ip({"-n", lg.netns, "rule", "del", "pref", "0", "lookup", "local"},
+  ip({"-n", lg_netns, "rule", "del", "pref", "0", "lookup", "local"},
      "move the local table after the steering rule");
   // Flows may come from any address of the source prefix: make it local on the LG.
-  ip({"-n", lg.netns, "route", "add", "local", p.source_prefix, "dev", "lo"},
+  ip({"-n", lg_netns, "route", "add", "local", p.source_prefix, "dev", "lo"},
      "make the source prefix local on the LG");
   // What arrives at the sink has one of the LG's own addresses as its source.
   for (const std::string& dev : {std::string("all"), p.lg_sink}) {
-    sysctl(lg.netns, "net.ipv4.conf." + dev + ".rp_filter", "0");
-    sysctl(lg.netns, "net.ipv4.conf." + dev + ".accept_local", "1");
+    sysctl(lg_netns, "net.ipv4.conf." + dev + ".rp_filter", "0");
+    sysctl(lg_netns, "net.ipv4.conf." + dev + ".accept_local", "1");
   }
-  sysctl(dut.netns, "net.ipv4.conf.all.rp_filter", "0");
 }
 
 }  // namespace nictune::lab

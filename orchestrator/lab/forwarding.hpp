@@ -39,14 +39,30 @@ struct ForwardingPlan {
 
 ForwardingPlan plan_forwarding(const LabState& state);
 
+// What differs between the veth and the VM lab's forwarding templates.
+struct ForwardingTemplate {
+  std::string name;
+  std::string description;
+  Json parameters;                   // space.parameters
+  Json constraints = Json::array();  // space.constraints (layouts tied together)
+  double rate_pps = 0;               // 0: the LG's full rate
+};
+
 // The template of a forwarding lab: `hosts` (the lab's DUT and LG) with the forwarding member
-// naming the egress link, the sink's link and the sink address, RPS layouts on the ingress
-// (all on CPU 0, spread, spread without CPU 0), address-spread 64-byte UDP toward the sink,
-// forwarded packets/s and loss as objectives.
+// naming the egress link, the sink's link and the sink address, the given layouts, address-spread
+// 64-byte UDP toward the sink, forwarded packets/s and loss as objectives.
+Json forwarding_experiment(const ForwardingPlan& plan, Json hosts, const ForwardingTemplate& what);
+// The veth lab's: RPS layouts on the ingress (all on CPU 0, spread, spread without CPU 0).
 Json forwarding_experiment(const LabState& state, const ForwardingPlan& plan, Json hosts);
 
 // Creates the second link (with the lab's queue count), addresses, routes, rules and
 // namespace sysctls. Throws Error(kIo) naming the step that failed; the caller removes the lab.
 void add_forwarding(const LabState& state, const ForwardingPlan& plan, int queues);
+
+// The LG's side of any forwarding lab, in its namespace `lg_netns`: the sink address on
+// `plan.lg_sink`, the policy rule that sends the LG's own packets for the destination prefix
+// into the DUT (via `plan.dut_ingress_address` out of `plan.lg_egress`), the source prefix local
+// on lo, and a sink link that accepts packets from the LG's own addresses.
+void add_lg_forwarding(const std::string& lg_netns, const ForwardingPlan& plan);
 
 }  // namespace nictune::lab

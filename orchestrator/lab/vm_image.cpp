@@ -48,26 +48,25 @@ void cpio_entry(std::string& out, const std::string& name, unsigned mode,
   while (out.size() % 4) out.push_back('\0');
 }
 
-}  // namespace
-
-std::string base_initramfs(const GuestKernel& kernel, const std::string& cache_dir,
-                           const std::function<void(const std::string&)>& log) {
-  // The script's hash is in the name: a changed script builds a new image.
+// The carried script's hash, in the names of what it builds: a changed script builds anew.
+std::string script_hash() {
   std::ostringstream hash;
   hash << std::hex << std::hash<std::string>{}(kVmInitramfsScript);
-  std::string dir = cache_dir + "/initramfs";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  std::string image = dir + "/" + kernel.release + "_" + kernel.version + "_" +
-                      hash.str().substr(0, 8) + ".cpio.gz";
-  if (fs::exists(image)) return image;
-  if (log)
-    log("building the guest initramfs for " + kernel.release + " (fetches its packages once)");
-  std::string script = dir + "/vm_initramfs.sh";
+  return hash.str().substr(0, 8);
+}
+
+// Runs the carried script with `args` (after its own path); `image` is what it writes, removed
+// when it fails. The script file is named by its hash too: labs built from other versions of
+// nictune share the cache directory, and one must not rewrite a script another is running.
+void run_script(const std::string& dir, const std::vector<std::string>& args,
+                const std::string& image) {
+  std::string script = dir + "/vm_initramfs_" + script_hash() + ".sh";
   write_all(script, kVmInitramfsScript, fs::perms::owner_all);
-  auto result =
-      subprocess::run({"sh", script, cache_dir, kernel.root, kernel.release, image}, 1200s);
+  std::vector<std::string> argv = {"sh", script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto result = subprocess::run(argv, 1200s);
   if (!result.ok()) {
+    std::error_code ec;
     fs::remove(image, ec);
     std::string err = result.err;
     while (!err.empty() && err.back() == '\n') err.pop_back();
@@ -78,6 +77,36 @@ std::string base_initramfs(const GuestKernel& kernel, const std::string& cache_d
                                       : "exit " + std::to_string(result.exit_code)) +
                     "): " + (last == std::string::npos ? err : err.substr(last + 1)));
   }
+}
+
+}  // namespace
+
+std::string base_initramfs(const GuestKernel& kernel, const std::string& cache_dir,
+                           const std::function<void(const std::string&)>& log) {
+  std::string dir = cache_dir + "/initramfs";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string image =
+      dir + "/" + kernel.release + "_" + kernel.version + "_" + script_hash() + ".cpio.gz";
+  if (fs::exists(image)) return image;
+  if (log)
+    log("building the guest initramfs for " + kernel.release + " (fetches its packages once)");
+  run_script(dir, {cache_dir, kernel.root, kernel.release, image}, image);
+  return image;
+}
+
+std::string udev_initramfs(const std::string& base, const std::string& cache_dir,
+                           const std::function<void(const std::string&)>& log) {
+  // Named after its base image (whose name carries the script's hash): it leaves out the
+  // libraries that image holds.
+  std::string image = base;
+  const std::string suffix = ".cpio.gz";
+  if (image.size() > suffix.size() && image.ends_with(suffix))
+    image.resize(image.size() - suffix.size());
+  image += ".udev.cpio.gz";
+  if (fs::exists(image)) return image;
+  if (log) log("building the guest's udev archive (fetches udev once)");
+  run_script(cache_dir + "/initramfs", {"--udev", cache_dir, base, image}, image);
   return image;
 }
 
@@ -97,13 +126,16 @@ std::string cpio_archive(const std::vector<CpioFile>& files) {
   return out;
 }
 
-void write_initrd(const std::string& base, const std::vector<CpioFile>& files,
+void write_initrd(const std::vector<std::string>& images, const std::vector<CpioFile>& files,
                   const std::string& out) {
   // The kernel looks for the next archive's header only at offsets that are a multiple of 4
-  // and skips zeros before it: pad the compressed base (6.1 happened to cope, 6.12 did not).
-  std::string image = read_all(base);
-  image.append((4 - image.size() % 4) % 4, '\0');
-  write_all(out, image + cpio_archive(files), fs::perms::owner_read | fs::perms::owner_write);
+  // and skips zeros before it: pad each compressed image (6.1 happened to cope, 6.12 did not).
+  std::string initrd;
+  for (const auto& image : images) {
+    initrd += read_all(image);
+    initrd.append((4 - initrd.size() % 4) % 4, '\0');
+  }
+  write_all(out, initrd + cpio_archive(files), fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace nictune::lab

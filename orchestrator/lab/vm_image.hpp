@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "orchestrator/lab/vm_kernel.hpp"
 
@@ -14,6 +15,12 @@ namespace nictune::lab {
 // The cached base image for `kernel`, built first when missing (minutes: it fetches the
 // packages once). Throws Error(kIo) with the script's last lines when the build fails.
 std::string base_initramfs(const GuestKernel& kernel, const std::string& cache_dir,
+                           const std::function<void(const std::string&)>& log);
+
+// The add-on archive with Debian's udev (udevadm/systemd-udevd, its rules and .link files, the
+// libraries `base` lacks), cached beside `base` and built first when missing. A lab appends it
+// after the base image only when asked (`lab up --vm --udev`); nothing starts udevd at boot.
+std::string udev_initramfs(const std::string& base, const std::string& cache_dir,
                            const std::function<void(const std::string&)>& log);
 
 // An uncompressed newc cpio archive holding `files` (path in the archive -> content, mode);
@@ -25,8 +32,9 @@ struct CpioFile {
 };
 std::string cpio_archive(const std::vector<CpioFile>& files);
 
-// base + the archive, written to `out`.
-void write_initrd(const std::string& base, const std::vector<CpioFile>& files,
+// The compressed images in order (the base first), then the archive of `files`, written to
+// `out` (the kernel unpacks concatenated archives in order).
+void write_initrd(const std::vector<std::string>& images, const std::vector<CpioFile>& files,
                   const std::string& out);
 
 }  // namespace nictune::lab

@@ -5,17 +5,32 @@
 # any host), the shared libraries they need, and the NIC modules with their dependencies.
 # Nothing per lab is in it: keys, addresses and interface names come in a second cpio and on the
 # kernel command line, so one image serves every lab on that kernel.
+# With --udev it builds instead the add-on archive a lab asks for with `lab up --vm --udev`:
+# Debian's udev (udevadm, which is also systemd-udevd, its rules and .link files) and the
+# libraries it needs that the base image does not already hold; appended after the base image.
+# udevd is not started at boot: whoever needs it starts it.
 #
 # usage: vm_initramfs.sh CACHE_DIR KERNEL_ROOT KERNEL_RELEASE OUT.cpio.gz
+#        vm_initramfs.sh --udev CACHE_DIR BASE.cpio.gz OUT.cpio.gz
 #   CACHE_DIR    where the .debs are kept (CACHE_DIR/debs); a second run downloads nothing
 #   KERNEL_ROOT  the unpacked kernel package (has lib/modules/KERNEL_RELEASE)
+#   BASE         the base image the add-on goes with (its libraries are not repeated)
 # The nictune binary carries this script and runs it; tests/integration/vmlab runs it too.
 set -eu
 
-cache=$1
-kroot=$2
-release=$3
-out=$4
+mode=base
+if [ "${1:-}" = --udev ]; then
+  mode=udev
+  shift
+  cache=$1
+  base=$2
+  out=$3
+else
+  cache=$1
+  kroot=$2
+  release=$3
+  out=$4
+fi
 
 debs=$cache/debs
 mkdir -p "$debs"
@@ -42,8 +57,6 @@ fetch() {
   dpkg-deb -x "$deb" "$pkgroot"
 }
 
-for pkg in busybox-static ethtool iproute2 openssh-server libc6; do fetch "$pkg"; done
-
 # find_bin NAME / find_lib NAME: the path of an executable / a library in the fetched packages.
 first_of() {
   name=$1
@@ -65,16 +78,12 @@ install_bin() {
   mkdir -p "$root/$2"
   cp -L "$src" "$root/$2/$1"
 }
-install_bin busybox bin
-install_bin ethtool usr/sbin
-install_bin ip usr/sbin
-install_bin sshd usr/sbin
-if [ -n "$(find_bin sshd-session)" ]; then install_bin sshd-session usr/lib/openssh; fi
 
 # Shared libraries: NEEDED entries of every ELF, found in the fetched packages; a library not
 # there yet comes from the package that provides it on this host (dpkg -S), fetched the same way.
+# Libraries named in $have (the base image's, for the add-on) are there already.
 libdir=$root/lib/x86_64-linux-gnu
-mkdir -p "$libdir" "$root/lib64"
+have=""
 needed() { readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 provider() {
   for dir in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
@@ -83,26 +92,65 @@ provider() {
     [ -n "$pkg" ] && { echo "$pkg"; return; }
   done
 }
-pending=$(find "$root" -type f)
-while [ -n "$pending" ]; do
-  next=""
-  for elf in $pending; do
-    for lib in $(needed "$elf"); do
-      [ -e "$libdir/$lib" ] && continue
-      src=$(find_lib "$lib")
-      if [ -z "$src" ]; then
-        pkg=$(provider "$lib")
-        [ -n "$pkg" ] || fail "no package provides $lib (needed by ${elf#"$root"})"
-        fetch "$pkg"
+copy_libs() {
+  mkdir -p "$libdir"
+  pending=$(find "$root" -type f)
+  while [ -n "$pending" ]; do
+    next=""
+    for elf in $pending; do
+      for lib in $(needed "$elf"); do
+        [ -e "$libdir/$lib" ] && continue
+        case " $have " in *" $lib "*) continue ;; esac
         src=$(find_lib "$lib")
-        [ -n "$src" ] || fail "package $pkg has no $lib"
-      fi
-      cp -L "$src" "$libdir/$lib"
-      next="$next $libdir/$lib"
+        if [ -z "$src" ]; then
+          pkg=$(provider "$lib")
+          [ -n "$pkg" ] || fail "no package provides $lib (needed by ${elf#"$root"})"
+          fetch "$pkg"
+          src=$(find_lib "$lib")
+          [ -n "$src" ] || fail "package $pkg has no $lib"
+        fi
+        cp -L "$src" "$libdir/$lib"
+        next="$next $libdir/$lib"
+      done
     done
+    pending=$next
   done
-  pending=$next
-done
+}
+
+# pack: the tree under $root as a compressed newc archive, owned by root.
+pack() {
+  (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
+if [ "$mode" = udev ]; then
+  # udevadm is systemd-udevd too (by its name); the rules and .link files as Debian installs
+  # them. Not the hwdb sources (9 MB of text, useless until compiled): the net rules' hwdb
+  # lookups only fill in descriptions.
+  fetch udev
+  [ -f "$base" ] || fail "no base image $base"
+  have=$(gzip -dc "$base" | cpio -t --quiet | sed -n 's|^\(\./\)*lib/x86_64-linux-gnu/||p' | tr '\n' ' ')
+  [ -n "$have" ] || fail "$base lists no libraries"
+  install_bin udevadm bin
+  mkdir -p "$root/lib/systemd" "$root/lib/udev" "$root/etc/udev/rules.d" \
+    "$root/etc/systemd/network"
+  ln -s /bin/udevadm "$root/lib/systemd/systemd-udevd"
+  cp -r "$pkgroot/lib/udev/rules.d" "$root/lib/udev/"
+  cp -r "$pkgroot/lib/systemd/network" "$root/lib/systemd/"
+  cp "$pkgroot/etc/udev/udev.conf" "$root/etc/udev/"
+  copy_libs
+  pack
+  exit 0
+fi
+
+for pkg in busybox-static ethtool iproute2 openssh-server libc6; do fetch "$pkg"; done
+install_bin busybox bin
+install_bin ethtool usr/sbin
+install_bin ip usr/sbin
+install_bin sshd usr/sbin
+if [ -n "$(find_bin sshd-session)" ]; then install_bin sshd-session usr/lib/openssh; fi
+mkdir -p "$root/lib64"
+copy_libs
 loader=$(find_lib ld-linux-x86-64.so.2)
 [ -n "$loader" ] || fail "libc6 has no ld-linux-x86-64.so.2"
 cp -L "$loader" "$root/lib64/ld-linux-x86-64.so.2"
@@ -211,5 +259,4 @@ echo "nictune-guest: ready $(uname -r)"
 EOF
 chmod 755 "$root/etc/rc"
 
-(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
-mv "$out.tmp" "$out"
+pack

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "orchestrator/lab/lab_files.hpp"
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/lab/sshd.hpp"
+#include "orchestrator/lab/vm_forwarding.hpp"
 #include "orchestrator/lab/vm_image.hpp"
 #include "orchestrator/lab/vm_kernel.hpp"
 #include "orchestrator/lab/vm_state_file.hpp"
@@ -176,6 +178,7 @@ VmLabStatus vm_lab_status(const LabConfig& config) {
 
 VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
   VmLabState state = plan_vm_lab(config, vm);
+  if (config.forwarding) check_vm_forwarding_nics(vm.nics);
   if (geteuid() != 0)
     throw Error(ErrorCode::kUnsupported, "lab up --vm needs root (namespaces, taps, qemu)");
   for (const char* tool :
@@ -200,6 +203,9 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
   auto log = config.log;
   GuestKernel kernel = prepare_kernel(vm.kernel, cache, log);
   std::string base = base_initramfs(kernel, cache, log);
+  std::vector<std::string> images = {base};
+  if (vm.udev) images.push_back(udev_initramfs(base, cache, log));
+  state.udev = vm.udev;
   state.kernel_package = kernel.package;
   state.kernel_version = kernel.version;
   state.kernel_release = kernel.release;
@@ -207,7 +213,8 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
   auto status = vm_lab_status(config);
   if (status.healthy && status.state.kernel_package == kernel.package &&
       status.state.kernel_version == kernel.version && status.state.index == config.index &&
-      status.state.nics.size() == state.nics.size() &&
+      status.state.udev == vm.udev && status.state.nics.size() == state.nics.size() &&
+      status.state.forwarding.is_null() == !config.forwarding &&
       std::equal(state.nics.begin(), state.nics.end(), status.state.nics.begin(),
                  [](const VmNic& a, const VmNic& b) { return a.kind == b.kind; })) {
     say(config, "VM lab \"" + config.name + "\" is already up");
@@ -251,7 +258,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
     generate_ed25519_key(state.identity_file, "nictune-lab-" + config.name);
     const std::string guest_key = state.dir + "/guest/ssh_host_ed25519_key";
     generate_ed25519_key(guest_key, "nictune-guest-" + config.name);
-    write_initrd(base,
+    write_initrd(images,
                  {{"etc/ssh/ssh_host_ed25519_key", read_text(guest_key), 0600},
                   {"etc/ssh/ssh_host_ed25519_key.pub", read_text(guest_key + ".pub"), 0644},
                   {"etc/ssh/authorized_keys", read_text(state.identity_file + ".pub"), 0600}},
@@ -310,6 +317,16 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
           n.lg_interface, "nud", "permanent"},
          "add the guest's " + n.kind + " neighbour entry");
     }
+    std::optional<ForwardingPlan> forwarding;
+    if (config.forwarding) {
+      forwarding = plan_vm_forwarding(state);
+      say(config, "forwarding: " + forwarding->lg_egress + " -> guest " + forwarding->dut_ingress +
+                      " / " + forwarding->dut_egress + " -> " + forwarding->lg_sink + " (sink " +
+                      forwarding->sink_address + ", routed " + forwarding->destination_prefix +
+                      ")");
+      add_vm_forwarding_lg(state, *forwarding);
+      state.forwarding = forwarding->to_json();
+    }
 
     SshdSetup setup;
     setup.dir = state.lg.sshd_dir;
@@ -363,6 +380,7 @@ VmLabState vm_lab_up(const LabConfig& config, const VmConfig& vm) {
                        known_hosts_line(state.guest_mgmt_address, 22, guest_key + ".pub") +
                            known_hosts_line(lg.mgmt_address, 22, setup.host_key_path() + ".pub"),
                        fs::perms::owner_read | fs::perms::owner_write);
+    if (forwarding) add_vm_forwarding_guest(state, *forwarding);
     fs::create_directories(fs::path(state.template_path).parent_path(), ec);
     write_private_file(state.template_path, vm_experiment_template(state).dump(2) + "\n",
                        fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |

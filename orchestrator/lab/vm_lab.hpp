@@ -37,6 +37,9 @@ struct VmConfig {
   int cpus = 2;
   int memory_mb = 512;
   std::string qemu = "qemu-system-x86_64";
+  // Debian's udev in the guest (udevadm, systemd-udevd, rules, .link files), not started at
+  // boot: for what a real udev must apply (the exported .link file). Costs the image's size.
+  bool udev = false;
 
   void validate() const;  // Error(kInvalid) naming the option
   std::string resolved_cache_dir() const;
@@ -72,6 +75,7 @@ struct VmLabState {
   std::string accel;  // "kvm" or "tcg"
   std::string accel_reason;
   double boot_seconds = 0;  // QEMU start to sshd answering
+  bool udev = false;        // Debian's udev is in the guest (`lab up --vm --udev`)
   pid_t qemu_pid = 0;
   std::string pid_file, console_log;
   std::string guest_mgmt_interface = "mgmt0";
@@ -82,6 +86,7 @@ struct VmLabState {
   std::string mgmt_mac;
   std::vector<VmNic> nics;
   LabHost lg;
+  Json forwarding;  // ForwardingPlan::to_json() with --forwarding (vm_forwarding.hpp), else null
 
   // hosts.dut for the guest NIC `kind` ("" = the first), hosts.lg for its peer.
   HostSpec dut_spec(const std::string& kind = "") const;

@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/text_util.hpp"
 #include "orchestrator/lab/lab_files.hpp"
+#include "orchestrator/lab/vm_forwarding.hpp"
 #include "orchestrator/lab/vm_lab.hpp"
 
 namespace nictune::lab {
@@ -14,15 +16,40 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// One row per NIC kind the VM lab offers, all that is known of it: its QEMU device, its tap
+// queues and the small search the experiment template runs when it is the first NIC (nothing
+// else compares kind names). virtio: 4 queue pairs with per-queue MSI-X and an RSS table, so
+// channels and IRQ placement; e1000e: coalescing, pause, rings on one queue; vmxnet3: an RSS
+// table without channels, so RPS and rings (docs/lab.md has the full table).
 struct NicShape {
   const char* kind;
   const char* device;
   int queues;
+  const char* template_parameters;  // the template's space.parameters, JSON
 };
-// virtio: 4 queue pairs with per-queue MSI-X and an RSS table; e1000e: coalescing, pause, rings
-// on one queue; vmxnet3: an RSS table without channels (docs/lab.md has the full table).
 const NicShape kShapes[] = {
-    {"virtio", "virtio-net-pci", 4}, {"e1000e", "e1000e", 1}, {"vmxnet3", "vmxnet3", 1}};
+    {"virtio", "virtio-net-pci", 4,
+     R"({"channels.combined": [1, 2], "irq_affinity": ["spread", "single:1"]})"},
+    {"e1000e", "e1000e", 1,
+     R"({"coalesce.rx_usecs": [0, 100], "irq_affinity": ["spread", "single:1"]})"},
+    {"vmxnet3", "vmxnet3", 1, R"({"rps": ["none", "all"], "rings.rx": [256, 1024]})"}};
+
+// "virtio, e1000e or vmxnet3"
+std::string kinds_text() {
+  const auto& kinds = vm_nic_kinds();
+  std::string text;
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ") + kinds[i];
+  return text;
+}
+
+// The row of a kind; a kind no row has (a damaged state file) is refused by name.
+std::size_t shape_slot(const std::string& kind) {
+  for (std::size_t slot = 0; slot < std::size(kShapes); ++slot) {
+    if (kShapes[slot].kind == kind) return slot;
+  }
+  throw invalid("unknown VM NIC \"" + kind + "\"; expected " + kinds_text());
+}
 
 std::string mac(int index, int n) {
   char text[18];
@@ -33,16 +60,20 @@ std::string mac(int index, int n) {
 }  // namespace
 
 const std::vector<std::string>& vm_nic_kinds() {
-  static const std::vector<std::string> kinds = {"virtio", "e1000e", "vmxnet3"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> names;
+    for (const auto& shape : kShapes) names.push_back(shape.kind);
+    return names;
+  }();
   return kinds;
 }
 
 void VmConfig::validate() const {
-  if (nics.empty()) throw invalid("--nics is empty: expected some of virtio,e1000e,vmxnet3");
+  if (nics.empty()) throw invalid("--nics is empty: expected some of " + join(vm_nic_kinds(), ","));
   for (const auto& nic : nics) {
     const auto& kinds = vm_nic_kinds();
     if (std::find(kinds.begin(), kinds.end(), nic) == kinds.end())
-      throw invalid("--nics: unknown NIC \"" + nic + "\"; expected virtio, e1000e or vmxnet3");
+      throw invalid("--nics: unknown NIC \"" + nic + "\"; expected " + kinds_text());
     if (std::count(nics.begin(), nics.end(), nic) > 1)
       throw invalid("--nics: \"" + nic + "\" is named twice");
   }
@@ -83,8 +114,7 @@ VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
   s.guest_mgmt_address = block_address(mgmt_block, 2);
   s.mgmt_mac = mac(config.index, 0);
   for (const auto& kind : vm.nics) {
-    int slot = 0;
-    while (kShapes[slot].kind != kind) ++slot;
+    const int slot = static_cast<int>(shape_slot(kind));
     VmNic n;
     n.kind = kind;
     n.device = kShapes[slot].device;
@@ -106,15 +136,10 @@ VmLabState plan_vm_lab(const LabConfig& config, const VmConfig& vm) {
 }
 
 Json vm_experiment_template(const VmLabState& state) {
+  if (state.forwarding.is_object())
+    return vm_forwarding_experiment(state, plan_vm_forwarding(state));
   const VmNic& nic = state.nics.front();
-  Json parameters;
-  if (nic.kind == "virtio") {
-    parameters = {{"channels.combined", {1, 2}}, {"irq_affinity", {"spread", "single:1"}}};
-  } else if (nic.kind == "e1000e") {
-    parameters = {{"coalesce.rx_usecs", {0, 100}}, {"irq_affinity", {"spread", "single:1"}}};
-  } else {
-    parameters = {{"rps", {"none", "all"}}, {"rings.rx", {256, 1024}}};
-  }
+  const Json parameters = Json::parse(kShapes[shape_slot(nic.kind)].template_parameters);
   return {
       {"version", 1},
       {"name", "vm-lab-" + state.name},

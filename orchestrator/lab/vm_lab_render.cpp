@@ -31,8 +31,8 @@ std::string VmLabStatus::render() const {
       << ")\n"
       << "  guest   kernel " << s.kernel_release << " (" << s.kernel_package << " "
       << s.kernel_version << "), accelerator " << s.accel << " (" << s.accel_reason
-      << "), booted in " << s.boot_seconds << " s, qemu pid " << s.qemu_pid
-      << (qemu_running ? "" : " (not running)") << "\n"
+      << "), booted in " << s.boot_seconds << " s" << (s.udev ? " (with udev)" : "")
+      << ", qemu pid " << s.qemu_pid << (qemu_running ? "" : " (not running)") << "\n"
       << "          ssh root@" << s.guest_mgmt_address << " (" << s.guest_mgmt_interface << ") "
       << (guest_ssh ? "answers" : "NO ANSWER") << ", console " << s.console_log << "\n";
   for (const auto& n : s.nics) {
@@ -43,6 +43,14 @@ std::string VmLabStatus::render() const {
     if (auto it = tap_tx_dropped.find(n.kind); it != tap_tx_dropped.end())
       out << ", host tap dropped " << it->second;
     out << "\n";
+  }
+  if (s.forwarding.is_object()) {
+    const Json& f = s.forwarding;
+    out << "  forward lg " << f.value("lg_egress", "?") << " -> guest "
+        << f.value("dut_ingress", "?") << " / " << f.value("dut_egress", "?") << " -> lg "
+        << f.value("lg_sink", "?") << ", sink " << f.value("sink_address", "?") << " (routed "
+        << f.value("destination_prefix", "?") << "), sources " << f.value("source_prefix", "?")
+        << "\n";
   }
   out << "  lg      netns " << s.lg.netns << ", ssh root@" << s.lg.mgmt_address << " "
       << (lg_sshd ? "answers" : "NO ANSWER") << "\n"

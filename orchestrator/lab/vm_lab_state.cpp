@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/lab/lab_files.hpp"
+#include "orchestrator/lab/state_json.hpp"
 #include "orchestrator/lab/vm_lab.hpp"
 #include "orchestrator/lab/vm_state_file.hpp"
 
@@ -25,33 +26,49 @@ void record_vm_state(const VmLabState& state) {
                      fs::perms::owner_read | fs::perms::owner_write);
 }
 
+namespace {
+
+constexpr TextField<VmNic> kVmNicText[] = {{"kind", &VmNic::kind},
+                                           {"device", &VmNic::device},
+                                           {"mac", &VmNic::mac},
+                                           {"guest_interface", &VmNic::guest_interface},
+                                           {"guest_address", &VmNic::guest_address},
+                                           {"tap", &VmNic::tap},
+                                           {"bridge", &VmNic::bridge},
+                                           {"wire_veth", &VmNic::wire_veth},
+                                           {"lg_interface", &VmNic::lg_interface},
+                                           {"lg_address", &VmNic::lg_address}};
+
+// guest_mgmt_interface is written for readers of the file but never read back: it is fixed.
+constexpr TextField<VmLabState> kVmLabStateText[] = {
+    {"name", &VmLabState::name},
+    {"dir", &VmLabState::dir},
+    {"identity_file", &VmLabState::identity_file},
+    {"known_hosts", &VmLabState::known_hosts},
+    {"template_path", &VmLabState::template_path, false},
+    {"agent_path", &VmLabState::agent_path, false},
+    {"wire_netns", &VmLabState::wire_netns},
+    {"accel", &VmLabState::accel, false},
+    {"accel_reason", &VmLabState::accel_reason, false},
+    {"pid_file", &VmLabState::pid_file},
+    {"console_log", &VmLabState::console_log},
+    {"guest_mgmt_address", &VmLabState::guest_mgmt_address},
+    {"root_interface", &VmLabState::root_interface},
+    {"root_address", &VmLabState::root_address},
+    {"mgmt_mac", &VmLabState::mgmt_mac, false}};
+
+}  // namespace
+
 Json VmNic::to_json() const {
-  return {{"kind", kind},
-          {"device", device},
-          {"queues", queues},
-          {"mac", mac},
-          {"guest_interface", guest_interface},
-          {"guest_address", guest_address},
-          {"tap", tap},
-          {"bridge", bridge},
-          {"wire_veth", wire_veth},
-          {"lg_interface", lg_interface},
-          {"lg_address", lg_address}};
+  Json out = {{"queues", queues}};
+  put_text_fields(out, *this, kVmNicText);
+  return out;
 }
 
 VmNic VmNic::from_json(const Json& json) {
   VmNic nic;
-  nic.kind = json.at("kind").get<std::string>();
-  nic.device = json.at("device").get<std::string>();
+  get_text_fields(json, nic, kVmNicText);
   nic.queues = json.at("queues").get<int>();
-  nic.mac = json.at("mac").get<std::string>();
-  nic.guest_interface = json.at("guest_interface").get<std::string>();
-  nic.guest_address = json.at("guest_address").get<std::string>();
-  nic.tap = json.at("tap").get<std::string>();
-  nic.bridge = json.at("bridge").get<std::string>();
-  nic.wire_veth = json.at("wire_veth").get<std::string>();
-  nic.lg_interface = json.at("lg_interface").get<std::string>();
-  nic.lg_address = json.at("lg_address").get<std::string>();
   return nic;
 }
 
@@ -94,58 +111,34 @@ HostSpec VmLabState::lg_spec(const std::string& kind) const {
 Json VmLabState::to_json() const {
   Json out = {
       {"kind", "vm"},
-      {"name", name},
-      {"dir", dir},
       {"index", index},
-      {"identity_file", identity_file},
-      {"known_hosts", known_hosts},
-      {"template_path", template_path},
-      {"agent_path", agent_path},
-      {"wire_netns", wire_netns},
       {"kernel",
        {{"package", kernel_package}, {"version", kernel_version}, {"release", kernel_release}}},
-      {"accel", accel},
-      {"accel_reason", accel_reason},
       {"boot_seconds", boot_seconds},
+      {"udev", udev},
       {"qemu_pid", qemu_pid},
-      {"pid_file", pid_file},
-      {"console_log", console_log},
       {"guest_mgmt_interface", guest_mgmt_interface},
-      {"guest_mgmt_address", guest_mgmt_address},
-      {"root_interface", root_interface},
-      {"root_address", root_address},
-      {"mgmt_mac", mgmt_mac},
       {"nics", Json::array()},
       {"lg", lg.to_json()}};
+  put_text_fields(out, *this, kVmLabStateText);
   for (const auto& n : nics) out["nics"].push_back(n.to_json());
+  if (!forwarding.is_null()) out["forwarding"] = forwarding;
   return out;
 }
 
 VmLabState VmLabState::from_json(const Json& json) {
   VmLabState s;
-  s.name = json.at("name").get<std::string>();
-  s.dir = json.at("dir").get<std::string>();
+  get_text_fields(json, s, kVmLabStateText);
   s.index = json.at("index").get<int>();
-  s.identity_file = json.at("identity_file").get<std::string>();
-  s.known_hosts = json.at("known_hosts").get<std::string>();
-  s.template_path = json.value("template_path", "");
-  s.agent_path = json.value("agent_path", "");
-  s.wire_netns = json.at("wire_netns").get<std::string>();
   s.kernel_package = json.at("kernel").value("package", "");
   s.kernel_version = json.at("kernel").value("version", "");
   s.kernel_release = json.at("kernel").value("release", "");
-  s.accel = json.value("accel", "");
-  s.accel_reason = json.value("accel_reason", "");
   s.boot_seconds = json.value("boot_seconds", 0.0);
+  s.udev = json.value("udev", false);
   s.qemu_pid = json.value("qemu_pid", 0);
-  s.pid_file = json.at("pid_file").get<std::string>();
-  s.console_log = json.at("console_log").get<std::string>();
-  s.guest_mgmt_address = json.at("guest_mgmt_address").get<std::string>();
-  s.root_interface = json.at("root_interface").get<std::string>();
-  s.root_address = json.at("root_address").get<std::string>();
-  s.mgmt_mac = json.value("mgmt_mac", "");
   for (const auto& n : json.at("nics")) s.nics.push_back(VmNic::from_json(n));
   s.lg = LabHost::from_json(json.at("lg"));
+  s.forwarding = json.value("forwarding", Json());
   return s;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
+#include "orchestrator/runner/baseline_variants.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
 #include "orchestrator/transport/transport_kinds.hpp"
 #include "strategies/strategy.hpp"
@@ -48,9 +49,8 @@ double workload_seconds(const Json& workload) {
 
 int race_budget(const ExperimentSpec& spec, std::uint64_t points) {
   if (spec.repetitions.budget > 0) return spec.repetitions.budget;
-  const std::uint64_t minimum =
-      (points + (spec.baseline ? 1 : 0)) * std::uint64_t(spec.repetitions.min) +
-      (spec.baseline ? 1 : 0);
+  const std::uint64_t base = spec.baseline ? workload_variant_count(spec) : 0;
+  const std::uint64_t minimum = (points + base) * std::uint64_t(spec.repetitions.min) + base;
   return static_cast<int>(std::min<std::uint64_t>(2 * minimum, 1000000));
 }
 
@@ -62,7 +62,9 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
                     : std::uint64_t(spec.budget);
   plan.repetitions_min = spec.repetitions.min;
   plan.repetitions_max = spec.repetitions.adaptive() ? spec.repetitions.max : spec.repetitions.min;
-  plan.baseline_trials = spec.baseline ? 2 * spec.repetitions.min : 0;
+  // A baseline per workload variant (orchestrator/runner/baseline_variants.hpp), first and last.
+  const int variants = spec.baseline ? static_cast<int>(workload_variant_count(spec)) : 0;
+  plan.baseline_trials = 2 * spec.repetitions.min * variants;
   plan.seconds_per_trial =
       spec.workload.is_object() && spec.workload.contains("rate_search")
           ? rate_search_seconds_estimate(parse_workload(spec.workload), kTrialOverheadSeconds) +
@@ -74,13 +76,13 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
   };
   plan.estimated_seconds_min = total(plan.repetitions_min);
   plan.estimated_seconds_max = total(plan.repetitions_max);
-  const std::uint64_t base = spec.baseline ? 1 : 0;
+  const std::uint64_t base = std::uint64_t(variants);
   plan.trials_min = (plan.points + base) * std::uint64_t(plan.repetitions_min) + base;
   plan.trials_max =
       plan.points * std::uint64_t(plan.repetitions_max) + std::uint64_t(plan.baseline_trials);
   if (spec.repetitions.race()) {
     plan.race_budget = race_budget(spec, plan.points);
-    plan.baseline_trials = spec.baseline ? spec.repetitions.min + 1 : 0;
+    plan.baseline_trials = (spec.repetitions.min + 1) * variants;
     plan.trials_max =
         std::min<std::uint64_t>(std::uint64_t(plan.race_budget),
                                 (plan.points + base) * std::uint64_t(spec.repetitions.max) + base);
@@ -154,12 +156,17 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
         << "% screened on an objective (the first " << spec.screening.min_points
         << " always); the estimate below assumes none is pruned\n";
   }
-  if (spec.baseline)
+  if (spec.baseline) {
+    const std::size_t variants = workload_variant_count(spec);
     out << "baseline    host's original settings, "
+        << (variants > 1 ? "at each of the " + std::to_string(variants) +
+                               " workload variants (before its first point), "
+                         : std::string())
         << (spec.repetitions.race()
                 ? std::to_string(spec.repetitions.min) +
                       " trial(s) first, then in every race round, 1 last\n"
-                : std::to_string(plan.baseline_trials / 2) + " trial(s) first and last\n");
+                : std::to_string(spec.repetitions.min) + " trial(s) first and last\n");
+  }
   out << "estimate    " << duration_text(plan.seconds_per_trial) << " per trial, total "
       << duration_text(plan.estimated_seconds_min);
   if (plan.estimated_seconds_max > plan.estimated_seconds_min)

@@ -4,8 +4,11 @@
 #include <chrono>
 #include <map>
 
+#include "core/errors.hpp"
+#include "core/pareto.hpp"
+#include "core/workload_variant.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "orchestrator/transport/transport.hpp"
-#include "strategies/pareto.hpp"
 
 namespace nictune {
 namespace {
@@ -24,7 +27,8 @@ struct Means {
 }  // namespace
 
 std::vector<std::int64_t> points_to_profile(const std::vector<TrialRecord>& trials,
-                                            const ExperimentSpec& spec, int count) {
+                                            const ExperimentSpec& spec, int count,
+                                            std::optional<std::int64_t> recommended) {
   std::map<std::int64_t, Means> by_point;
   for (const auto& t : trials) {
     if (t.baseline || t.outcome.state != TrialState::kComplete) continue;
@@ -67,6 +71,9 @@ std::vector<std::int64_t> points_to_profile(const std::vector<TrialRecord>& tria
   std::vector<std::size_t> order(ids.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    // The flame graphs explain the configuration the report recommends, so it goes first.
+    if (recommended && (ids[a] == *recommended) != (ids[b] == *recommended))
+      return ids[a] == *recommended;
     if (ranks[a] != ranks[b]) return ranks[a] < ranks[b];
     return minimised[a].front() < minimised[b].front();
   });
@@ -74,6 +81,16 @@ std::vector<std::int64_t> points_to_profile(const std::vector<TrialRecord>& tria
   for (std::size_t i = 0; i < order.size() && int(out.size()) < count; ++i)
     out.push_back(ids[order[i]]);
   return out;
+}
+
+std::optional<std::int64_t> recommended_point(Store& store, std::int64_t experiment) {
+  try {
+    const report::Report r = report::load_report(store, std::to_string(experiment));
+    if (r.best) return r.points.at(*r.best).point_id;
+  } catch (const Error&) {
+    // No recommendation: the profile phase falls back to its own order.
+  }
+  return std::nullopt;
 }
 
 void run_profiles(BenchSession& bench, const ExperimentSpec& spec, Store& store,
@@ -85,8 +102,17 @@ void run_profiles(BenchSession& bench, const ExperimentSpec& spec, Store& store,
     bool baseline;
   };
   std::vector<Target> targets;
-  if (spec.baseline) targets.push_back({store.intern_point(experiment, Json::object()), {}, true});
-  for (std::int64_t id : points_to_profile(store.trials(experiment), spec, spec.profile.points))
+  const auto best = points_to_profile(store.trials(experiment), spec, spec.profile.points,
+                                      recommended_point(store, experiment));
+  if (spec.baseline) {
+    // The baseline at the best point's workload variant (its packet size), as the report pairs
+    // them (core/workload_variant.hpp).
+    const Json variant = best.empty()
+                             ? Json::object()
+                             : workload_variant(store.point(best.front()).value_or(Json::object()));
+    targets.push_back({store.intern_point(experiment, variant), variant, true});
+  }
+  for (std::int64_t id : best)
     targets.push_back({id, store.point(id).value_or(Json::object()), false});
   for (const auto& target : targets) {
     if (interrupted) return;

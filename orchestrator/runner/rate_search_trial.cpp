@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/load_tools.hpp"
 #include "core/rate_search_metrics.hpp"
 
 namespace nictune {
@@ -48,7 +49,7 @@ RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& docu
   };
   RateSearchTrial trial;
   trial.result = run_rate_search(*workload.rate_search, workload.duration_s,
-                                 workload.tool == LoadTool::kIperf3, measure);
+                                 !workload.tool->duration_flag.empty(), measure);
   if (!runs.empty()) {
     const int index = trial.result.result_step >= 0 ? trial.result.result_step
                                                     : static_cast<int>(runs.size()) - 1;
@@ -78,7 +79,7 @@ RateSearchTrial run_rate_search_trial(const Workload& workload, const Json& docu
 double rate_search_seconds_estimate(const Workload& workload, double step_overhead_s) {
   if (!workload.rate_search) return workload.warmup_s + workload.duration_s + step_overhead_s;
   const std::vector<double> durations = phase_durations(*workload.rate_search, workload.duration_s,
-                                                        workload.tool == LoadTool::kIperf3);
+                                                        !workload.tool->duration_flag.empty());
   double seconds = 0;
   for (std::size_t i = 0; i < durations.size(); ++i)
     seconds += (i == 0 ? 3 : 2) * (workload.warmup_s + durations[i] + step_overhead_s);

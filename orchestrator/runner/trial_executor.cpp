@@ -128,14 +128,15 @@ Json values_for_host(const HostSession& host, const std::string& role, const Poi
   Json values = Json::object();
   for (const auto& [key, value] : point.items()) {
     KnobRef ref = split_knob_key(key);
-    if (ref.role != role || ref.knob == "app.cpus") continue;
+    if (ref.role != role || is_placement_knob(ref.knob)) continue;
     values[ref.knob] = value;
   }
   return values;
 }
 
 std::string app_policy_for(const std::string& role, const Point& point) {
-  std::string key = role == "dut" ? "app.cpus" : "lg:app.cpus";
+  const std::string& name = placement_knob_name();
+  std::string key = role == "dut" ? name : "lg:" + name;
   auto it = point.find(key);
   return it != point.end() && it->is_string() ? it->get<std::string>() : "";
 }
@@ -271,9 +272,9 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "lease";
     renew_leases();
 
-    // The point's "workload.<field>" values (packet size as a search dimension); the baseline
-    // runs the spec's own workload.
-    const Json workload_doc = workload_for_point(spec.workload, baseline ? Json::object() : point);
+    // The point's "workload.<field>" values (packet size as a search dimension); a baseline's
+    // point carries its workload variant only (orchestrator/runner/baseline_variants.hpp).
+    const Json workload_doc = workload_for_point(spec.workload, point);
     outcome.details["workload"] = workload_doc;
     LoadRun run;
     if (const Workload workload = parse_workload(workload_doc); workload.rate_search) {

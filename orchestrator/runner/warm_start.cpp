@@ -5,9 +5,9 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/pareto.hpp"
 #include "core/text_util.hpp"
 #include "strategies/history.hpp"
-#include "strategies/pareto.hpp"
 
 namespace nictune {
 namespace {

@@ -1,3 +1,5 @@
+#include "orchestrator/store/sqlite_store.hpp"
+
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -8,7 +10,6 @@
 #include "core/text_util.hpp"
 #include "orchestrator/store/migrations.hpp"
 #include "orchestrator/store/sqlite_db.hpp"
-#include "orchestrator/store/store.hpp"
 
 namespace nictune {
 namespace {

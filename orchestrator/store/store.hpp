@@ -1,6 +1,7 @@
-// Where every experiment, host, point, trial, metric and sample lives. One interface, SQLite
-// behind it (a file or ":memory:"); every implementation passes tests/unit/orchestrator's
-// store contract suite.
+// Where every experiment, host, point, trial, metric and sample lives: the interface alone. The
+// runner, the commands and the report loaders see `Store&` only; which implementation keeps a
+// location is chosen in one place (store_backends.hpp), and every row there passes
+// tests/unit/orchestrator's store contract suite.
 #pragma once
 
 #include <cstdint>
@@ -59,9 +60,5 @@ class Store {
   // ("interrupted: no heartbeat since ..."). Returns how many.
   virtual int recover_stale_trials(std::int64_t experiment, double stale_after_s) = 0;
 };
-
-// path may be ":memory:". Throws Error(kIo) naming the path when the database cannot be opened,
-// Error(kInvalid) when it was written by a newer nictune.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path);
 
 }  // namespace nictune

@@ -1,8 +1,7 @@
 // What the spec parser, the plan and the runner need to know about each transport, without
 // linking the transports themselves (libssh, Boost.Process): the host fields it needs or
-// refuses, when two hosts are the same endpoint, how a host is described. One row per transport
-// in transport_kinds.cpp; its factory is the row of the same name in transport_registry.cpp
-// (tests/unit/registries checks the two name lists agree).
+// refuses, when two hosts are the same endpoint, how a host is described. Each transport's kind
+// and factory are one row of transport_table.hpp, read here for the kinds only.
 #pragma once
 
 #include <functional>

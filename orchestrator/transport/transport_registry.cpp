@@ -3,24 +3,35 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "core/text_util.hpp"
 #include "orchestrator/transport/local_transport.hpp"
 #include "orchestrator/transport/ssh_transport.hpp"
+#include "orchestrator/transport/transport_table.hpp"
 
 namespace nictune {
 
+namespace {
+
+struct FactoriesOnly {
+  std::map<std::string, TransportFactory> factories;
+  template <class Class>
+  void row(const char* name, const TransportKind&) {
+    factories.emplace(name, [](const HostSpec& spec, const TransportOptions& options) {
+      return std::unique_ptr<Transport>(std::make_unique<Class>(spec, options));
+    });
+  }
+};
+
+}  // namespace
+
 const std::map<std::string, TransportFactory>& transport_factories() {
-  static const std::map<std::string, TransportFactory> factories = {
-      {"local",
-       [](const HostSpec& spec, const TransportOptions& options) -> std::unique_ptr<Transport> {
-         return std::make_unique<LocalTransport>(spec, options);
-       }},
-      {"ssh",
-       [](const HostSpec& spec, const TransportOptions& options) -> std::unique_ptr<Transport> {
-         return std::make_unique<SshTransport>(spec, options);
-       }},
-  };
+  static const std::map<std::string, TransportFactory> factories = [] {
+    FactoriesOnly visitor;
+    visit_transports(visitor);
+    return std::move(visitor.factories);
+  }();
   return factories;
 }
 

@@ -1,5 +1,5 @@
-// The visible name -> factory map of transports ("local", "ssh") and what every transport needs
-// besides the host's spec.
+// The name -> factory map of transports (transport_table.hpp's rows) and what every transport
+// needs besides the host's spec.
 #pragma once
 
 #include <chrono>
@@ -45,7 +45,8 @@ struct TransportOptions {
 using TransportFactory =
     std::function<std::unique_ptr<Transport>(const HostSpec&, const TransportOptions&)>;
 
-// name -> factory; the one place a transport is registered.
+// name -> factory, made from transport_table.hpp's rows (the one place a transport is
+// registered, with its kind).
 const std::map<std::string, TransportFactory>& transport_factories();
 
 // Builds and starts (connects) the transport named by spec.transport. Throws Error(kInvalid)

@@ -1,11 +1,14 @@
 // demo_bench [--runs N] [--load with|without|both] [--spec FILE] [--nictune BIN] [--agent BIN]
+//            [--keep DIR]
 //
 // Runs the default experiment (experiments/loopback-rps.json) N times per condition, each into a
 // fresh database, and reads every result through `nictune report --format json`: is the best
 // configuration starred significant against the baseline on the first objective, which
 // configuration won (the same one every time?), how many trials the run used and how long it
 // took. "with" runs it beside `stress-ng --cpu 1 --cpu-load 50`, started and stopped by PID here.
-// Prints figures; asserts nothing (the targets live in docs/performance.md).
+// Prints figures; asserts nothing (the targets live in docs/performance.md). --keep DIR keeps
+// each run's database as DIR/<condition>-<N>.db, so a later report rule can be judged on the
+// same runs (`nictune report --db DIR/with-3.db --format json`) without measuring them again.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -145,8 +148,21 @@ int main(int argc, char** argv) {
   std::string spec = std::string(NICTUNE_SOURCE_DIR) + "/experiments/loopback-rps.json";
   std::string nictune = nictune::testing::built_nictune_binary();
   std::string agent = nictune::testing::built_agent_binary();
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i], value = argv[i + 1];
+  std::string keep;
+  const char* usage =
+      "usage: demo_bench [--runs N>=1] [--load with|without|both] [--spec FILE] "
+      "[--nictune BIN] [--agent BIN] [--keep DIR]\n";
+  for (int i = 1; i < argc; i += 2) {
+    const std::string key = argv[i];
+    if (key == "--help" || key == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "demo_bench: " << key << " needs a value\n" << usage;
+      return 2;
+    }
+    const std::string value = argv[i + 1];
     if (key == "--runs") {
       runs = std::atoi(value.c_str());
     } else if (key == "--load") {
@@ -157,14 +173,15 @@ int main(int argc, char** argv) {
       nictune = value;
     } else if (key == "--agent") {
       agent = value;
+    } else if (key == "--keep") {
+      keep = value;
     } else {
-      std::cerr << "unknown option " << key << "\n";
+      std::cerr << "demo_bench: unknown option " << key << "\n" << usage;
       return 2;
     }
   }
   if (runs < 1 || (load != "with" && load != "without" && load != "both")) {
-    std::cerr << "usage: demo_bench [--runs N>=1] [--load with|without|both] [--spec FILE] "
-                 "[--nictune BIN] [--agent BIN]\n";
+    std::cerr << usage;
     return 2;
   }
   const fs::path dir = fs::temp_directory_path() / ("demo_bench." + std::to_string(getpid()));
@@ -179,6 +196,15 @@ int main(int argc, char** argv) {
         f = run_once(nictune, agent, spec, dir / "bench.db");
       } else {
         f = run_once(nictune, agent, spec, dir / "bench.db");
+      }
+      if (!keep.empty()) {
+        fs::create_directories(keep);
+        const fs::path kept = fs::path(keep) / (condition + "-" + std::to_string(i + 1) + ".db");
+        fs::copy_file(dir / "bench.db", kept, fs::copy_options::overwrite_existing);
+        // The last connection normally folds the WAL back in; if one is left, keep it too.
+        if (fs::exists(dir / "bench.db-wal"))
+          fs::copy_file(dir / "bench.db-wal", kept.string() + "-wal",
+                        fs::copy_options::overwrite_existing);
       }
       std::printf(
           "%-8s run %d: %s, winner \"%s\" %+.1f %%%s, %zu trials, %.0f s, drift %s, "

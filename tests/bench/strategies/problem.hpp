@@ -59,6 +59,13 @@ std::vector<Vec> pareto_front_of(std::vector<Vec> rows);
 // front, and best_hv to the front's hypervolume.
 void set_front_reference(Problem& p, const std::vector<Vec>& front);
 
+// One and two objectives (problems_one_two.cpp): the NIC-shaped throughput problem, the
+// NIC-shaped throughput/latency trade-off, Branin and ZDT1.
+Problem nic_throughput();
+Problem nic_tradeoff();
+Problem branin();
+Problem zdt1();
+
 // DTLZ2 with 6 variables and three objectives; the two NIC-shaped three-objective problems.
 Problem dtlz2();
 Problem nic_rx_three();

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "strategies/pareto.hpp"
+#include "core/pareto.hpp"
 #include "tests/bench/strategies/problem.hpp"
 
 namespace nictune::bench {

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "orchestrator/lab/lab.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "tests/support/command_line.hpp"
 #include "tests/support/lab_slot.hpp"
 
@@ -92,14 +92,14 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_EQ(rps_masks(), before) << "the DUT is left as it was found";
 
-  auto store = open_sqlite_store((dir_ / "router.db").string());
+  auto store = open_store((dir_ / "router.db").string());
   auto experiment = store->find_experiment("router-seed002");
   ASSERT_TRUE(experiment);
   const auto trials = store->trials(experiment->id);
-  // 2 layouts x 3 sizes, baseline first and last
-  ASSERT_EQ(trials.size(), 2u * 3u + 2u) << run.output;
+  // 2 layouts x 3 sizes, and a baseline per size first and last
+  ASSERT_EQ(trials.size(), 2u * 3u + 3u * 2u) << run.output;
   std::int64_t point = 0;
-  std::set<int> sizes;
+  std::set<int> sizes, baseline_sizes;
   for (const auto& t : trials) {
     ASSERT_EQ(t.outcome.state, TrialState::kComplete) << t.outcome.error;
     const auto& m = t.outcome.metrics;
@@ -112,17 +112,19 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
     EXPECT_EQ(f.at("counters_agree"), true) << f.dump();
     EXPECT_GT(f.at("sink_packets").get<double>(), 10000) << f.dump();
     EXPECT_EQ(t.outcome.details.at("counters").at("links").size(), 1u);
-    // What the sink received is the point's payload (the baseline: the workload's own 64 B).
-    const int payload = t.baseline ? 64 : t.point.at("workload.payload").get<int>();
+    // What the sink received is the point's payload; a baseline's point carries its size only.
+    const int payload = t.point.at("workload.payload").get<int>();
+    if (t.baseline) EXPECT_EQ(t.point.size(), 1u) << t.point.dump();
     const Json& counts = t.outcome.details.at("load").at("server").at("counts");
     ASSERT_GT(counts.at("rx_packets").get<double>(), 0) << counts.dump();
     EXPECT_EQ(counts.at("rx_bytes").get<double>() / counts.at("rx_packets").get<double>(), payload)
         << counts.dump();
     EXPECT_EQ(t.outcome.details.at("workload").at("payload"), payload);
-    if (!t.baseline) sizes.insert(payload);
+    (t.baseline ? baseline_sizes : sizes).insert(payload);
     if (!t.baseline) point = t.point_id;
   }
   EXPECT_EQ(sizes, (std::set<int>{64, 512, 1472}));
+  EXPECT_EQ(baseline_sizes, sizes);
 
   for (const char* format : {"text", "md", "html", "csv", "json"}) {
     const auto report =
@@ -130,6 +132,9 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
     EXPECT_EQ(report.code, 0) << format << "\n" << report.output;
     EXPECT_NE(report.output.find("fwd_pps"), std::string::npos) << format;
     EXPECT_NE(report.output.find("workload.payload"), std::string::npos) << format;
+    // One baseline row per payload (text, md, json label it; html says "at").
+    if (std::string(format) != "csv")
+      EXPECT_NE(report.output.find("workload.payload=1472"), std::string::npos) << format;
   }
   const auto compare = run_command(nictune("compare router-seed002 router-seed002"));
   EXPECT_EQ(compare.code, 0) << compare.output;
@@ -141,8 +146,7 @@ TEST_F(RouterExperiment, RunsEndToEndAndTheEgressCountersAgreeWithTheSink) {
       nictune("check --baseline router-seed002 --point " + std::to_string(point) + agent));
   EXPECT_TRUE(check.code == 0 || check.code == 1) << check.output;
   EXPECT_NE(check.output.find("fwd_pps"), std::string::npos) << check.output;
-  auto rerun =
-      open_sqlite_store((dir_ / "router.db").string())->find_experiment("router-seed002-check");
+  auto rerun = open_store((dir_ / "router.db").string())->find_experiment("router-seed002-check");
   ASSERT_TRUE(rerun) << check.output;
   EXPECT_EQ(rps_masks(), before);
 }

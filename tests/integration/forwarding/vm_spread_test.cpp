@@ -4,19 +4,24 @@
 // their source ports then land on one queue, and address-spread flows (workload source_prefix /
 // source_addresses) on more than one: the guest's own `ethtool -S` per-queue counters say where
 // the packets went. The agent's restore puts the hash back (read with the guest's ethtool).
-// And the forwarding bench on real drivers: the guest routes from its virtio NIC out of its
-// e1000e NIC to the LG's sink under `nictune run`. One boot for both tests; TCG is slow, so the
-// load is small (2000 datagrams/s for 2 s).
+// And the forwarding bench on real drivers (`lab up --vm --forwarding`): the guest routes from
+// its virtio NIC out of its e1000e NIC to the LG's sink under `nictune run` of the VM router
+// spec. One boot for both tests; TCG is slow, so the load is small (2000 datagrams/s for 2 s).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "orchestrator/lab/vm_lab.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "orchestrator/transport/agent_client.hpp"
 #include "orchestrator/transport/subprocess.hpp"
 #include "tests/support/command_line.hpp"
@@ -55,6 +60,15 @@ LabConfig config(int index) {
   return c;
 }
 
+// `command` in the guest over its sshd (the lab's key, strict host keys).
+subprocess::RunResult run_in_guest(const VmLabState& lab, const std::string& command) {
+  return subprocess::run(
+      {"ssh", "-i", lab.identity_file, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+       "-o", "UserKnownHostsFile=" + lab.known_hosts, "-o", "ConnectTimeout=10",
+       "root@" + lab.guest_mgmt_address, command},
+      60s);
+}
+
 // One guest for the program's tests (a boot under TCG is the slow part): virtio and e1000e data
 // NICs, so the forwarding test has a link in and a link out.
 struct SharedLab {
@@ -75,9 +89,10 @@ class VmSpread : public ::testing::Test {
     try {
       shared->slot = testing::lab_index_slot(config(0));
       VmConfig vm;
-      vm.nics = {"virtio", "e1000e"};
+      vm.nics = {"virtio", "e1000e"};  // in and out
       if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
       LabConfig c = config(shared->slot.number());
+      c.forwarding = true;
       c.log = [](const std::string& line) { std::cerr << "[vmspread] " << line << "\n"; };
       shared->up = true;  // a failed vm_lab_up removed what it made; lab down is harmless then
       shared->state = vm_lab_up(c, vm);
@@ -103,11 +118,7 @@ class VmSpread : public ::testing::Test {
   const VmLabState& state() const { return shared->state; }
 
   std::string guest(const std::string& command) {
-    auto r = subprocess::run(
-        {"ssh", "-i", state().identity_file, "-o", "BatchMode=yes", "-o",
-         "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + state().known_hosts, "-o",
-         "ConnectTimeout=10", "root@" + state().guest_mgmt_address, command},
-        60s);
+    auto r = run_in_guest(state(), command);
     EXPECT_TRUE(r.ok()) << command << ": " << r.failure();
     return r.out;
   }
@@ -218,74 +229,52 @@ TEST_F(VmSpread, AddressOnlyHashPutsPortFlowsOnOneQueueAndAddressFlowsOnSeveral)
   lg->close();
 }
 
-// The forwarding bench with real drivers: the guest routes what arrives on its virtio NIC out
-// of its e1000e NIC to a sink in the LG namespace; `nictune run` with a forwarding spec against
-// it (over sshd, the agent uploaded) stores trials whose guest egress tx count agrees with the
-// sink within 1 %.
-TEST_F(VmSpread, GuestForwardsBetweenItsTwoNicsAndItsEgressCounterAgreesWithTheSink) {
-  const VmNic& in = state().nic("virtio");
-  const VmNic& out = state().nic("e1000e");
-  const std::string base = in.guest_address.substr(0, in.guest_address.rfind('.') + 1);
-  const int block = std::stoi(in.guest_address.substr(in.guest_address.rfind('.') + 1)) - 1;
-  const std::string sink = base + std::to_string(block + 49);  // outside every NIC's /28
-  // The guest forwards, and routes the sink out of its e1000e to the LG.
-  guest("echo 1 > /proc/sys/net/ipv4/ip_forward && /usr/sbin/ip route add " + sink + "/32 via " +
-        out.lg_address + " dev " + out.guest_interface);
-  // The LG: the sink lives on its e1000e peer; its own packets to the sink go into the guest
-  // (a rule before the local table), and the sink's link accepts its own source addresses.
-  const std::string ns = state().lg.netns;
-  const std::vector<std::vector<std::string>> steps = {
-      {"ip", "-n", ns, "addr", "add", sink + "/32", "dev", out.lg_interface},
-      {"ip", "-n", ns, "route", "add", sink + "/32", "via", in.guest_address, "dev",
-       in.lg_interface, "table", "198"},
-      {"ip", "-n", ns, "rule", "add", "pref", "10", "iif", "lo", "to", sink + "/32", "lookup",
-       "198"},
-      {"ip", "-n", ns, "rule", "add", "pref", "100", "lookup", "local"},
-      {"ip", "-n", ns, "rule", "del", "pref", "0", "lookup", "local"},
-      {"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0"},
-      {"ip", "netns", "exec", ns, "sysctl", "-q", "-w",
-       "net.ipv4.conf." + out.lg_interface + ".rp_filter=0"},
-      {"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.accept_local=1"},
-      {"ip", "netns", "exec", ns, "sysctl", "-q", "-w",
-       "net.ipv4.conf." + out.lg_interface + ".accept_local=1"}};
-  for (const auto& step : steps) {
-    auto r = subprocess::run(step);
-    ASSERT_TRUE(r.ok()) << r.failure();
-  }
+// The guest's IRQ affinity of dut-virtio's input queues, "IRQ:CPUS IRQ:CPUS ...", read with the
+// guest's own cat (not through the agent); "" when the guest did not answer.
+std::string input_irq_affinity(const VmLabState& lab) {
+  const std::string command =
+      "d=$(basename $(readlink /sys/class/net/dut-virtio/device)); "
+      "for i in $(grep \"$d-input\" /proc/interrupts | cut -d: -f1); do "
+      "printf '%s:%s ' $i $(cat /proc/irq/$i/smp_affinity_list); done";
+  auto r = run_in_guest(lab, command);
+  return r.ok() ? r.out : "";
+}
 
-  auto host = [](const HostSpec& h) {
-    Json j = {{"transport", "ssh"},
-              {"host", h.host},
-              {"user", h.user},
-              {"identity_file", h.identity_file},
-              {"known_hosts", h.known_hosts},
-              {"interface", h.interface},
-              {"address", h.address}};
-    if (!h.agent_path.empty()) j["agent_path"] = h.agent_path;
-    return j;
-  };
-  const Json spec = {
-      {"version", 1},
-      {"name", "vm-forwarding"},
-      {"hosts",
-       {{"dut", host(state().dut_spec("virtio"))},
-        {"lg", host(state().lg_spec("virtio"))},
-        {"forwarding",
-         {{"dut_egress", out.guest_interface},
-          {"lg_sink", out.lg_interface},
-          {"sink_address", sink}}}}},
-      {"space", {{"parameters", {{"rps", {"none", "all"}}}}}},
-      {"workload",
-       {{"type", "udp_stream"},
-        {"payload", 64},
-        {"flows", 4},
-        {"rate_pps", 2000},
-        {"duration_s", 2},
-        {"warmup_s", 0.5}}},
-      {"objectives",
-       {{{"metric", "fwd_pps"}, {"goal", "max"}}, {{"metric", "loss_ratio"}, {"goal", "min"}}}},
-      {"repetitions", {{"count", 1}}},
-      {"settle_s", 0}};
+// Whether every IRQ of a snapshot is on `cpus` ("0", "1").
+bool all_on(const std::string& snapshot, const std::string& cpus) {
+  std::istringstream in(snapshot);
+  int seen = 0;
+  for (std::string item; in >> item; ++seen)
+    if (item.substr(item.find(':') + 1) != cpus) return false;
+  return seen > 0;
+}
+
+// The forwarding bench with real drivers, as `lab up --vm --forwarding` builds it: the guest
+// routes what arrives on its virtio NIC out of its e1000e NIC to the LG's sink.
+// experiments/vm/router-seed002-vm.json (shortened: two of its tied IRQ/RPS/XPS layouts by two
+// payloads, 2 s trials) runs with `nictune run` over sshd, the agent uploaded: every trial
+// completes with the guest's egress tx count within 1 % of the sink, each payload has its own
+// baseline, the guest's IRQ affinity (polled with its own cat during the run) really moved to
+// CPU 0 and to CPU 1 and is back as found afterwards, and so are RPS and XPS.
+TEST_F(VmSpread, RouterSeedSpecForwardsThroughTheGuestAndMovesItsIrqs) {
+  ASSERT_TRUE(state().forwarding.is_object()) << "lab up --vm --forwarding recorded no plan";
+  const Json lab = load_json_file(state().template_path);
+  EXPECT_EQ(lab["hosts"]["forwarding"]["dut_egress"], "dut-e1000e");
+  Json spec =
+      load_json_file(std::string(NICTUNE_SOURCE_DIR) + "/experiments/vm/router-seed002-vm.json");
+  spec["name"] = "vm-forwarding";
+  spec["hosts"] = lab["hosts"];
+  spec["workload"]["source_prefix"] = lab["workload"]["source_prefix"];
+  spec["workload"]["rate_pps"] = 2000;
+  spec["workload"]["duration_s"] = 2;
+  spec["workload"]["warmup_s"] = 0.5;
+  // All on CPU 0 and all but CPU 0 (CPU 1 of the guest's two): both differ from the guest's
+  // own placement, whatever it is, in at least one queue.
+  for (const char* knob : {"irq_affinity", "rps", "xps"})
+    spec["space"]["parameters"][knob] = {"single:0", "spread-skip:0"};
+  spec["space"]["parameters"]["workload.payload"] = {64, 1472};
+  spec["repetitions"] = {{"count", 1}};
+  spec["settle_s"] = 0;
   // Spec and database in a directory of the test's own, removed however the test ends (the lab's
   // directory would outlive lab down with them in it).
   struct TempDir {
@@ -300,24 +289,61 @@ TEST_F(VmSpread, GuestForwardsBetweenItsTwoNicsAndItsEgressCounterAgreesWithTheS
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/spec.json") << spec.dump(2);
   const std::string db = dir + "/nictune.db";
-  const std::string rps_before = guest("cat /sys/class/net/dut-virtio/queues/rx-0/rps_cpus");
+  const std::string queues_before = guest(
+      "cat /sys/class/net/dut-virtio/queues/rx-*/rps_cpus "
+      "/sys/class/net/dut-virtio/queues/tx-*/xps_cpus");
+  const std::string irqs_before = input_irq_affinity(state());
+  ASSERT_FALSE(irqs_before.empty()) << "no dut-virtio input IRQs in the guest";
+
+  // Poll the guest's IRQ placement while the run goes on; bounded by the run.
+  std::atomic<bool> done{false};
+  std::set<std::string> seen;
+  std::thread poller([&] {
+    while (!done) {
+      const std::string now = input_irq_affinity(state());
+      if (!now.empty()) seen.insert(now);
+      // Each ssh costs the TCG guest CPU time: a sample or two per 2 s trial is enough.
+      std::this_thread::sleep_for(500ms);
+    }
+  });
   auto run = testing::run_command(testing::built_nictune_binary() + " run --agent " +
                                   release_agent() + " --db " + db + " " + dir + "/spec.json");
+  done = true;
+  poller.join();
   ASSERT_EQ(run.code, 0) << run.output;
-  auto store = open_sqlite_store(db);
+  for (const auto& snapshot : seen) std::cerr << "[vmspread] input IRQs " << snapshot << "\n";
+  EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](auto& s) { return all_on(s, "0"); }))
+      << "single:0 never put every input IRQ on CPU 0 (before: " << irqs_before << ")";
+  EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](auto& s) { return all_on(s, "1"); }))
+      << "spread-skip:0 never put every input IRQ on CPU 1 (before: " << irqs_before << ")";
+  EXPECT_EQ(input_irq_affinity(state()), irqs_before);
+  EXPECT_EQ(guest("cat /sys/class/net/dut-virtio/queues/rx-*/rps_cpus "
+                  "/sys/class/net/dut-virtio/queues/tx-*/xps_cpus"),
+            queues_before);
+
+  auto store = open_store(db);
   auto experiment = store->find_experiment("vm-forwarding");
   ASSERT_TRUE(experiment);
   const auto trials = store->trials(experiment->id);
-  ASSERT_EQ(trials.size(), 4u);  // 2 points, baseline first and last
+  // 4 points, and a baseline per payload first and last.
+  ASSERT_EQ(trials.size(), 8u);
+  std::set<double> baseline_payloads;
   for (const auto& t : trials) {
     ASSERT_EQ(t.outcome.state, TrialState::kComplete) << t.outcome.error;
     const Json& f = t.outcome.details.at("forwarding");
-    std::cerr << "[vmspread] trial " << t.id << " " << t.point.dump() << ": " << f.dump() << "\n";
+    std::cerr << "[vmspread] trial " << t.id << (t.baseline ? " baseline " : " ") << t.point.dump()
+              << ": " << f.dump() << "\n";
     EXPECT_GT(t.outcome.metrics.at("fwd_pps"), 500) << f.dump();
     EXPECT_EQ(f.at("counters_agree"), true) << f.dump();
     EXPECT_GT(f.at("dut_egress_tx_packets").get<double>(), 1000) << f.dump();
+    // The workload sent is the point's (a baseline's point carries its payload only).
+    EXPECT_EQ(t.outcome.details.at("workload").at("payload"), t.point.at("workload.payload"));
+    if (t.baseline) {
+      EXPECT_EQ(t.point.size(), 1u) << t.point.dump();
+      baseline_payloads.insert(t.point.at("workload.payload").get<double>());
+    }
   }
-  EXPECT_EQ(guest("cat /sys/class/net/dut-virtio/queues/rx-0/rps_cpus"), rps_before);
+  EXPECT_EQ(baseline_payloads, (std::set<double>{64, 1472}));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "core/errors.hpp"
 #include "orchestrator/cli/commands.hpp"
@@ -187,6 +189,82 @@ TEST(LabPlan, StateRoundTripsThroughJson) {
   EXPECT_EQ(back.to_json(), state.to_json());
 }
 
+std::set<std::string> keys_of(const Json& object) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.insert(key);
+  return keys;
+}
+
+// The state file's keys are its format. A field left out of both directions would still round
+// trip, so the keys and the values read back are checked one by one.
+TEST(LabPlan, StateFileKeepsEveryFieldUnderItsKey) {
+  LabConfig c = config("rt", 3, 2);
+  c.agent_path = "/x/nictune-agent";
+  const LabState state = [&] {
+    LabState s = plan_lab(c);
+    s.hosts[1].sshd_pid = 1234;
+    return s;
+  }();
+  const Json json = state.to_json();
+  EXPECT_EQ(keys_of(json),
+            (std::set<std::string>{"agent_path", "dir", "hosts", "identity_file", "index",
+                                   "known_hosts", "name", "queues", "template_path"}));
+  ASSERT_EQ(json.at("hosts").size(), 2u);
+  EXPECT_EQ(keys_of(json.at("hosts").at(1)),
+            (std::set<std::string>{"data_address", "data_interface", "mgmt_address",
+                                   "mgmt_interface", "netns", "role", "root_address",
+                                   "root_interface", "sshd_dir", "sshd_pid"}));
+  EXPECT_EQ(json.at("hosts").at(1).at("root_address"), state.hosts[1].root_address);
+  const LabState back = LabState::from_json(json);
+  EXPECT_EQ(back.name, "rt");
+  EXPECT_EQ(back.dir, state.dir);
+  EXPECT_EQ(back.queues, 2);
+  EXPECT_EQ(back.index, 3);
+  EXPECT_EQ(back.identity_file, state.identity_file);
+  EXPECT_EQ(back.known_hosts, state.known_hosts);
+  EXPECT_EQ(back.template_path, state.template_path);
+  EXPECT_EQ(back.agent_path, "/x/nictune-agent");
+  ASSERT_EQ(back.hosts.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const LabHost& a = state.hosts[i];
+    const LabHost& b = back.hosts[i];
+    EXPECT_EQ(b.role, a.role);
+    EXPECT_EQ(b.netns, a.netns);
+    EXPECT_EQ(b.data_interface, a.data_interface);
+    EXPECT_EQ(b.data_address, a.data_address);
+    EXPECT_EQ(b.mgmt_interface, a.mgmt_interface);
+    EXPECT_EQ(b.mgmt_address, a.mgmt_address);
+    EXPECT_EQ(b.root_interface, a.root_interface);
+    EXPECT_EQ(b.root_address, a.root_address);
+    EXPECT_EQ(b.sshd_dir, a.sshd_dir);
+    EXPECT_EQ(b.sshd_pid, a.sshd_pid);
+  }
+  EXPECT_EQ(back.hosts[1].sshd_pid, 1234);
+}
+
+// Keys added after the first state files (template_path, agent_path, sshd_pid) read as empty
+// when missing; a missing or mistyped older key makes the file unreadable (lab_down then
+// cleans up by names).
+TEST(LabPlan, StateFileOptionalKeysDefaultAndRequiredOnesAreRequired) {
+  Json json = plan_lab(config()).to_json();
+  json.erase("template_path");
+  json.erase("agent_path");
+  json["hosts"][0].erase("sshd_pid");
+  const LabState back = LabState::from_json(json);
+  EXPECT_EQ(back.template_path, "");
+  EXPECT_EQ(back.agent_path, "");
+  EXPECT_EQ(back.hosts[0].sshd_pid, 0);
+  Json no_netns = json;
+  no_netns["hosts"][1].erase("netns");
+  EXPECT_ANY_THROW(LabState::from_json(no_netns));
+  Json no_dir = json;
+  no_dir.erase("dir");
+  EXPECT_ANY_THROW(LabState::from_json(no_dir));
+  Json numeric_name = json;
+  numeric_name["name"] = 5;
+  EXPECT_ANY_THROW(LabState::from_json(numeric_name));
+}
+
 TEST(LabCli, UsageErrorsAreInvalid) {
   auto command = nictune::cli::lab_command();
   EXPECT_EQ(command.name, "lab");
@@ -214,6 +292,9 @@ TEST(LabCli, UsageErrorsAreInvalid) {
   EXPECT_EQ(code_of({"up", "--vm", "--accel", "hvf"}), ErrorCode::kInvalid);
   EXPECT_EQ(code_of({"up", "--vm", "--boot-timeout", "soon"}), ErrorCode::kInvalid);
   EXPECT_EQ(code_of({"up", "--vm", "--queues", "2"}), ErrorCode::kInvalid);
+  EXPECT_EQ(code_of({"down", "--udev"}), ErrorCode::kInvalid);
+  // A forwarding guest needs an ingress and an egress NIC.
+  EXPECT_EQ(code_of({"up", "--vm", "--forwarding", "--nics", "virtio"}), ErrorCode::kInvalid);
 }
 
 TEST(LabCli, StatusOfALabThatDoesNotExistFails) {

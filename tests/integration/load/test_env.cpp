@@ -118,14 +118,6 @@ NetnsPair::~NetnsPair() {
   run("ip netns del " + client_ns);
 }
 
-void enter_netns(const std::string& ns) {
-  int fd = open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open namespace " + ns);
-  int rc = setns(fd, CLONE_NEWNET);
-  close(fd);
-  if (rc != 0) throw std::runtime_error("setns " + ns + " failed");
-}
-
 std::string agent_path() {
   return std::string(NICTUNE_BINARY_DIR) + "/agents/nictune-agent";
 }

@@ -12,6 +12,7 @@
 
 #include "core/json_util.hpp"
 #include "core/workload.hpp"
+#include "tests/support/netns_thread.hpp"
 
 namespace nictune::load::testing {
 
@@ -34,28 +35,9 @@ class NetnsPair {
   bool created_ = false;
 };
 
-// Moves the calling thread into network namespace `ns` (a name under /run/netns).
-void enter_netns(const std::string& ns);
-
-// Runs `f` on a thread that has entered network namespace `ns` ("" = stay) and returns its
-// result; sockets and threads it creates belong to that namespace. Exceptions are forwarded.
-template <typename F>
-auto in_netns(const std::string& ns, F f) -> decltype(f()) {
-  using R = decltype(f());
-  std::exception_ptr error;
-  R result{};
-  std::thread t([&] {
-    try {
-      if (!ns.empty()) enter_netns(ns);
-      result = f();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  });
-  t.join();
-  if (error) std::rethrow_exception(error);
-  return result;
-}
+// enter_netns and in_netns: tests/support/netns_thread.hpp, shared with the other lab tests.
+using nictune::testing::enter_netns;
+using nictune::testing::in_netns;
 
 // A nictune-agent child, optionally inside a namespace (through `ip netns exec`).
 class AgentProcess {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "core/json_util.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "tests/support/command_line.hpp"
 
 namespace nictune {
@@ -79,7 +79,7 @@ TEST_F(Benches, TwoBenchesShareTheWork) {
                  &output);
   ASSERT_EQ(code, 0) << output;
 
-  auto store = open_sqlite_store(db);
+  auto store = open_store(db);
   auto experiment = store->find_experiment("benches");
   ASSERT_TRUE(experiment);
   std::map<std::string, int> by_bench;

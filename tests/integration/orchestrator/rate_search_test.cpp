@@ -13,7 +13,7 @@
 #include <fstream>
 
 #include "core/json_util.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "tests/support/command_line.hpp"
 
 namespace nictune {
@@ -113,7 +113,7 @@ class RateSearchLab : public ::testing::Test {
                    &output);
     if (code != 0)
       return ::testing::AssertionFailure() << "nictune run: " << code << "\n" << output;
-    auto store = open_sqlite_store(db);
+    auto store = open_store(db);
     auto experiment = store->find_experiment(name);
     if (!experiment) return ::testing::AssertionFailure() << "no experiment " << name;
     auto trials = store->trials(experiment->id);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/folded_profile.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "reports/profile_breakdown.hpp"
 #include "reports/render.hpp"
 #include "tests/integration/agents/agent_process.hpp"

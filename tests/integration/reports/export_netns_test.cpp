@@ -12,8 +12,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "core/json_util.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "reports/export.hpp"
 #include "tests/support/command_line.hpp"
 
@@ -135,118 +138,116 @@ void write(const fs::path& path, const std::string& content) {
   std::ofstream(path) << content;
 }
 
-TEST(ExportInNamespace, ShellScriptAppliesWhatWasMeasured) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
-  NamespaceLab lab;
-  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
-  TempDir dir;
-  auto store = open_sqlite_store(":memory:");
-  const std::int64_t point = store_point(*store);
-  auto files = export_point("sh", load_export_input(*store, point));
+// Every test: a namespace of its own with the multi-queue veth pair (skipped without root), a
+// temporary directory for the exported files, and a store holding store_point's experiment.
+class ExportInNamespace : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+    if (auto why = lab_.create(); !why.empty()) GTEST_SKIP() << why;
+    point_ = store_point(*store_);
+  }
+
+  NamespaceLab lab_;
+  TempDir dir_;
+  std::unique_ptr<Store> store_ = open_store(":memory:");
+  std::int64_t point_ = 0;
+};
+
+TEST_F(ExportInNamespace, ShellScriptAppliesWhatWasMeasured) {
+  auto files = export_point("sh", load_export_input(*store_, point_));
   ASSERT_EQ(files.size(), 1u);
-  const fs::path script = dir.path / files[0].name;
+  const fs::path script = dir_.path / files[0].name;
   write(script, files[0].content);
 
-  ASSERT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
-  ASSERT_FALSE(lab.gro());
+  ASSERT_EQ(lab_.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
+  ASSERT_FALSE(lab_.gro());
 
   // Refuses without an interface, or with one that is not there.
-  EXPECT_EQ(lab.exec("sh " + script.string()).code, 2);
-  EXPECT_EQ(lab.exec("sh " + script.string() + " nosuchif0").code, 2);
-  EXPECT_EQ(lab.exec("sh " + script.string() + " '-x'").code, 2);
+  EXPECT_EQ(lab_.exec("sh " + script.string()).code, 2);
+  EXPECT_EQ(lab_.exec("sh " + script.string() + " nosuchif0").code, 2);
+  EXPECT_EQ(lab_.exec("sh " + script.string() + " '-x'").code, 2);
 
-  Shell r = lab.exec("sh " + script.string() + " " + lab.dev());
+  Shell r = lab_.exec("sh " + script.string() + " " + lab_.dev());
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("applied point " + std::to_string(point) + " to " + lab.dev()),
+  EXPECT_NE(r.output.find("applied point " + std::to_string(point_) + " to " + lab_.dev()),
             std::string::npos)
       << r.output;
-  const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
-  EXPECT_EQ(lab.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
-  EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
-  EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "2048");
-  EXPECT_EQ(mask(lab.read(q + "tx-0/xps_cpus")), "1");
-  EXPECT_TRUE(lab.gro());
-  EXPECT_EQ(trim(lab.exec("sysctl -n net.core.somaxconn").output), "2048");
+  const std::string q = "/sys/class/net/" + lab_.dev() + "/queues/";
+  EXPECT_EQ(lab_.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
+  EXPECT_EQ(mask(lab_.read(q + "rx-0/rps_cpus")), "1");
+  EXPECT_EQ(lab_.read(q + "rx-0/rps_flow_cnt"), "2048");
+  EXPECT_EQ(mask(lab_.read(q + "tx-0/xps_cpus")), "1");
+  EXPECT_TRUE(lab_.gro());
+  EXPECT_EQ(trim(lab_.exec("sysctl -n net.core.somaxconn").output), "2048");
 }
 
-TEST(ExportInNamespace, TunedScriptStartsAndStops) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
-  NamespaceLab lab;
-  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
-  TempDir dir;
-  auto store = open_sqlite_store(":memory:");
-  const std::int64_t point = store_point(*store);
-  auto files = export_point("tuned", load_export_input(*store, point));
+TEST_F(ExportInNamespace, TunedScriptStartsAndStops) {
+  auto files = export_point("tuned", load_export_input(*store_, point_));
   ASSERT_EQ(files.size(), 2u);
   EXPECT_NE(files[0].content.find("[sysctl]\nnet.core.somaxconn=2048\n"), std::string::npos)
       << files[0].content;
-  const fs::path script = dir.path / files[1].name;
+  const fs::path script = dir_.path / files[1].name;
   write(script, files[1].content);
-  const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
+  const std::string q = "/sys/class/net/" + lab_.dev() + "/queues/";
 
-  Shell r = lab.exec("env NICTUNE_IFACE=" + lab.dev() + " sh " + script.string() + " start");
+  Shell r = lab_.exec("env NICTUNE_IFACE=" + lab_.dev() + " sh " + script.string() + " start");
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(lab.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
-  EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
-  EXPECT_TRUE(lab.gro());
+  EXPECT_EQ(lab_.queues(), "rx-0 rx-1 tx-0 tx-1 tx-2");
+  EXPECT_EQ(mask(lab_.read(q + "rx-0/rps_cpus")), "1");
+  EXPECT_TRUE(lab_.gro());
 
-  r = lab.exec("env NICTUNE_IFACE=" + lab.dev() + " sh " + script.string() + " stop");
+  r = lab_.exec("env NICTUNE_IFACE=" + lab_.dev() + " sh " + script.string() + " stop");
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
-  EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "0");
-  EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "0");
-  EXPECT_FALSE(lab.gro());
+  EXPECT_EQ(lab_.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");
+  EXPECT_EQ(mask(lab_.read(q + "rx-0/rps_cpus")), "0");
+  EXPECT_EQ(lab_.read(q + "rx-0/rps_flow_cnt"), "0");
+  EXPECT_FALSE(lab_.gro());
 }
 
 // The sh export applies the point, the check export agrees (0), names a knob changed behind its
 // back (1, expected vs found), agrees again once it is put back, and cannot tell for an
 // interface that is not there (2). The interface is found by its MAC as well as by name.
-TEST(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
-  NamespaceLab lab;
-  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
-  TempDir dir;
-  auto store = open_sqlite_store(":memory:");
-  const std::int64_t point = store_point(*store);
-  const auto input = load_export_input(*store, point);
-  const fs::path apply = dir.path / "apply.sh", check = dir.path / "check.sh";
+TEST_F(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
+  const auto input = load_export_input(*store_, point_);
+  const fs::path apply = dir_.path / "apply.sh", check = dir_.path / "check.sh";
   write(apply, export_point("sh", input)[0].content);
   write(check, export_point("check", input)[0].content);
-  const std::string run_check = "sh " + check.string() + " " + lab.dev();
+  const std::string run_check = "sh " + check.string() + " " + lab_.dev();
 
-  Shell r = lab.exec(run_check);
+  Shell r = lab_.exec(run_check);
   EXPECT_EQ(r.code, 1) << r.output;  // the host as found: 4+4 queues, GRO off
   EXPECT_NE(r.output.find("differs: ethtool -L rx: expected 2, found 4"), std::string::npos)
       << r.output;
 
-  r = lab.exec("sh " + apply.string() + " " + lab.dev());
+  r = lab_.exec("sh " + apply.string() + " " + lab_.dev());
   ASSERT_EQ(r.code, 0) << r.output;
-  r = lab.exec(run_check);
+  r = lab_.exec(run_check);
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("matches point " + std::to_string(point) + " (7 settings checked)"),
+  EXPECT_NE(r.output.find("matches point " + std::to_string(point_) + " (7 settings checked)"),
             std::string::npos)
       << r.output;
-  const std::string mac = lab.read("/sys/class/net/" + lab.dev() + "/address");
-  r = lab.exec("sh " + check.string() + " mac=" + mac);
+  const std::string mac = lab_.read("/sys/class/net/" + lab_.dev() + "/address");
+  r = lab_.exec("sh " + check.string() + " mac=" + mac);
   EXPECT_EQ(r.code, 0) << r.output;
 
-  ASSERT_EQ(lab.exec("ethtool -K " + lab.dev() + " gro off").code, 0);
-  r = lab.exec(run_check);
+  ASSERT_EQ(lab_.exec("ethtool -K " + lab_.dev() + " gro off").code, 0);
+  r = lab_.exec(run_check);
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("differs: ethtool -K gro: expected on, found off"), std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("differs: /sys"), std::string::npos) << r.output;
 
-  const std::string rps = "/sys/class/net/" + lab.dev() + "/queues/rx-0/rps_cpus";
-  ASSERT_EQ(lab.exec("sh -c 'echo 0 > " + rps + "'").code, 0);
-  r = lab.exec(run_check);
+  const std::string rps = "/sys/class/net/" + lab_.dev() + "/queues/rx-0/rps_cpus";
+  ASSERT_EQ(lab_.exec("sh -c 'echo 0 > " + rps + "'").code, 0);
+  r = lab_.exec(run_check);
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("differs: " + rps + ": expected 1, found 0"), std::string::npos)
       << r.output;
 
-  ASSERT_EQ(lab.exec("ethtool -K " + lab.dev() + " gro on").code, 0);
-  ASSERT_EQ(lab.exec("sh -c 'echo 1 > " + rps + "'").code, 0);
-  r = lab.exec(run_check);
+  ASSERT_EQ(lab_.exec("ethtool -K " + lab_.dev() + " gro on").code, 0);
+  ASSERT_EQ(lab_.exec("sh -c 'echo 1 > " + rps + "'").code, 0);
+  r = lab_.exec(run_check);
   EXPECT_EQ(r.code, 0) << r.output;
 
   // Settings a veth's driver cannot show (a flow hash, an RSS table): 2, naming each with
@@ -254,58 +255,52 @@ TEST(ExportInNamespace, CheckScriptTellsMatchFromDifference) {
   ExportInput more = input;
   more.commands.push_back("ethtool -N $IFACE rx-flow-hash tcp4 sdfn");
   more.commands.push_back("ethtool -X $IFACE equal 2");
-  const fs::path partial = dir.path / "partial.sh";
+  const fs::path partial = dir_.path / "partial.sh";
   write(partial, export_point("check", more)[0].content);
-  r = lab.exec("sh " + partial.string() + " " + lab.dev());
+  r = lab_.exec("sh " + partial.string() + " " + lab_.dev());
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(
-      r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn: ethtool -n " + lab.dev() +
+      r.output.find("cannot check: ethtool -N rx-flow-hash tcp4 sdfn: ethtool -n " + lab_.dev() +
                     " rx-flow-hash tcp4: Cannot get RX network flow hashing "
                     "options: Operation not supported"),
       std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("cannot check: ethtool -X equal 2: ethtool -x " + lab.dev() +
+  EXPECT_NE(r.output.find("cannot check: ethtool -X equal 2: ethtool -x " + lab_.dev() +
                           ": Cannot get RX ring count: Operation not supported"),
             std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("in the 7 settings checked; 2 could not be checked"), std::string::npos)
       << r.output;
 
-  r = lab.exec("sh " + check.string() + " nosuchif0");
+  r = lab_.exec("sh " + check.string() + " nosuchif0");
   EXPECT_EQ(r.code, 2) << r.output;
-  r = lab.exec("sh " + check.string());
+  r = lab_.exec("sh " + check.string());
   EXPECT_EQ(r.code, 2) << r.output;
 }
 
 // The .link export: what systemd.link can set is in the .link (channels, GRO), the rest in the
 // script its unit runs; that script, run in the namespace, sets RPS/XPS/flow count and the sysctl
 // and leaves channels and GRO alone (the .link's part).
-TEST(ExportInNamespace, LinkCompanionScriptAppliesTheRest) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
-  NamespaceLab lab;
-  if (auto why = lab.create(); !why.empty()) GTEST_SKIP() << why;
-  TempDir dir;
-  auto store = open_sqlite_store(":memory:");
-  const std::int64_t point = store_point(*store);
-  auto files = export_point("link", load_export_input(*store, point));
+TEST_F(ExportInNamespace, LinkCompanionScriptAppliesTheRest) {
+  auto files = export_point("link", load_export_input(*store_, point_));
   ASSERT_EQ(files.size(), 4u);
   const std::string& link = files[0].content;
   EXPECT_NE(link.find("\n[Match]\nOriginalName=veth0\n"), std::string::npos) << link;
   EXPECT_NE(link.find("\nRxChannels=2\nTxChannels=3\nGenericReceiveOffload=yes\n"),
             std::string::npos)
       << link;
-  const fs::path script = dir.path / files[3].name;
+  const fs::path script = dir_.path / files[3].name;
   write(script, files[3].content);
 
-  Shell r = lab.exec("sh " + script.string() + " " + lab.dev());
+  Shell r = lab_.exec("sh " + script.string() + " " + lab_.dev());
   ASSERT_EQ(r.code, 0) << r.output;
-  const std::string q = "/sys/class/net/" + lab.dev() + "/queues/";
-  EXPECT_EQ(mask(lab.read(q + "rx-0/rps_cpus")), "1");
-  EXPECT_EQ(lab.read(q + "rx-0/rps_flow_cnt"), "2048");
-  EXPECT_EQ(mask(lab.read(q + "tx-0/xps_cpus")), "1");
-  EXPECT_EQ(trim(lab.exec("sysctl -n net.core.somaxconn").output), "2048");
-  EXPECT_EQ(lab.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");  // the .link's part
-  EXPECT_FALSE(lab.gro());
+  const std::string q = "/sys/class/net/" + lab_.dev() + "/queues/";
+  EXPECT_EQ(mask(lab_.read(q + "rx-0/rps_cpus")), "1");
+  EXPECT_EQ(lab_.read(q + "rx-0/rps_flow_cnt"), "2048");
+  EXPECT_EQ(mask(lab_.read(q + "tx-0/xps_cpus")), "1");
+  EXPECT_EQ(trim(lab_.exec("sysctl -n net.core.somaxconn").output), "2048");
+  EXPECT_EQ(lab_.queues(), "rx-0 rx-1 rx-2 rx-3 tx-0 tx-1 tx-2 tx-3");  // the .link's part
+  EXPECT_FALSE(lab_.gro());
 }
 
 }  // namespace

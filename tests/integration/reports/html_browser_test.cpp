@@ -12,6 +12,8 @@
 #include <regex>
 #include <sstream>
 
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "reports/render.hpp"
 #include "tests/unit/reports/rate_search_fixture.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
@@ -134,7 +136,7 @@ TEST(HtmlInBrowser, LoadsWithoutErrorsAndShowsEveryPlot) {
 TEST(HtmlInBrowser, RateSearchPlotsAndLatencyTables) {
   if (!chromium_path()) GTEST_SKIP() << "chromium is not installed (Debian package `chromium`)";
   TempDir dir;
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   nictune::testing::add_rate_search_experiment(*store);
   const fs::path page = dir.path / "rate-search.html";
   {

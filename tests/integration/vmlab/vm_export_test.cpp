@@ -21,11 +21,6 @@ constexpr unsigned kOtherBoot = 1000;  // the IRQ numbers "as measured", on anot
 
 class VmExport : public VmLab {
  protected:
-  // Copies `content` to `path` in the guest.
-  void upload(const std::string& path, const std::string& content) {
-    ASSERT_EQ(content.find("\nNICTUNE_UPLOAD_EOF\n"), std::string::npos);
-    guest("cat > " + path + " <<'NICTUNE_UPLOAD_EOF'\n" + content + "NICTUNE_UPLOAD_EOF\n");
-  }
   // A script in the guest under its busybox sh: exit status and what it printed.
   std::string run(const std::string& script, int& status) {
     return guest("busybox sh " + script + " dut-virtio 2>&1", &status);

@@ -1,15 +1,23 @@
 // The VM lab test program's environment (one boot) and the fixture's guest-side checks.
 #include "vm_lab_fixture.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 
 #include "orchestrator/lab/netns.hpp"
 #include "orchestrator/transport/subprocess.hpp"
+#include "tests/support/netns_thread.hpp"
 
 namespace nictune::lab::vmtest {
 
@@ -51,6 +59,8 @@ class VmLabEnvironment : public ::testing::Environment {
     VmConfig vm;
     // 6.12 unless told otherwise: it boots in about half the time of 6.1.
     vm.kernel = "6.12";
+    // Debian's udev in the guest, for vm_link_test (the exported .link applied by a real udev).
+    vm.udev = true;
     if (const char* kernel = std::getenv("NICTUNE_VM_KERNEL")) vm.kernel = kernel;
     auto started = std::chrono::steady_clock::now();
     try {
@@ -113,6 +123,16 @@ LabConfig lab_config(int index) {
   return config;
 }
 
+Json virtio_point_params() {
+  return {{"interface", "dut-virtio"},
+          {"values",
+           {{"channels.combined", 4},
+            {"rss.queues", 2},
+            {"irq_affinity", "single:1"},
+            {"rps", "all"},
+            {"xps", "single:0"}}}};
+}
+
 void VmLab::SetUp() {
   if (!shared->skip.empty()) GTEST_SKIP() << shared->skip;
   ASSERT_TRUE(shared->failure.empty()) << "lab up --vm failed: " << shared->failure;
@@ -130,6 +150,11 @@ std::string VmLab::guest(const std::string& command, int* status) {
     EXPECT_TRUE(result.ok()) << command << ": " << result.failure();
   }
   return result.out;
+}
+
+void VmLab::upload(const std::string& path, const std::string& content) {
+  ASSERT_EQ(content.find("\nNICTUNE_UPLOAD_EOF\n"), std::string::npos);
+  guest("cat > " + path + " <<'NICTUNE_UPLOAD_EOF'\n" + content + "NICTUNE_UPLOAD_EOF\n");
 }
 
 std::unique_ptr<AgentClient> VmLab::dut(const std::string& kind) {
@@ -186,13 +211,36 @@ std::vector<long> VmLab::irq_counts(int irq) {
   return {};
 }
 
-void VmLab::udp_from_lg(const VmNic& nic, int count) {
-  auto result =
-      subprocess::run({"ip", "netns", "exec", lab().lg.netns, "bash", "-c",
-                       "for i in $(seq " + std::to_string(count) + "); do echo x >/dev/udp/" +
-                           nic.guest_address + "/9; sleep 0.002; done"},
-                      120s);
-  EXPECT_TRUE(result.ok()) << "udp to " << nic.guest_address << ": " << result.failure();
+double VmLab::udp_from_lg(const VmNic& nic, int count, std::chrono::microseconds gap) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    testing::in_netns(lab().lg.netns, [&] {
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(9);
+      if (::inet_pton(AF_INET, nic.guest_address.c_str(), &to.sin_addr) != 1)
+        throw std::runtime_error("not an IPv4 address: " + nic.guest_address);
+      int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+      std::string error;
+      auto next = std::chrono::steady_clock::now();
+      for (int i = 0; i < count; ++i) {
+        if (::sendto(fd, "x\n", 2, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) != 2 &&
+            error.empty())
+          error = std::string("sendto: ") + std::strerror(errno);
+        next += gap;
+        auto now = std::chrono::steady_clock::now();
+        if (next < now) next = now;  // late: no catch-up burst
+        std::this_thread::sleep_until(next);
+      }
+      ::close(fd);
+      if (!error.empty()) throw std::runtime_error(error);
+      return 0;
+    });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "udp to " << nic.guest_address << ": " << e.what();
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace nictune::lab::vmtest

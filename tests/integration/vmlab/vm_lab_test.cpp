@@ -68,15 +68,7 @@ TEST_F(VmLab, VirtioKnobsReadBackInTheGuestAndRestore) {
   };
   std::string mgmt_before = affinity_of("virtio0-");
   auto client = dut("virtio");
-  Json applied = client->call("apply",
-                              {{"interface", "dut-virtio"},
-                               {"values",
-                                {{"channels.combined", 4},
-                                 {"rss.queues", 2},
-                                 {"irq_affinity", "single:1"},
-                                 {"rps", "all"},
-                                 {"xps", "single:0"}}}},
-                              120s);
+  Json applied = client->call("apply", virtio_point_params(), 120s);
   EXPECT_EQ(current_combined("dut-virtio"), 4);
   // rss.queues 2: table[i] = i % 2, so the table names queues 0 and 1 only.
   std::string indir = guest("ethtool -x dut-virtio");

@@ -84,15 +84,7 @@ TEST_F(VmSafety, AgentSigkilledInTheGuestThenRestoreCommandPutsBackWhatWasFound)
   VirtioState before = read_virtio();
   ASSERT_EQ(guest_agents().size(), 0u) << "an agent from an earlier test is still running";
   auto client = dut("virtio");
-  client->call("apply",
-               {{"interface", "dut-virtio"},
-                {"values",
-                 {{"channels.combined", 4},
-                  {"rss.queues", 2},
-                  {"irq_affinity", "single:1"},
-                  {"rps", "all"},
-                  {"xps", "single:0"}}}},
-               120s);
+  client->call("apply", virtio_point_params(), 120s);
   VirtioState applied = read_virtio();
   ASSERT_EQ(applied.channels, 4);
   ASSERT_NE(applied, before);

@@ -72,6 +72,30 @@ TEST_F(Knobs, RegistryCoversTheCatalog) {
   EXPECT_LT(registry_.order("channels.tx"), registry_.order("xps_rxqs"));
 }
 
+// core/knob_table.hpp is both lists: the catalog is the registry in apply order plus the
+// knobs handled elsewhere; a row's restore attribute, not its name, puts services last.
+TEST_F(Knobs, CatalogAndRegistryAreOneTable) {
+  std::vector<std::string> catalog;
+  for (const auto& info : knob_catalog()) {
+    if (registry_.find(info.name)) catalog.push_back(info.name);
+  }
+  EXPECT_EQ(catalog, registry_.names());
+  EXPECT_EQ(knob_catalog().size(), registry_.all().size() + knobs_handled_elsewhere().size());
+  for (const auto& knob : registry_.all()) {
+    const bool last = knob->info().restore == KnobRestore::kAfterEveryKnob;
+    EXPECT_EQ(registry_.restore_order(knob->name()) > registry_.all().size(), last) << knob->name();
+  }
+  EXPECT_GT(registry_.restore_order("service.irqbalance"), registry_.restore_order("xps"));
+  const KnobInfo* sysctl = find_knob("sysctl.net.core.dev_weight");
+  ASSERT_NE(sysctl, nullptr);
+  EXPECT_EQ(sysctl->description, "NAPI weight of the backlog device (net.core.dev_weight)");
+  EXPECT_EQ(sysctl->scope, KnobScope::kGlobal);
+  EXPECT_EQ(placement_knob_name(), "app.cpus");
+  EXPECT_TRUE(is_placement_knob("app.cpus"));
+  EXPECT_FALSE(is_placement_knob("lg:app.cpus"));
+  EXPECT_FALSE(is_placement_knob("rps"));
+}
+
 TEST_F(Knobs, RpsWritesMasksPerQueue) {
   Json found = set("rps", "spread");
   EXPECT_EQ(found, (Json{{"rx-0", "0"}, {"rx-1", "1"}, {"rx-2", "2"}, {"rx-3", "3"}}));

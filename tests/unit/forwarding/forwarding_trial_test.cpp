@@ -4,12 +4,14 @@
 // The real thing (veth lab, real routing) is tests/integration/forwarding.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <sstream>
 
 #include "orchestrator/runner/forwarding_trial.hpp"
 #include "orchestrator/runner/runner.hpp"
 #include "orchestrator/runner/trial_executor.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 
 namespace nictune {
 namespace {
@@ -106,10 +108,24 @@ class ForwardingTrial : public ::testing::Test {
     return none;
   }
 
+  // The whole experiment through a Runner whose hosts are ScriptedAgents: into store_, its
+  // progress lines into out_.
+  RunResult run_experiment() {
+    Progress progress(ProgressMode::kPlain, out_, spec_.objectives);
+    auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
+      return std::make_unique<ScriptedAgent>(h.role, log_, egress_tx_);
+    };
+    Runner runner(spec_, *store_, connector, progress, interrupted_, RunOptions{});
+    return runner.run();
+  }
+
   ExperimentSpec spec_;
   BenchSession bench_;
   std::vector<Call> log_;
   double egress_tx_ = 100000;  // sink: 99000 measured + 1000 warm-up
+  std::unique_ptr<Store> store_ = open_store(":memory:");
+  std::atomic<bool> interrupted_{false};
+  std::ostringstream out_;
 };
 
 TEST_F(ForwardingTrial, TheLgSinkServesBehindTheDutAndTheDutWindowTakesBothLinks) {
@@ -156,16 +172,8 @@ TEST_F(ForwardingTrial, EgressAndSinkMoreThanOnePercentApartAreFlagged) {
 // counters disagree (here every trial's: the DUT's egress sent 2 % more than the sink got).
 TEST_F(ForwardingTrial, TheRunnerProbesBothLinksAndSaysWhenCountersDisagree) {
   egress_tx_ = 102000;
-  auto store = open_sqlite_store(":memory:");
-  std::atomic<bool> interrupted{false};
-  std::ostringstream out;
-  Progress progress(ProgressMode::kPlain, out, spec_.objectives);
-  auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
-    return std::make_unique<ScriptedAgent>(h.role, log_, egress_tx_);
-  };
-  Runner runner(spec_, *store, connector, progress, interrupted, RunOptions{});
-  const RunResult r = runner.run();
-  EXPECT_EQ(r.status, nictune::ExperimentStatus::kComplete) << out.str();
+  const RunResult r = run_experiment();
+  EXPECT_EQ(r.status, nictune::ExperimentStatus::kComplete) << out_.str();
   bool probed_egress = false, probed_sink = false;
   for (const auto& c : log_) {
     probed_egress |= c.host == "dut" && c.method == "probe" && c.params["interface"] == "nt-dut1";
@@ -173,27 +181,19 @@ TEST_F(ForwardingTrial, TheRunnerProbesBothLinksAndSaysWhenCountersDisagree) {
   }
   EXPECT_TRUE(probed_egress);
   EXPECT_TRUE(probed_sink);
-  EXPECT_NE(out.str().find("forwarding counters disagree in trial 1: DUT egress sent 102000, the "
-                           "sink received 100000"),
+  EXPECT_NE(out_.str().find("forwarding counters disagree in trial 1: DUT egress sent 102000, the "
+                            "sink received 100000"),
             std::string::npos)
-      << out.str();
-  const auto trials = store->trials(r.experiment_id);
+      << out_.str();
+  const auto trials = store_->trials(r.experiment_id);
   ASSERT_FALSE(trials.empty());
   for (const auto& t : trials) EXPECT_EQ(t.outcome.details["forwarding"]["counters_agree"], false);
 }
 
 TEST_F(ForwardingTrial, AnEgressLinkTheDutLacksIsRefusedBeforeAnythingChanges) {
   egress_tx_ = -1;  // the scripted DUT has no nt-dut1
-  auto store = open_sqlite_store(":memory:");
-  std::atomic<bool> interrupted{false};
-  std::ostringstream out;
-  Progress progress(ProgressMode::kPlain, out, spec_.objectives);
-  auto connector = [this](const HostSpec& h) -> std::unique_ptr<AgentCaller> {
-    return std::make_unique<ScriptedAgent>(h.role, log_, egress_tx_);
-  };
-  Runner runner(spec_, *store, connector, progress, interrupted, RunOptions{});
   try {
-    runner.run();
+    run_experiment();
     ADD_FAILURE() << "ran without the egress link";
   } catch (const SpecError& e) {
     EXPECT_NE(std::string(e.what()).find("hosts.forwarding.dut_egress: dut (dut): interface "

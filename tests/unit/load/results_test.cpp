@@ -101,6 +101,11 @@ TEST(CombineLoadResults, TcpStreamFallsBackToTheServersRate) {
   client["metrics"]["rx_bps"] = 9.5e8;  // the client's acknowledged bytes, over the exact window
   EXPECT_DOUBLE_EQ(combine_load_results(w, client, server)["metrics"]["rx_bps"].get<double>(),
                    9.5e8);
+  // A server with a byte count but no rate (sockperf): over the client's window.
+  Json counted{{"duration_s", 2.0}, {"metrics", {{"tx_bps", 1e9}}}};
+  Json bytes_only{{"metrics", Json::object()}, {"counts", {{"rx_bytes", 2.5e8}}}};
+  EXPECT_DOUBLE_EQ(combine_load_results(w, counted, bytes_only)["metrics"]["rx_bps"].get<double>(),
+                   1e9);
 }
 
 TEST(CombineLoadResults, ToleratesMissingPieces) {

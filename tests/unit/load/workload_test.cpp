@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "core/load_tools.hpp"
 
 namespace nictune {
 namespace {
@@ -31,7 +32,8 @@ std::string all(const std::vector<std::string>& lines) {
 TEST(Workload, DefaultsFromAMinimalDocument) {
   Workload w = parse_workload(Json{{"type", "udp_stream"}});
   EXPECT_EQ(w.type, WorkloadType::kUdpStream);
-  EXPECT_EQ(w.tool, LoadTool::kBuiltin);
+  EXPECT_EQ(w.tool, &default_load_tool());
+  EXPECT_EQ(w.tool->name, "builtin");
   EXPECT_EQ(w.payload, 64);
   EXPECT_EQ(w.flows, 1);
   EXPECT_EQ(w.threads, 1);
@@ -135,6 +137,13 @@ TEST(Workload, ToolLimitsAreRefused) {
       Json{{"type", "udp_stream"}, {"tool", "iperf3"}, {"duration_s", 2.5}, {"poll_mode", "spin"}});
   EXPECT_TRUE(has(p, "workload.duration_s: iperf3 takes whole seconds")) << all(p);
   EXPECT_TRUE(has(p, "workload.poll_mode: iperf3 has only the blocking mode")) << all(p);
+  p = problems(Json{{"type", "tcp_stream"}, {"tool", "sockperf"}});
+  EXPECT_TRUE(has(p,
+                  "workload.payload: sockperf sends at most 65507 bytes per message, found 65536 "
+                  "(the default for tcp_stream)"))
+      << all(p);
+  EXPECT_TRUE(
+      problems(Json{{"type", "tcp_stream"}, {"tool", "sockperf"}, {"payload", 65507}}).empty());
   p = problems(Json{{"type", "udp_stream"}, {"tool", "iperf3"}, {"gso", true}});
   EXPECT_TRUE(has(p, "workload.gso: iperf3 cannot send with UDP_SEGMENT")) << all(p);
   p = problems(Json{{"type", "udp_rr"}, {"gso", true}});

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "orchestrator/store/store_backends.hpp"
 
 namespace nictune {
 namespace {
@@ -21,7 +22,7 @@ Json spec_doc() {
 }
 
 TEST(ExternalLoop, AskNeverHandsOutAPointTwiceAndTellCompletesIt) {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   auto e = store->create_experiment("ext", spec_doc(), "v");
   auto first = ask_points(*store, e, 2);
   auto second = ask_points(*store, e, 2);
@@ -48,7 +49,7 @@ TEST(ExternalLoop, AskNeverHandsOutAPointTwiceAndTellCompletesIt) {
 }
 
 TEST(ExternalLoop, TellRejectsUnknownMetricsAndPoints) {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   auto e = store->create_experiment("ext", spec_doc(), "v");
   auto asked = ask_points(*store, e, 1);
   Outcome o;
@@ -65,7 +66,7 @@ TEST(ExternalLoop, TellRejectsUnknownMetricsAndPoints) {
 }
 
 TEST(ExternalLoop, FailedPointIsNeverAskedAgain) {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   Json doc = spec_doc();
   doc["space"]["parameters"] = {{"rps", {"none", "all"}}};
   auto e = store->create_experiment("ext", doc, "v");

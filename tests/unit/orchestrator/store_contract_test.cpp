@@ -1,47 +1,89 @@
-// One contract for every Store: run against a file database and an in-memory one.
+// One contract for every Store: run against each row of the backend table (store_backends.cpp),
+// opened the way `nictune` opens it, through open_store().
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "core/space.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/store_backends.hpp"
 
 namespace nictune {
 namespace {
 
-struct FileSqlite {
-  std::filesystem::path dir;
-  std::unique_ptr<Store> open() {
-    dir = std::filesystem::temp_directory_path() /
-          ("nictune-store-" + std::to_string(getpid()) + "-" +
-           std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    std::filesystem::create_directories(dir);
-    return open_sqlite_store((dir / "test.db").string());
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+  for (const auto& backend : store_backends()) names.push_back(backend.name);
+  return names;
+}
+
+const StoreBackend& backend_named(const std::string& name) {
+  for (const auto& backend : store_backends())
+    if (backend.name == name) return backend;
+  throw std::out_of_range(name);
+}
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const StoreBackend& backend = backend_named(GetParam());
+    location = backend.example;
+    if (backend.persistent) {
+      dir = std::filesystem::temp_directory_path() /
+            ("nictune-store-" + std::to_string(getpid()) + "-" + GetParam());
+      std::filesystem::remove_all(dir);
+      std::filesystem::create_directories(dir);
+      location = (dir / backend.example).string();
+    }
+    // The location reaches this row, not an earlier one that claims it too.
+    ASSERT_EQ(store_backend_for(location).name, backend.name);
+    store = open_store(location);
   }
-  ~FileSqlite() {
+  void TearDown() override {
+    store.reset();
     if (!dir.empty()) std::filesystem::remove_all(dir);
   }
-};
-
-struct MemorySqlite {
-  std::unique_ptr<Store> open() { return open_sqlite_store(":memory:"); }
-};
-
-template <typename Backend>
-class StoreContract : public ::testing::Test {
- protected:
-  void SetUp() override { store = backend.open(); }
-  Backend backend;
+  std::filesystem::path dir;
+  std::string location;
   std::unique_ptr<Store> store;
 };
 
-using Backends = ::testing::Types<FileSqlite, MemorySqlite>;
-TYPED_TEST_SUITE(StoreContract, Backends);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(backend_names()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
-TYPED_TEST(StoreContract, ExperimentsRoundTrip) {
+TEST(StoreBackends, EachExampleOpensWithItsOwnRow) {
+  ASSERT_FALSE(store_backends().empty());
+  for (const auto& backend : store_backends()) {
+    EXPECT_FALSE(backend.description.empty()) << backend.name;
+    EXPECT_EQ(store_backend_for(backend.example).name, backend.name);
+  }
+  EXPECT_EQ(store_backend_for(":memory:").name, "sqlite-memory");
+  EXPECT_EQ(store_backend_for("/var/lib/nictune/lab.db").name, "sqlite-file");
+}
+
+// What `persistent` promises: a second open of the location sees the first one's rows, or none.
+TEST_P(StoreContract, ReopeningSeesTheRowsExactlyWhenPersistent) {
+  auto id = this->store->create_experiment("kept", Json::object(), "v");
+  this->store.reset();
+  this->store = open_store(this->location);
+  if (backend_named(GetParam()).persistent) {
+    ASSERT_TRUE(this->store->experiment(id));
+    EXPECT_EQ(this->store->experiment(id)->name, "kept");
+  } else {
+    EXPECT_TRUE(this->store->experiments().empty());
+  }
+}
+
+TEST_P(StoreContract, ExperimentsRoundTrip) {
   Json spec = {{"name", "e1"}, {"objectives", Json::array()}};
   auto id = this->store->create_experiment("e1", spec, "0.1.0");
   auto e = this->store->experiment(id);
@@ -61,7 +103,7 @@ TYPED_TEST(StoreContract, ExperimentsRoundTrip) {
   EXPECT_THROW(this->store->set_experiment_status(999, ExperimentStatus::kComplete), Error);
 }
 
-TYPED_TEST(StoreContract, SamePointIsOneRowHoweverSpelled) {
+TEST_P(StoreContract, SamePointIsOneRowHoweverSpelled) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto a = this->store->intern_point(e, Json::parse(R"({"rps":"all","rfs.flow_cnt":4096})"));
   auto b = this->store->intern_point(e, Json::parse(R"({"rfs.flow_cnt":4096,"rps":"all"})"));
@@ -71,7 +113,7 @@ TYPED_TEST(StoreContract, SamePointIsOneRowHoweverSpelled) {
   EXPECT_EQ(*this->store->point(a), Json::parse(R"({"rps":"all","rfs.flow_cnt":4096})"));
 }
 
-TYPED_TEST(StoreContract, TrialIsCommittedWithMetricsAndDetails) {
+TEST_P(StoreContract, TrialIsCommittedWithMetricsAndDetails) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json{{"rps", "all"}});
   auto t = this->store->begin_trial(e, p, 2, false, "b1");
@@ -97,7 +139,7 @@ TYPED_TEST(StoreContract, TrialIsCommittedWithMetricsAndDetails) {
   EXPECT_GE(r.ended_at, r.started_at);
 }
 
-TYPED_TEST(StoreContract, ProfileTrialsAreKeptApartFromTheSearchTrials) {
+TEST_P(StoreContract, ProfileTrialsAreKeptApartFromTheSearchTrials) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json{{"rps", "all"}});
   TrialRecord r;
@@ -129,7 +171,7 @@ TYPED_TEST(StoreContract, ProfileTrialsAreKeptApartFromTheSearchTrials) {
   EXPECT_THROW(this->store->record_profile_trial(r), Error);
 }
 
-TYPED_TEST(StoreContract, FailedTrialKeepsItsReason) {
+TEST_P(StoreContract, FailedTrialKeepsItsReason) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json{{"rps", "all"}});
   auto t = this->store->begin_trial(e, p, 0, true, "");
@@ -144,7 +186,7 @@ TYPED_TEST(StoreContract, FailedTrialKeepsItsReason) {
                Error);
 }
 
-TYPED_TEST(StoreContract, SamplesAndHosts) {
+TEST_P(StoreContract, SamplesAndHosts) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json::object());
   auto t = this->store->begin_trial(e, p, 0, false, "");
@@ -162,7 +204,7 @@ TYPED_TEST(StoreContract, SamplesAndHosts) {
   EXPECT_THROW(this->store->record_host(e, "router", "", Json::object()), Error);  // schema CHECK
 }
 
-TYPED_TEST(StoreContract, DutFactsKeyTheExperimentByItsNic) {
+TEST_P(StoreContract, DutFactsKeyTheExperimentByItsNic) {
   auto a = this->store->create_experiment("a", Json::object(), "v");
   auto b = this->store->create_experiment("b", Json::object(), "v");
   const Json ixgbe = {{"hostname", "dut1"},
@@ -187,7 +229,7 @@ TYPED_TEST(StoreContract, DutFactsKeyTheExperimentByItsNic) {
   EXPECT_FALSE(nics[1].nic.speed_mbps);  // link down: no speed
 }
 
-TYPED_TEST(StoreContract, WarmStartIsKeptWithTheExperiment) {
+TEST_P(StoreContract, WarmStartIsKeptWithTheExperiment) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   EXPECT_EQ(this->store->experiment(e)->warm_start, Json::object());
   this->store->set_warm_start(e, Json{{"experiments", {1, 2}}, {"points", 3}});
@@ -195,7 +237,7 @@ TYPED_TEST(StoreContract, WarmStartIsKeptWithTheExperiment) {
   EXPECT_THROW(this->store->set_warm_start(e + 100, Json::object()), Error);
 }
 
-TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
+TEST_P(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json::object());
   auto stale = this->store->begin_trial(e, p, 0, false, "");
@@ -216,7 +258,7 @@ TYPED_TEST(StoreContract, StaleRunningTrialIsMarkedFailedOnRecovery) {
 
 // The kind of failure has no column: it is the error's first word, so databases written before
 // the kind was typed read back the same way.
-TYPED_TEST(StoreContract, InterruptedIsAStateThatRoundTripsThroughTheErrorColumn) {
+TEST_P(StoreContract, InterruptedIsAStateThatRoundTripsThroughTheErrorColumn) {
   auto e = this->store->create_experiment("e", Json::object(), "v");
   auto p = this->store->intern_point(e, Json::object());
   Outcome stopped{TrialState::kFailed, {}, "load.run: cancelled", Json::object()};

@@ -8,7 +8,7 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/store/migrations.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/sqlite_store.hpp"
 
 namespace nictune {
 namespace {

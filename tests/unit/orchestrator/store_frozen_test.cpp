@@ -11,7 +11,7 @@
 
 #include "orchestrator/store/migrations.hpp"
 #include "orchestrator/store/sqlite_db.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/sqlite_store.hpp"
 
 namespace nictune {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "core/errors.hpp"
 #include "orchestrator/store/experiment_lock.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/store/sqlite_store.hpp"
 
 namespace nictune {
 namespace {

@@ -9,8 +9,8 @@
 #include <random>
 
 #include "core/errors.hpp"
-#include "orchestrator/store/store.hpp"
-#include "strategies/pareto.hpp"
+#include "core/pareto.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "tests/unit/strategies/test_spaces.hpp"
 
 namespace nictune {
@@ -93,7 +93,7 @@ TEST(WarmStart, SecondExperimentOnTheSameModelReachesTheFirstsHypervolumeSooner)
   std::size_t warm_total = 0, cold_total = 0, warm_ahead = 0;
   const std::uint64_t seeds[] = {1, 2, 3, 4, 5};
   for (std::uint64_t seed : seeds) {
-    auto store = open_sqlite_store(":memory:");
+    auto store = open_store(":memory:");
     // Experiment 1: cold, on the lab's veth; a decoy on another model must not be used.
     auto decoy = store->create_experiment("other-nic", Json::object(), "test");
     store->record_host(decoy, "dut", "", kIxgbeFacts);
@@ -139,7 +139,7 @@ TEST(WarmStart, SecondExperimentOnTheSameModelReachesTheFirstsHypervolumeSooner)
 }
 
 TEST(WarmStart, SeedPointsAreTheBestOfTheSourcesAndAskedFirst) {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   auto first = store->create_experiment("first", Json::object(), "test");
   store->record_host(first, "dut", "", kVethFacts);
   ExperimentSpec spec = sim_spec(3, 12);
@@ -176,7 +176,7 @@ TEST(WarmStart, SeedPointsAreTheBestOfTheSourcesAndAskedFirst) {
 }
 
 TEST(WarmStart, UnknownOrOtherModelExperimentsAreSpecErrorsWithTheirPath) {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   auto veth = store->create_experiment("veth-run", Json::object(), "test");
   store->record_host(veth, "dut", "", kVethFacts);
   auto ixgbe = store->create_experiment("ixgbe-run", Json::object(), "test");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "agents/profile/perf_fold.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "orchestrator/runner/profile_phase.hpp"
 #include "reports/profile_section.hpp"
 #include "reports/render.hpp"
@@ -99,11 +100,17 @@ TEST(ProfileReport, NoSectionWithoutProfilesAndPerfRefusalIsSaid) {
   EXPECT_NE(out.str().find("No profile was recorded."), std::string::npos);
 }
 
-TEST(ProfilePhase, BestFeasiblePointsByParetoRankThenFirstObjective) {
-  testing::ReportFixture f = testing::make_report_fixture();
+// The report fixture's objectives and constraint, as the profile phase reads them.
+ExperimentSpec fixture_spec() {
   ExperimentSpec spec;
   spec.objectives = {{"rx_pps", Goal::kMaximize}, {"dut_cpu_util", Goal::kMinimize}};
   spec.outcome_constraints = {Comparison::parse("loss_ratio <= 0.001")};
+  return spec;
+}
+
+TEST(ProfilePhase, BestFeasiblePointsByParetoRankThenFirstObjective) {
+  testing::ReportFixture f = testing::make_report_fixture();
+  ExperimentSpec spec = fixture_spec();
   const auto trials = f.store->trials(f.experiment);
   // Front: B (1.25M), H (1.20M), A (1.10M), D (0.95M); C is faster but infeasible (loss).
   const auto best = points_to_profile(trials, spec, 2);
@@ -113,6 +120,28 @@ TEST(ProfilePhase, BestFeasiblePointsByParetoRankThenFirstObjective) {
   EXPECT_EQ(points_to_profile(trials, spec, 20).size(), 6u);  // the baseline is never chosen
   spec.outcome_constraints.clear();
   EXPECT_EQ(points_to_profile(trials, spec, 1).front(), f.points.at('C'));
+}
+
+TEST(ProfilePhase, TheReportsRecommendationIsProfiledFirst) {
+  testing::ReportFixture f = testing::make_report_fixture();
+  ExperimentSpec spec = fixture_spec();
+  const auto trials = f.store->trials(f.experiment);
+  // A recommended point goes first, the others keep their order.
+  const auto with_a = points_to_profile(trials, spec, 2, f.points.at('A'));
+  ASSERT_EQ(with_a.size(), 2u);
+  EXPECT_EQ(with_a[0], f.points.at('A'));
+  EXPECT_EQ(with_a[1], f.points.at('B'));
+  // An infeasible "recommendation" (C loses packets) is not profiled.
+  EXPECT_EQ(points_to_profile(trials, spec, 2, f.points.at('C')),
+            (std::vector<std::int64_t>{f.points.at('B'), f.points.at('H')}));
+  // The report's own choice, read from the database as the runner reads it.
+  const auto recommended = recommended_point(*f.store, f.experiment);
+  ASSERT_TRUE(recommended.has_value());
+  const report::Report r = report::build_report(f.store->experiment(f.experiment).value(),
+                                                f.store->hosts(f.experiment), trials);
+  ASSERT_TRUE(r.best.has_value());
+  EXPECT_EQ(*recommended, r.points.at(*r.best).point_id);
+  EXPECT_FALSE(recommended_point(*f.store, f.experiment + 100).has_value()) << "no such experiment";
 }
 
 }  // namespace

@@ -9,7 +9,11 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "reports/check.hpp"
+#include "reports/render.hpp"
+#include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
 namespace nictune::report {
@@ -18,7 +22,7 @@ namespace {
 class Compare : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = open_sqlite_store(":memory:");
+    store_ = open_store(":memory:");
     nictune::testing::add_fixture_experiment(*store_, "on-6.1", 1.0, "6.1.0-18-amd64", &points_a_);
     nictune::testing::add_fixture_experiment(*store_, "on-6.6", 0.9, "6.6.13-amd64", &points_b_);
     nictune::testing::add_fixture_experiment(*store_, "on-6.1-again", 1.0, "6.1.0-18-amd64",
@@ -118,6 +122,24 @@ TEST_F(Compare, TextAndJson) {
   EXPECT_EQ(doc["b"]["hosts"][0]["kernel"], "6.6.13-amd64");
   EXPECT_EQ(doc["configurations"].size(), 8u);
 }
+
+// Every format that serves `nictune compare`, from the renderer registry, against its golden
+// (tests/data/reports/compare.*; NICTUNE_UPDATE_GOLDENS=1 rewrites them).
+class CompareGolden : public Compare, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CompareGolden, MatchesTheGoldenFile) {
+  auto r = compare_experiments(*store_, "on-6.1", "on-6.6", {0.05, 0.05});
+  // Store timestamps are wall-clock; goldens need fixed ones.
+  r.a.created_at = 1714564800;  // 2024-05-01 12:00:00 UTC
+  r.b.created_at = 1714564800 + 86400;
+  std::ostringstream out;
+  render(GetParam(), r, out);
+  nictune::testing::expect_matches_golden(nictune::testing::golden_name("compare", GetParam()),
+                                          nictune::testing::without_version(out.str()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, CompareGolden,
+                         ::testing::ValuesIn(renderer_names(Output::kComparison)));
 
 TEST(ParseThreshold, Forms) {
   EXPECT_DOUBLE_EQ(parse_threshold("5%"), 0.05);

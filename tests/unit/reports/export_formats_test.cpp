@@ -166,7 +166,8 @@ TEST(ExportLink, LinkFileHoldsWhatSystemdCanSet) {
   EXPECT_EQ(keys["GenericReceiveOffload"], "no");
   EXPECT_EQ(keys["RxCoalesceSec"], "8us");
   EXPECT_EQ(keys["UseAdaptiveRxCoalesce"], "no");
-  EXPECT_EQ(keys["RxFlowControl"], "no");
+  // Pause goes to the script, after the link is back from the ring change.
+  EXPECT_FALSE(keys.count("RxFlowControl"));
   EXPECT_EQ(keys["NamePolicy"], "keep kernel database onboard slot path");
   EXPECT_FALSE(keys.count("TCPSegmentationOffload"));  // systemd's covers only part of "tso"
 
@@ -190,8 +191,11 @@ TEST(ExportLink, LinkFileHoldsWhatSystemdCanSet) {
         "\necho f > /sys/class/net/$IFACE/queues/rx-0/rps_cpus\n"}) {
     EXPECT_NE(rest.find(line), std::string::npos) << line << rest;
   }
-  for (const char* gone : {"\nethtool -L", "\nethtool -G", "\nethtool -C", "\nethtool -A",
-                           "\nethtool -K $IFACE gro"}) {
+  const auto wait = rest.find("\n_w=0; while [ \"$(cat /sys/class/net/$IFACE/operstate)\" != up ]");
+  ASSERT_NE(wait, std::string::npos) << rest;
+  EXPECT_GT(rest.find("\nethtool -A $IFACE rx off\n"), wait) << rest;
+  for (const char* gone :
+       {"\nethtool -L", "\nethtool -G", "\nethtool -C", "\nethtool -K $IFACE gro"}) {
     EXPECT_EQ(rest.find(gone), std::string::npos) << gone;
   }
 }
@@ -206,6 +210,37 @@ TEST(ExportLink, MatchByNameOrMac) {
   auto files = export_point("link", in);
   EXPECT_EQ(parse_ini(files[0].content)["Match"].find("MACAddress")->second, "0c:42:a1:00:00:01");
   EXPECT_NE(files[1].content.find("ATTR{address}==\"0c:42:a1:00:00:01\""), std::string::npos);
+}
+
+// udev 252 refuses a channel count or ring size of 0 ("Invalid OtherChannels= value,
+// ignoring"), so such a command stays in the script, where ethtool applies it.
+TEST(ExportLink, ZeroCountsStayInTheScript) {
+  ExportInput in = input();
+  in.commands = {"ethtool -L $IFACE other 0", "ethtool -G $IFACE rx-mini 0",
+                 "ethtool -L $IFACE combined 4", "ethtool -C $IFACE rx-frames 0"};
+  auto files = export_point("link", in);
+  auto link = parse_ini(files[0].content);
+  EXPECT_FALSE(link["Link"].count("OtherChannels")) << files[0].content;
+  EXPECT_FALSE(link["Link"].count("RxMiniBufferSize")) << files[0].content;
+  EXPECT_EQ(link["Link"].find("CombinedChannels")->second, "4");
+  EXPECT_EQ(link["Link"].find("RxMaxCoalescedFrames")->second, "0");  // frames may be 0
+  const std::string& rest = files[3].content;
+  EXPECT_NE(rest.find("\nethtool -L $IFACE other 0\n"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("\nethtool -G $IFACE rx-mini 0\n"), std::string::npos) << rest;
+  EXPECT_EQ(rest.find("combined 4"), std::string::npos) << rest;
+}
+
+// Without a ring change the .link holds flow control itself.
+TEST(ExportLink, PauseStaysInTheLinkWithoutARingChange) {
+  ExportInput in = input();
+  in.commands = {"ethtool -A $IFACE autoneg off", "ethtool -A $IFACE rx off",
+                 "ethtool -C $IFACE rx-usecs 8"};
+  auto files = export_point("link", in);
+  auto link = parse_ini(files[0].content);
+  EXPECT_EQ(link["Link"].find("AutoNegotiationFlowControl")->second, "no");
+  EXPECT_EQ(link["Link"].find("RxFlowControl")->second, "no");
+  EXPECT_EQ(files[3].content.find("ethtool -A"), std::string::npos) << files[3].content;
+  EXPECT_EQ(files[3].content.find("operstate"), std::string::npos) << files[3].content;
 }
 
 TEST(ExportTuned, QueueIrqsInTheScript) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 

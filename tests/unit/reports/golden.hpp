@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/version.hpp"
+#include "reports/render.hpp"
 
 namespace nictune::testing {
 
@@ -23,9 +24,12 @@ inline std::string without_version(std::string text) {
   return text;
 }
 
-// The file name of a format's golden: "text" is kept as .txt.
+// The file name of a format's golden: the stem with the format's first extension from the
+// renderer registry (text: .txt).
 inline std::string golden_name(const std::string& stem, const std::string& format) {
-  return stem + "." + (format == "text" ? "txt" : format);
+  auto it = report::renderers().find(format);
+  if (it == report::renderers().end() || it->second.extensions.empty()) return stem + "." + format;
+  return stem + it->second.extensions.front();
 }
 
 inline void expect_matches_golden(const std::string& name, const std::string& actual) {

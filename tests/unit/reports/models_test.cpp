@@ -9,6 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
+#include "reports/render.hpp"
 #include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
@@ -17,7 +20,7 @@ namespace {
 
 struct Lab {
   std::unique_ptr<Store> rack = nictune::testing::make_report_fixture(":memory:", "on-6.1").store;
-  std::unique_ptr<Store> veth = open_sqlite_store(":memory:");
+  std::unique_ptr<Store> veth = open_store(":memory:");
   Lab() {
     nictune::testing::add_fixture_experiment(*rack, "on-6.12", 1.1, "6.12.9-amd64", nullptr);
     rack->create_experiment("no-host-recorded", Json::object(), "0.0.7");
@@ -39,7 +42,8 @@ struct Lab {
     }
   }
   std::vector<ModelSummary> summaries() {
-    auto models = build_model_summaries({{"rack.db", rack.get()}, {"veth.db", veth.get()}});
+    auto models = build_model_summaries(
+        {load_model_source(*rack, "rack.db"), load_model_source(*veth, "veth.db")});
     // Store timestamps are wall-clock; goldens need fixed ones.
     for (auto& m : models)
       for (auto& e : m.experiments) e.created_at = 1714564800 + 3600.0 * double(e.id);
@@ -92,12 +96,7 @@ std::string rendered(const std::string& format) {
   Lab lab;
   auto models = lab.summaries();
   std::ostringstream out;
-  if (format == "json")
-    render_models_json(models, out);
-  else if (format == "md")
-    render_models_md(models, out);
-  else
-    render_models_text(models, out);
+  render(format, models, out);
   return out.str();
 }
 
@@ -109,7 +108,8 @@ TEST_P(ModelsGolden, MatchesTheGoldenFile) {
                                           rendered(GetParam()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, ModelsGolden, ::testing::Values("text", "md", "json"));
+INSTANTIATE_TEST_SUITE_P(Registry, ModelsGolden,
+                         ::testing::ValuesIn(renderer_names(Output::kModels)));
 
 }  // namespace
 }  // namespace nictune::report

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "core/version.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "reports/render.hpp"
 #include "tests/unit/reports/golden.hpp"
 #include "tests/unit/reports/rate_search_fixture.hpp"
@@ -21,7 +23,7 @@ namespace nictune::report {
 namespace {
 
 Report rate_search_report() {
-  auto store = open_sqlite_store(":memory:");
+  auto store = open_store(":memory:");
   nictune::testing::add_rate_search_experiment(*store);
   Report r = load_report(*store, "");
   nictune::testing::pin_times(r);
@@ -100,8 +102,8 @@ TEST_P(RateSearchGolden, MatchesTheGoldenFile) {
                                           nictune::testing::without_version(out.str()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RateSearchGolden,
-                         ::testing::Values("text", "md", "json", "html"));
+INSTANTIATE_TEST_SUITE_P(Registry, RateSearchGolden,
+                         ::testing::ValuesIn(renderer_names(Output::kReport)));
 
 }  // namespace
 }  // namespace nictune::report

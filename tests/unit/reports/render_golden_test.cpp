@@ -1,5 +1,6 @@
-// Golden outputs of the text, md, csv and json reports of the fixed experiment
-// (tests/data/reports/fixture.*). After an intended change, regenerate them with
+// Golden outputs of every report format of the fixed experiment (tests/data/reports/fixture.*),
+// instantiated from the renderer registry: a new format is compared the moment it has a row. After
+// an intended change, regenerate them with
 //   NICTUNE_UPDATE_GOLDENS=1 build-*/tests/unit/reports/reports_tests
 //   --gtest_filter='RenderGolden*'
 // and review the diff like code.
@@ -12,6 +13,7 @@
 
 #include "core/errors.hpp"
 #include "core/version.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
 #include "reports/render.hpp"
 #include "reports/svg.hpp"
 #include "tests/unit/reports/golden.hpp"
@@ -36,7 +38,8 @@ TEST_P(RenderGolden, MatchesTheGoldenFile) {
                                           rendered(GetParam()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RenderGolden, ::testing::Values("text", "md", "csv", "json"));
+INSTANTIATE_TEST_SUITE_P(Registry, RenderGolden,
+                         ::testing::ValuesIn(renderer_names(Output::kReport)));
 
 TEST(RenderText, FitsOneHundredColumns) {
   std::istringstream lines(rendered("text"));

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "orchestrator/store/store_backends.hpp"
+
 namespace nictune::testing {
 namespace {
 
@@ -169,7 +171,7 @@ std::int64_t add_fixture_experiment(Store& store, const std::string& name, doubl
 ReportFixture make_report_fixture(const std::string& path, const std::string& name, double rx_scale,
                                   const std::string& kernel) {
   ReportFixture f;
-  f.store = open_sqlite_store(path);
+  f.store = open_store(path);
   f.experiment = add_fixture_experiment(*f.store, name, rx_scale, kernel, &f.points);
   return f;
 }

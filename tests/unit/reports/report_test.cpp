@@ -6,9 +6,12 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "orchestrator/loaders/report_loaders.hpp"
+#include "orchestrator/store/store_backends.hpp"
 #include "reports/render.hpp"
 #include "tests/unit/reports/report_fixture.hpp"
 
@@ -312,6 +315,58 @@ TEST(ReportBuild, NoiseSummaryAndBaselineDrift) {
   }
 }
 
+TEST(ReportBuild, UnstableBaselineOnAQuietHostIsSaidInEveryFormat) {
+  // Measured on a 2-vCPU guest (session 7, demo_bench): loopback rates that jump between about
+  // 480k and 900k packets/s within a run, the same pinned configuration included, while the
+  // agents saw under 1 % of a CPU used by others and no steal. Five baselines cannot show a drift
+  // (at alpha 0.02 a permutation test needs nine), so the CV has to say it.
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"},
+                                           {"metric": "dut_cpu_util", "goal": "min"},
+                                           {"metric": "loss_ratio", "goal": "min"}]})");
+  auto trials_with = [](const std::vector<double>& base) {
+    std::vector<TrialRecord> trials;
+    for (double rate : base) {
+      TrialRecord t;
+      t.id = static_cast<std::int64_t>(trials.size()) + 1;
+      t.point_id = 1;
+      t.baseline = true;
+      t.point = Json::object();
+      // A few lost packets in some trials: a large CV, but a ratio near 0 is not capacity.
+      t.outcome.metrics = {{"rx_pps", rate},
+                           {"dut_cpu_util", 190},
+                           {"loss_ratio", trials.size() % 2 ? 0.002 : 0.0},
+                           {"dut_background_cpu_util", 0.7},
+                           {"dut_steal_util", 0.0}};
+      trials.push_back(t);
+    }
+    return trials;
+  };
+  const std::vector<double> wild = {404e3, 479e3, 495e3, 854e3, 907e3};
+  const auto r = build_report(e, {}, trials_with(wild));
+  EXPECT_GT(r.noise.baseline_cv.at("loss_ratio"), 0.5);
+  EXPECT_EQ(r.noise.unstable(), std::vector<std::string>{"rx_pps"})
+      << "CPU varied 0 %; loss_ratio is a ratio";
+  EXPECT_EQ(r.noise.baseline_n.at("rx_pps"), 5u);
+  const double cv = stats::stddev(wild) / stats::mean(wild);
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "rx_pps varied %.1f %% (CV over 5", cv * 100);
+  const std::string text = r.noise.unstable_text();
+  EXPECT_NE(text.find(expected), std::string::npos) << text;
+  EXPECT_NE(text.find("outside what this host sees"), std::string::npos) << text;
+  for (const std::string format : {"text", "md", "html", "json"}) {
+    std::ostringstream out;
+    render(format, r, out);
+    EXPECT_NE(out.str().find("host unstable"), std::string::npos) << format;
+  }
+  // The same run on a steady host (CV 2 %): no such note.
+  const auto steady = build_report(e, {}, trials_with({500e3, 510e3, 490e3, 505e3, 495e3}));
+  EXPECT_TRUE(steady.noise.unstable().empty());
+  EXPECT_EQ(steady.noise.unstable_text(), "");
+  for (const std::string& note : steady.notes)
+    EXPECT_EQ(note.find("host unstable"), std::string::npos) << note;
+}
+
 TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {
   ExperimentRecord e;
   e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"},
@@ -331,6 +386,60 @@ TEST(ReportBuild, UnmeasuredObjectiveIsInfeasibleAndDuplicatesShareTheFront) {
   EXPECT_EQ(r.find_point(2)->status, PointStatus::kFront);
   EXPECT_EQ(r.find_point(3)->status, PointStatus::kInfeasible);
   EXPECT_EQ(r.find_point(3)->violations, std::vector<std::string>{"rtt_p99_us was not measured"});
+}
+
+TEST(ReportBuild, TiedBestRecommendsTheFewestChanges) {
+  // busy_read does nothing on lo: rps=single:1 with busy_read 0 (the host's value) or 50 measure
+  // the same, and which mean is higher is a coin toss. The one that changes less is recommended.
+  ExperimentRecord e;
+  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
+  HostRecord dut;
+  dut.role = "dut";
+  dut.facts = {{"original", {{"rps", "none"}, {"sysctl.net.core.busy_read", 0}}}};
+  std::vector<TrialRecord> trials;
+  auto add = [&](std::int64_t point, bool baseline, const Json& config, double rate) {
+    TrialRecord t;
+    t.id = static_cast<std::int64_t>(trials.size()) + 1;
+    t.point_id = point;
+    t.baseline = baseline;
+    t.point = config;
+    t.outcome.metrics = {{"rx_pps", rate}};
+    trials.push_back(t);
+  };
+  const Json same = {{"rps", "single:1"}, {"sysctl.net.core.busy_read", 0}};
+  const Json busy = {{"rps", "single:1"}, {"sysctl.net.core.busy_read", 50}};
+  for (double v : {320e3, 325e3, 318e3}) add(1, true, Json::object(), v);
+  for (double v : {390e3, 400e3, 380e3}) add(2, false, same, v);
+  for (double v : {396e3, 405e3, 386e3}) add(3, false, busy, v);
+  auto r = build_report(e, {dut}, trials);
+  // The baseline row shows the host's original values; a value equal to them is no change.
+  EXPECT_EQ(r.find_point(1, true)->config, dut.facts["original"]);
+  EXPECT_EQ(r.find_point(2)->label(), "rps=single:1");
+  EXPECT_EQ(r.find_point(3)->label(), "rps=single:1 sysctl.net.core.busy_read=50");
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(r.points[*r.best].point_id, 2);
+  EXPECT_EQ(r.points.front().point_id, 3);  // rows stay ordered by the first objective
+  bool said = false;
+  for (const auto& n : r.notes) said = said || n.find("recommended: point 2") != std::string::npos;
+  EXPECT_TRUE(said);
+
+  // Beyond noise the higher mean wins, whatever it changes.
+  for (auto& t : trials) {
+    if (t.point_id == 3) t.outcome.metrics["rx_pps"] += 100e3;
+  }
+  r = build_report(e, {dut}, trials);
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(r.points[*r.best].point_id, 3);
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("recommended"), std::string::npos) << n;
+
+  // Two repetitions cannot show a tie: the first row stays best.
+  trials.pop_back();
+  for (auto& t : trials) {
+    if (t.point_id == 3) t.outcome.metrics["rx_pps"] -= 100e3;
+  }
+  r = build_report(e, {dut}, trials);
+  ASSERT_TRUE(r.best);
+  EXPECT_EQ(r.points[*r.best].point_id, 3);
 }
 
 TEST(ReportBuild, ThreeObjectives) {
@@ -374,7 +483,7 @@ TEST(ReportLoad, UnknownExperimentNamesWhatTheDatabaseHolds) {
     EXPECT_NE(what.find("no experiment \"ixgbe-rss-rpss\""), std::string::npos) << what;
     EXPECT_NE(what.find("did you mean \"ixgbe-rss-rps\""), std::string::npos) << what;
   }
-  auto empty = open_sqlite_store(":memory:");
+  auto empty = open_store(":memory:");
   EXPECT_THROW(load_report(*empty, ""), Error);
   EXPECT_EQ(load_report(*f.store, std::to_string(f.experiment)).experiment.name, "ixgbe-rss-rps");
 }

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "strategies/pareto.hpp"
+#include "core/pareto.hpp"
 
 namespace nictune {
 namespace {

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <random>
 
+#include "core/pareto.hpp"
 #include "strategies/acquisition.hpp"
-#include "strategies/pareto.hpp"
 
 namespace nictune {
 namespace {

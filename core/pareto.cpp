@@ -1,4 +1,4 @@
-#include "strategies/pareto.hpp"
+#include "core/pareto.hpp"
 
 #include <algorithm>
 #include <cmath>
