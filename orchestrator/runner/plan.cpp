@@ -47,10 +47,17 @@ double workload_seconds(const Json& workload) {
          workload.value("duration_s", defaults.duration_s);
 }
 
+std::uint64_t interleaved_baselines(const ExperimentSpec& spec, std::uint64_t points) {
+  const int every = spec.repetitions.baseline_every;
+  if (!spec.repetitions.race() || !spec.baseline || every <= 0) return 0;
+  return points * std::uint64_t(spec.repetitions.min) / std::uint64_t(every);
+}
+
 int race_budget(const ExperimentSpec& spec, std::uint64_t points) {
   if (spec.repetitions.budget > 0) return spec.repetitions.budget;
   const std::uint64_t base = spec.baseline ? workload_variant_count(spec) : 0;
-  const std::uint64_t minimum = (points + base) * std::uint64_t(spec.repetitions.min) + base;
+  const std::uint64_t minimum = (points + base) * std::uint64_t(spec.repetitions.min) + base +
+                                interleaved_baselines(spec, points);
   return static_cast<int>(std::min<std::uint64_t>(2 * minimum, 1000000));
 }
 
@@ -82,10 +89,12 @@ RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview) {
       plan.points * std::uint64_t(plan.repetitions_max) + std::uint64_t(plan.baseline_trials);
   if (spec.repetitions.race()) {
     plan.race_budget = race_budget(spec, plan.points);
-    plan.baseline_trials = (spec.repetitions.min + 1) * variants;
-    plan.trials_max =
-        std::min<std::uint64_t>(std::uint64_t(plan.race_budget),
-                                (plan.points + base) * std::uint64_t(spec.repetitions.max) + base);
+    const std::uint64_t interleaved = interleaved_baselines(spec, plan.points);
+    plan.baseline_trials = (spec.repetitions.min + 1) * variants + int(interleaved);
+    plan.trials_min += interleaved;
+    plan.trials_max = std::min<std::uint64_t>(
+        std::uint64_t(plan.race_budget),
+        (plan.points + base) * std::uint64_t(spec.repetitions.max) + base + interleaved);
     plan.trials_max = std::max(plan.trials_max, plan.trials_min);
     const double per_trial = plan.seconds_per_trial / benches;
     plan.estimated_seconds_min = double(plan.trials_min) * per_trial;
@@ -142,6 +151,9 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
         << "configurations still tied, up to " << spec.repetitions.max << " each, until separated "
         << "(Welch p < 0.05) or within " << spec.repetitions.precision * 100
         << "% of the mean; budget " << plan.race_budget << " trials\n";
+    if (spec.baseline && spec.repetitions.baseline_every > 0)
+      out << "            a baseline trial after every " << spec.repetitions.baseline_every
+          << " configuration trials of the first pass\n";
     out << "trials      " << plan.trials_min << " at least, " << plan.trials_max << " at worst\n";
   } else if (spec.repetitions.adaptive()) {
     out << spec.repetitions.min << ".." << spec.repetitions.max

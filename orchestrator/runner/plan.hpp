@@ -28,6 +28,9 @@ struct RunPlan {
 // The race's budget: the spec's "repetitions.budget", or 2 x the trials of the minimum plan
 // (every point and the baseline at min, one closing baseline trial).
 int race_budget(const ExperimentSpec& spec, std::uint64_t points);
+// The race's baseline trials between the first pass's configuration trials
+// (repetitions.baseline_every; 0 without a race or a baseline).
+std::uint64_t interleaved_baselines(const ExperimentSpec& spec, std::uint64_t points);
 
 RunPlan plan_run(const ExperimentSpec& spec, std::size_t preview = 5);
 void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& out);

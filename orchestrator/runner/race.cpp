@@ -139,6 +139,18 @@ RaceRound Race::next_round(const std::vector<RaceEntry>& entries, int trials_use
     round.standings[e->point_id] = standing;
     if (standing == RaceStanding::kRacing) wanted.push_back(e);
   }
+  // Spread over the run (baseline_every): the baseline is the reference every gain is measured
+  // against, so while any configuration is still measured it is measured too, precise or not. Three
+  // back-to-back trials that agree show only that the host held still for those seconds (hosts
+  // whose capacity moves in modes of minutes give exactly that), and drift needs baseline trials
+  // spread over the run to be seen.
+  const bool racing = spec_.baseline_every > 0 && std::any_of(wanted.begin(), wanted.end(),
+                                                              [](auto* e) { return !e->baseline; });
+  for (const auto* e : contenders) {
+    if (!racing || !e->baseline || round.standings[e->point_id] == RaceStanding::kRacing) continue;
+    round.standings[e->point_id] = RaceStanding::kRacing;
+    wanted.push_back(e);
+  }
   // Most important first: the baseline, then by the first objective's mean, best first.
   std::stable_sort(wanted.begin(), wanted.end(), [&](const RaceEntry* a, const RaceEntry* b) {
     if (a->baseline != b->baseline) return a->baseline;

@@ -47,6 +47,8 @@ struct RaceRound {
 class Race {
  public:
   Race(RepetitionSpec spec, std::vector<Objective> objectives, double alpha = 0.05);
+  // spec.baseline_every > 0: the baseline is repeated in every round that repeats any
+  // configuration, however precise its first repetitions looked.
 
   // trials_used: every trial the experiment has stored so far (complete, failed or pruned).
   RaceRound next_round(const std::vector<RaceEntry>& entries, int trials_used) const;

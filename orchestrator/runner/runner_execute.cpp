@@ -3,8 +3,10 @@
 // strategy; the heartbeat that marks the running trials alive.
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <thread>
 
+#include "core/workload_variant.hpp"
 #include "orchestrator/runner/repetition_policy.hpp"
 #include "orchestrator/runner/runner_impl.hpp"
 
@@ -54,8 +56,9 @@ void Runner::Impl::run_points(std::vector<PointState> points, int min_repetition
     for (int r = have; r < min_repetitions; ++r) tasks.push_back({i, 0});
   }
   RepetitionPolicy policy(spec_.repetitions, spec_.objectives);
-  while (!tasks.empty() && !interrupted_ && fatal_.empty()) {
+  for (bool first = true; !tasks.empty() && !interrupted_ && fatal_.empty(); first = false) {
     std::shuffle(tasks.begin(), tasks.end(), rng_);
+    if (first) interleave_baselines(points, tasks);
     execute(points, tasks);
     tasks.clear();
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -63,6 +66,32 @@ void Runner::Impl::run_points(std::vector<PointState> points, int min_repetition
       if (policy.wants_another(points[i].complete, points[i].failed)) tasks.push_back({i, 0});
     }
   }
+}
+
+// Race: a baseline trial after every baseline_every configuration trials, counted across batches
+// (a sequential strategy's one-point batches get theirs too), at the workload variant of the
+// trial before it. Every configuration then has a baseline measured near it in time, and drift
+// has baseline trials spread over the run to show in, not only the first and the last.
+void Runner::Impl::interleave_baselines(std::vector<PointState>& points, std::vector<Task>& tasks) {
+  const int every = spec_.repetitions.baseline_every;
+  if (!spec_.repetitions.race() || !spec_.baseline || every <= 0) return;
+  std::map<std::string, std::size_t> baseline_of;  // variant -> index into points
+  std::vector<Task> out;
+  for (const Task& task : tasks) {
+    out.push_back(task);
+    if (points[task.point_index].baseline || ++configuration_trials_ % every != 0) continue;
+    Json variant = workload_variant(points[task.point_index].point);
+    auto [it, fresh] = baseline_of.try_emplace(variant.dump(), points.size());
+    if (fresh) {
+      PointState s;
+      s.point = std::move(variant);
+      s.baseline = true;
+      s.point_id = store_.intern_point(result_.experiment_id, s.point);
+      points.push_back(std::move(s));
+    }
+    out.push_back({it->second, 0});
+  }
+  tasks = std::move(out);
 }
 
 void Runner::Impl::execute(std::vector<PointState>& points, const std::vector<Task>& tasks) {

@@ -79,6 +79,7 @@ class Runner::Impl {
   // --- one round of trials (runner_execute.cpp) --------------------------------------------
   void run_points(std::vector<PointState> points);
   void run_points(std::vector<PointState> points, int min_repetitions);
+  void interleave_baselines(std::vector<PointState>& points, std::vector<Task>& tasks);
   void execute(std::vector<PointState>& points, const std::vector<Task>& tasks);
   void run_one(BenchSession& bench, PointState& state, const Task& task, std::mutex& state_mutex);
   static bool is_host_error(const HostSession& host, const TransportError& e);
@@ -108,6 +109,7 @@ class Runner::Impl {
   ScreeningGate screening_gate_;   // guarded by strategy_mutex_
   ExperimentSpec screening_spec_;  // the spec with the screening workload, when screening
   BaselineVariants baselines_{spec_};
+  int configuration_trials_ = 0;  // first-pass configuration trials, for baseline_every
   std::string fatal_;
   RunResult result_;
 

@@ -42,6 +42,9 @@ struct RepetitionSpec {
                             // half-width / |mean| is below this, or max is reached
   int budget = 0;           // race: every trial of the experiment; 0 = 2 x the minimum plan
   double precision = 0.02;  // race: stop a configuration whose CIs are within this x |mean|
+  int baseline_every = 0;   // race: spread the baseline over the run: a trial after every N
+                            // configuration trials of the first pass and one in every race
+                            // round (0 = first, in the race rounds it wins, and last)
   bool adaptive() const {
     return kind == RepetitionPolicyKind::kAdaptive && ci_rel_width > 0 && max > min;
   }

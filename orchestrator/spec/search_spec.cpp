@@ -26,6 +26,8 @@ void parse_race(FieldReader& r, ExperimentSpec& spec, Issues& issues) {
       rep.precision = *p;
     }
   }
+  rep.baseline_every =
+      static_cast<int>(r.integer("baseline_every", 0, 1000).value_or(rep.baseline_every));
   if (rep.max < rep.min) {
     issues.add("repetitions.max", "must be at least min (" + std::to_string(rep.min) + ")");
   }
@@ -65,24 +67,29 @@ void parse_repetitions(const Json& doc, ExperimentSpec& spec, Issues& issues) {
     spec.repetitions.max = kRaceDefaultMax;
     return;
   }
-  FieldReader r(doc["repetitions"], "repetitions", issues,
-                {"policy", "count", "min", "max", "ci_rel_width", "budget", "precision"});
+  FieldReader r(
+      doc["repetitions"], "repetitions", issues,
+      {"policy", "count", "min", "max", "ci_rel_width", "budget", "precision", "baseline_every"});
   if (!r.ok()) return;
   const std::string policy = r.choice("policy", {"race", "fixed", "adaptive"}).value_or("");
-  // Without "policy" the fields say which: "budget"/"precision" race, the others as before.
-  const bool race = policy == "race" || (policy.empty() && (r.has("budget") || r.has("precision")));
+  // Without "policy" the fields say which: the race's own fields race, the others as before.
+  const bool race =
+      policy == "race" ||
+      (policy.empty() && (r.has("budget") || r.has("precision") || r.has("baseline_every")));
   if (race) {
     if (r.has("count") || r.has("ci_rel_width")) {
       issues.add("repetitions",
-                 "a race takes \"min\", \"max\", \"budget\" and \"precision\"; "
+                 "a race takes \"min\", \"max\", \"budget\", \"precision\" and "
+                 "\"baseline_every\"; "
                  "\"count\" and \"ci_rel_width\" belong to the fixed and adaptive "
                  "policies");
     }
     parse_race(r, spec, issues);
     return;
   }
-  if (r.has("budget") || r.has("precision")) {
-    issues.add("repetitions", "\"budget\" and \"precision\" belong to \"policy\": \"race\"");
+  if (r.has("budget") || r.has("precision") || r.has("baseline_every")) {
+    issues.add("repetitions",
+               "\"budget\", \"precision\" and \"baseline_every\" belong to \"policy\": \"race\"");
   }
   if (r.has("count")) {
     if (r.has("min") || r.has("max") || r.has("ci_rel_width")) {

@@ -58,6 +58,32 @@ TEST(Plan, AFiniteStrategyPlansAtMostItsGridAndOthersTheBudget) {
   EXPECT_EQ(plan_run(parse_spec(doc, "random"), 0).points, 10u);
 }
 
+// The race's interleaved baseline trials (one per baseline_every configuration trials of the
+// first pass) are in the plan's minimum, its worst case and the default budget.
+TEST(Plan, TheRaceCountsItsInterleavedBaselineTrials) {
+  Json doc = spec_doc({{"type", "udp_stream"}});
+  doc["space"]["parameters"]["sysctl.net.core.busy_read"] = {0, 25, 50, 100};  // 2 x 4 points
+  doc["repetitions"] = {{"policy", "race"}, {"min", 3}, {"max", 5}, {"baseline_every", 6}};
+  const ExperimentSpec spec = parse_spec(doc, "race");
+  ASSERT_EQ(plan_run(spec, 0).points, 8u);
+  EXPECT_EQ(interleaved_baselines(spec, 8), 4u) << "24 configuration trials / 6";
+  const RunPlan plan = plan_run(spec, 0);
+  EXPECT_EQ(plan.trials_min, (8u + 1u) * 3u + 1u + 4u);
+  EXPECT_EQ(plan.race_budget, 2 * int(plan.trials_min));
+  EXPECT_EQ(plan.trials_max, (8u + 1u) * 5u + 1u + 4u);
+  std::ostringstream text;
+  print_plan(spec, plan, text);
+  EXPECT_NE(text.str().find("a baseline trial after every 6 configuration trials"),
+            std::string::npos)
+      << text.str();
+
+  doc["repetitions"]["baseline_every"] = 0;
+  EXPECT_EQ(interleaved_baselines(parse_spec(doc, "off"), 8), 0u);
+  doc["baseline"] = false;
+  doc["repetitions"]["baseline_every"] = 6;
+  EXPECT_EQ(interleaved_baselines(parse_spec(doc, "no baseline"), 8), 0u);
+}
+
 // The transport's entry says how the plan names the host.
 TEST(Plan, TheTransportEntryNamesTheRoute) {
   Json doc = spec_doc({{"type", "udp_stream"}});

@@ -71,6 +71,25 @@ TEST(Runner, RaceKeepsABaselinePerWorkloadVariant) {
   EXPECT_NE(h.out.str().find("baseline rx_pps at workload.payload=1472:"), std::string::npos);
 }
 
+// The first pass puts a baseline trial after every baseline_every configuration trials (the
+// count runs on across batches), so the baseline is measured through the run, not only at its
+// ends; with 0 it is not.
+TEST(Runner, RaceInterleavesBaselineTrialsInTheFirstPass) {
+  for (int every : {4, 0}) {
+    Harness h;
+    Json doc = spec_doc();  // 4 points
+    // The budget leaves the race rounds nothing: 3 first, 12 + 12 / every, 1 closing.
+    const int budget = 3 + 12 + (every ? 12 / every : 0) + 1;
+    doc["repetitions"] = {{"policy", "race"}, {"min", 3},           {"max", 6},
+                          {"budget", budget}, {"precision", 0.001}, {"baseline_every", every}};
+    RunResult r = h.run(doc);
+    ASSERT_EQ(r.status, ExperimentStatus::kComplete);
+    std::string order;
+    for (const auto& t : h.store->trials(r.experiment_id)) order += t.baseline ? 'B' : 'c';
+    EXPECT_EQ(order, every ? "BBBccccBccccBccccBB" : "BBBccccccccccccB") << "every " << every;
+  }
+}
+
 // Interrupted in the middle of the race rounds and resumed: the race is rebuilt from the stored
 // trials and goes on to the same end (the tied configuration reaches its cap, the beaten one
 // keeps its 3), within the budget.
@@ -80,7 +99,7 @@ TEST(Runner, ResumedRaceContinuesFromTheStore) {
   Json doc = spec_doc();
   doc["repetitions"] = {
       {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
-  // 3 baseline + 4 x 3 trials before the race: stop in its second round.
+  // 3 baseline + 4 x 3 trials + 1 interleaved baseline before the race: stop in its rounds.
   h.lg.after_load = [&](int n) {
     if (n == 18) h.interrupted = true;
   };

@@ -80,7 +80,12 @@ TEST(Spec, RacePolicyFields) {
   EXPECT_EQ(spec.repetitions.max, 6);
   EXPECT_EQ(spec.repetitions.budget, 40);
   EXPECT_DOUBLE_EQ(spec.repetitions.precision, 0.05);
+  EXPECT_EQ(spec.repetitions.baseline_every, 0) << "the default";
 
+  doc["repetitions"] = {{"baseline_every", 8}};
+  spec = parse_spec(doc, "inline");
+  EXPECT_TRUE(spec.repetitions.race()) << "baseline_every without a policy races";
+  EXPECT_EQ(spec.repetitions.baseline_every, 8);
   doc["repetitions"] = {{"count", 2}};
   EXPECT_FALSE(parse_spec(doc, "inline").repetitions.race());
   doc["repetitions"] = {{"policy", "fixed"}, {"budget", 10}};
@@ -91,6 +96,8 @@ TEST(Spec, RacePolicyFields) {
     EXPECT_NE(std::string(e.what()).find("belong to \"policy\": \"race\""), std::string::npos)
         << e.what();
   }
+  doc["repetitions"] = {{"policy", "adaptive"}, {"baseline_every", 4}};
+  EXPECT_THROW(parse_spec(doc, "inline"), SpecError) << "baseline_every outside a race";
 }
 
 TEST(Spec, DefaultsAreFilledIn) {
