@@ -80,15 +80,9 @@ void Runner::Impl::interleave_baselines(std::vector<PointState>& points, std::ve
   for (const Task& task : tasks) {
     out.push_back(task);
     if (points[task.point_index].baseline || ++configuration_trials_ % every != 0) continue;
-    Json variant = workload_variant(points[task.point_index].point);
+    const Json variant = workload_variant(points[task.point_index].point);
     auto [it, fresh] = baseline_of.try_emplace(variant.dump(), points.size());
-    if (fresh) {
-      PointState s;
-      s.point = std::move(variant);
-      s.baseline = true;
-      s.point_id = store_.intern_point(result_.experiment_id, s.point);
-      points.push_back(std::move(s));
-    }
+    if (fresh) points.push_back(baseline_states({variant}).front());
     out.push_back({it->second, 0});
   }
   tasks = std::move(out);
