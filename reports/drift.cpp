@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace nictune::stats {
 namespace {
@@ -13,20 +16,29 @@ struct Change {
   std::size_t split = 0;
 };
 
-// max over k of |S_k - k/n S_n|, with splits leaving at least 3 on each side; the scale is the
-// same for every permutation of one series, so it needs no standardising for the test.
+// The centred cumulative sum C_k = S_k - k/n S_n over the splits leaving at least 3 on each side;
+// the statistic is its range, max(0, max C) - min(0, min C). A single step makes C one-signed, so
+// the range is max |C_k|, the classic CUSUM; a level that rises and falls back (a mode that comes
+// and goes) makes C swing both ways, which max |C_k| alone half misses. The scale is the same for
+// every permutation of one series, so it needs no standardising for the test. `split` is where
+// |C_k| is largest: the most likely single change.
 Change largest_change(const std::vector<double>& x) {
   const std::size_t n = x.size();
   const double total = std::accumulate(x.begin(), x.end(), 0.0);
   Change best;
-  double partial = 0;
+  double partial = 0, high = 0, low = 0, largest = 0;
   for (std::size_t k = 1; k < n; ++k) {
     partial += x[k - 1];
     if (k < 3 || n - k < 3) continue;
-    const double deviation =
-        std::fabs(partial - static_cast<double>(k) / static_cast<double>(n) * total);
-    if (deviation > best.statistic) best = {deviation, k};
+    const double centred = partial - static_cast<double>(k) / static_cast<double>(n) * total;
+    high = std::max(high, centred);
+    low = std::min(low, centred);
+    if (std::fabs(centred) > largest) {
+      largest = std::fabs(centred);
+      best.split = k;
+    }
   }
+  best.statistic = high - low;
   return best;
 }
 
@@ -61,6 +73,41 @@ DriftResult detect_drift(const std::vector<double>& series, double alpha, std::s
   r.p_value = static_cast<double>(1 + as_large) / static_cast<double>(1 + permutations);
   r.drift = r.p_value < alpha;
   return r;
+}
+
+std::vector<std::size_t> nearest_in_time(const std::vector<std::int64_t>& baseline_ids,
+                                         const std::vector<std::int64_t>& trial_ids,
+                                         std::size_t at_least) {
+  std::vector<std::size_t> order(baseline_ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return baseline_ids[a] < baseline_ids[b]; });
+  std::set<std::size_t> chosen;
+  for (std::int64_t t : trial_ids) {
+    // The first baseline measured after t; the one before it is the last measured before t.
+    auto after =
+        std::upper_bound(order.begin(), order.end(), t,
+                         [&](std::int64_t id, std::size_t i) { return id < baseline_ids[i]; });
+    if (after != order.end()) chosen.insert(*after);
+    if (after != order.begin()) chosen.insert(*std::prev(after));
+  }
+  if (chosen.size() >= at_least || chosen.size() == baseline_ids.size())
+    return {chosen.begin(), chosen.end()};
+  // Too few: the rest by their distance to the nearest of the configuration's trials.
+  auto distance = [&](std::size_t i) {
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t t : trial_ids)
+      best = std::min<std::int64_t>(best, std::abs(baseline_ids[i] - t));
+    return best;
+  };
+  std::vector<std::size_t> rest;
+  for (std::size_t i : order) {
+    if (!chosen.count(i)) rest.push_back(i);
+  }
+  std::stable_sort(rest.begin(), rest.end(),
+                   [&](std::size_t a, std::size_t b) { return distance(a) < distance(b); });
+  for (std::size_t i = 0; i < rest.size() && chosen.size() < at_least; ++i) chosen.insert(rest[i]);
+  return {chosen.begin(), chosen.end()};
 }
 
 }  // namespace nictune::stats

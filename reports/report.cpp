@@ -166,28 +166,26 @@ std::map<std::string, DriftedMetrics> note_baseline_drift(Report& r) {
     if (!d.result.drift) continue;
     drifted[d.variant][d.metric] = &d;
     r.notes.push_back("baseline drift: " + d.text() +
-                      "; each configuration is compared with the baseline trials on its side "
-                      "of the change");
+                      "; each configuration is compared with the baseline trials measured "
+                      "nearest in time to its own");
   }
   return drifted;
 }
 
 // The baseline values a configuration is compared with on `metric`: all of them, or with drift
-// the ones on the same side of the change as the median of the configuration's trials.
+// the ones measured nearest in time to its own trials (local_baseline). Modes of a shared host come
+// and go more than once in a run, so one step between "before" and "after" is not enough.
 std::vector<double> baseline_sample(const Group& baseline, const DriftedMetrics& drifted,
                                     const Group& g, const std::string& metric) {
   const auto& all = baseline.values.at(metric);
-  auto d = drifted.find(metric);
-  if (d == drifted.end() || !g.value_trials.count(metric)) return all;
-  auto ids = g.value_trials.at(metric);
-  std::sort(ids.begin(), ids.end());
-  const bool after = ids[ids.size() / 2] >= d->second->first_after;
+  if (!drifted.count(metric) || !g.value_trials.count(metric)) return all;
   const auto& base_ids = baseline.value_trials.at(metric);
-  std::vector<double> side;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if ((base_ids[i] >= d->second->first_after) == after) side.push_back(all[i]);
+  std::vector<double> local;
+  for (std::size_t i :
+       stats::nearest_in_time(base_ids, g.value_trials.at(metric), stats::kMinRepetitionsToJudge)) {
+    local.push_back(all[i]);
   }
-  return side;
+  return local;
 }
 
 // One configuration's summaries, its changes against the baseline, its gains with their tests,

@@ -42,6 +42,19 @@ TEST(Drift, FindsADownwardStepAndATrend) {
   EXPECT_TRUE(detect_drift(trend).drift);
 }
 
+TEST(Drift, FindsALevelThatRisesAndFallsBack) {
+  // 15 measurements, the middle 5 on a level 20 % higher (a capacity mode that came and went):
+  // the two halves of the run have the same mean, so one step explains little of it.
+  int found = 0;
+  constexpr int kSeeds = 50;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    auto x = series(static_cast<std::uint64_t>(seed) + 500, 0.0, 15);
+    for (std::size_t i = 5; i < 10; ++i) x[i] *= 1.2;
+    if (detect_drift(x).drift) ++found;
+  }
+  EXPECT_GE(found, kSeeds * 9 / 10) << found << " of " << kSeeds;
+}
+
 TEST(Drift, NoFalseAlarmOnPureNoiseInNinetyFivePercentOfSeeds) {
   int alarms = 0;
   constexpr int kSeeds = 200;
@@ -58,6 +71,23 @@ TEST(Drift, ShortOrConstantSeriesAreNotJudged) {
   const auto flat = detect_drift({5, 5, 5, 5, 5, 5, 5});
   EXPECT_TRUE(flat.valid);
   EXPECT_FALSE(flat.drift);
+}
+
+TEST(Drift, NearestInTimeTakesTheBaselineAroundEachTrial) {
+  // Baseline trials (ids) 1 2 3 12 21 30 39, given out of order; a configuration measured at 13,
+  // 14 and 22: the baselines around them are 12, 21 and 30.
+  const std::vector<std::int64_t> base = {21, 1, 2, 3, 12, 30, 39};
+  EXPECT_EQ(nearest_in_time(base, {13, 14, 22}, 3), (std::vector<std::size_t>{0, 4, 5}));
+  // One trial (15) between 12 and 21: those two, then the nearest by distance: 3 (12 away; 30 is
+  // 15 away).
+  EXPECT_EQ(nearest_in_time(base, {15}, 3), (std::vector<std::size_t>{0, 3, 4}));
+  // After the last baseline: the last one, then the ones before it.
+  EXPECT_EQ(nearest_in_time(base, {40, 41}, 3), (std::vector<std::size_t>{0, 5, 6}));
+  // Before the first: the first, then the next.
+  EXPECT_EQ(nearest_in_time({5, 9, 20}, {1}, 2), (std::vector<std::size_t>{0, 1}));
+  // Fewer baselines than asked: all of them.
+  EXPECT_EQ(nearest_in_time({5, 9}, {1}, 3), (std::vector<std::size_t>{0, 1}));
+  EXPECT_TRUE(nearest_in_time({}, {1}, 3).empty());
 }
 
 }  // namespace
