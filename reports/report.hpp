@@ -120,8 +120,8 @@ struct HeatMap {
 };
 
 // A significant change of the baseline's level during the run (reports/drift.hpp), per
-// objective. When one is found, each configuration's gain and test use the baseline trials on
-// its side of the change (the baseline measured closest in time) instead of all of them.
+// objective. When one is found, each configuration's gain and test use the baseline trials
+// measured nearest in time to its own (stats::nearest_in_time) instead of all of them.
 struct BaselineDrift {
   std::string metric;
   std::string variant;  // the baseline's workload variant ("" without workload parameters)

@@ -125,14 +125,21 @@ std::size_t Runner::Impl::batch_size() const {
   return std::max(benches_.size(), kShuffledBatch);
 }
 
-// One baseline point per workload variant (orchestrator/runner/baseline_variants.hpp).
+// One baseline point per workload variant (orchestrator/runner/baseline_variants.hpp). The
+// baseline is measured in several places (first, between batches and race rounds, last), each
+// from a state made here: its repetition numbers go on from the trials the store already holds,
+// so (point, repetition) stays unique.
 auto Runner::Impl::baseline_states(const std::vector<Json>& variants) -> std::vector<PointState> {
   std::vector<PointState> states;
+  if (variants.empty()) return states;
+  std::map<std::int64_t, int> stored;
+  for (const auto& t : store_.trials(result_.experiment_id)) ++stored[t.point_id];
   for (const auto& variant : variants) {
     PointState s;
     s.point = variant;
     s.baseline = true;
     s.point_id = store_.intern_point(result_.experiment_id, s.point);
+    s.trials = stored[s.point_id];
     states.push_back(std::move(s));
   }
   return states;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "tests/unit/orchestrator/runner_fakes.hpp"
@@ -85,8 +86,17 @@ TEST(Runner, RaceInterleavesBaselineTrialsInTheFirstPass) {
     RunResult r = h.run(doc);
     ASSERT_EQ(r.status, ExperimentStatus::kComplete);
     std::string order;
-    for (const auto& t : h.store->trials(r.experiment_id)) order += t.baseline ? 'B' : 'c';
+    std::string baseline_repetitions;
+    std::set<std::pair<std::int64_t, int>> seen;
+    for (const auto& t : h.store->trials(r.experiment_id)) {
+      order += t.baseline ? 'B' : 'c';
+      if (t.baseline) baseline_repetitions += std::to_string(t.repetition) + " ";
+      EXPECT_TRUE(seen.insert({t.point_id, t.repetition}).second)
+          << "point " << t.point_id << " repetition " << t.repetition << " twice";
+    }
     EXPECT_EQ(order, every ? "BBBccccBccccBccccBB" : "BBBccccccccccccB") << "every " << every;
+    // Measured in four places, numbered as one series.
+    EXPECT_EQ(baseline_repetitions, every ? "0 1 2 3 4 5 6 " : "0 1 2 3 ") << "every " << every;
   }
 }
 
