@@ -18,6 +18,17 @@
 namespace nictune::report {
 namespace {
 
+// Trial `id` of `point` (the baseline, or rps=all) that measured `rate` rx packets/s.
+TrialRecord rate_trial(std::size_t id, std::int64_t point, bool baseline, double rate) {
+  TrialRecord t;
+  t.id = static_cast<std::int64_t>(id);
+  t.point_id = point;
+  t.baseline = baseline;
+  t.point = baseline ? Json::object() : Json{{"rps", "all"}};
+  t.outcome.metrics = {{"rx_pps", rate}};
+  return t;
+}
+
 class ReportModel : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -224,13 +235,7 @@ TEST(ReportBuild, TwoRepetitionsAreNotEnoughToJudge) {
   e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
   std::vector<TrialRecord> trials;
   auto add = [&](std::int64_t point, bool baseline, double rate) {
-    TrialRecord t;
-    t.id = static_cast<std::int64_t>(trials.size()) + 1;
-    t.point_id = point;
-    t.baseline = baseline;
-    t.point = baseline ? Json::object() : Json{{"rps", "all"}};
-    t.outcome.metrics = {{"rx_pps", rate}};
-    trials.push_back(t);
+    trials.push_back(rate_trial(trials.size() + 1, point, baseline, rate));
   };
   for (double v : {100e3, 101e3, 99e3}) add(1, true, v);
   add(2, false, 238e3);
@@ -272,13 +277,7 @@ TEST(ReportBuild, AModeThatComesAndGoesIsComparedWithTheBaselineOfItsOwnTime) {
   e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
   std::vector<TrialRecord> trials;
   auto add = [&](std::int64_t point, bool baseline, double rate) {
-    TrialRecord t;
-    t.id = static_cast<std::int64_t>(trials.size()) + 1;
-    t.point_id = point;
-    t.baseline = baseline;
-    t.point = baseline ? Json::object() : Json{{"rps", "all"}};
-    t.outcome.metrics = {{"rx_pps", rate}};
-    trials.push_back(t);
+    trials.push_back(rate_trial(trials.size() + 1, point, baseline, rate));
   };
   const std::vector<double> base = {100, 101, 99,  100, 100.5, 150, 151, 149,
                                     150, 150, 100, 99,  101,   100, 99.5};
