@@ -93,20 +93,20 @@ std::vector<std::size_t> nearest_in_time(const std::vector<std::int64_t>& baseli
   }
   if (chosen.size() >= at_least || chosen.size() == baseline_ids.size())
     return {chosen.begin(), chosen.end()};
-  // Too few: the rest by their distance to the nearest of the configuration's trials.
-  auto distance = [&](std::size_t i) {
-    std::int64_t best = std::numeric_limits<std::int64_t>::max();
-    for (std::int64_t t : trial_ids)
-      best = std::min<std::int64_t>(best, std::abs(baseline_ids[i] - t));
-    return best;
-  };
-  std::vector<std::size_t> rest;
+  // Too few: the rest by their distance to the nearest of the configuration's trials (ties: the
+  // earlier baseline first).
+  std::vector<std::pair<std::int64_t, std::size_t>> rest;  // (distance, index), in time order
   for (std::size_t i : order) {
-    if (!chosen.count(i)) rest.push_back(i);
+    if (chosen.count(i)) continue;
+    std::int64_t distance = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t t : trial_ids)
+      distance = std::min<std::int64_t>(distance, std::abs(baseline_ids[i] - t));
+    rest.emplace_back(distance, i);
   }
   std::stable_sort(rest.begin(), rest.end(),
-                   [&](std::size_t a, std::size_t b) { return distance(a) < distance(b); });
-  for (std::size_t i = 0; i < rest.size() && chosen.size() < at_least; ++i) chosen.insert(rest[i]);
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < rest.size() && chosen.size() < at_least; ++i)
+    chosen.insert(rest[i].second);
   return {chosen.begin(), chosen.end()};
 }
 

@@ -1,9 +1,9 @@
 // Drift of a series measured over time (the baseline, re-measured during a run): did its level
 // change significantly, where, and by how much? A change-point statistic (the range of the
 // centred cumulative sum, which a step, a slow trend and a level that rises and falls back all
-// raise) is calibrated
-// by permutations of the series itself, so the false-alarm rate is alpha whatever the noise's
-// distribution, as long as the repetitions are exchangeable when nothing drifts.
+// raise) is calibrated by permutations of the series itself, so the false-alarm rate is alpha
+// whatever the noise's distribution, as long as the repetitions are exchangeable when nothing
+// drifts.
 #pragma once
 
 #include <cstddef>

@@ -66,7 +66,7 @@ std::string number_text(double v) {
 // Configurations by (is baseline, point id); every baseline trial of one workload variant
 // belongs to one baseline row.
 using Groups = std::map<std::pair<bool, std::int64_t>, Group>;
-using DriftedMetrics = std::map<std::string, const BaselineDrift*>;
+using DriftedMetrics = std::set<std::string>;  // metric names
 // Per workload variant text: its baseline row's point id, its drifted metrics.
 using BaselineKeys = std::map<std::string, std::int64_t>;
 
@@ -159,12 +159,12 @@ void judge_baseline_drift(Report& r, const Group& baseline) {
   }
 }
 
-// The metrics that drifted, per variant, pointing into r.drift (complete by now).
+// The metrics that drifted, per variant.
 std::map<std::string, DriftedMetrics> note_baseline_drift(Report& r) {
   std::map<std::string, DriftedMetrics> drifted;
   for (const auto& d : r.drift) {
     if (!d.result.drift) continue;
-    drifted[d.variant][d.metric] = &d;
+    drifted[d.variant].insert(d.metric);
     r.notes.push_back("baseline drift: " + d.text() +
                       "; each configuration is compared with the baseline trials measured "
                       "nearest in time to its own");
@@ -173,8 +173,9 @@ std::map<std::string, DriftedMetrics> note_baseline_drift(Report& r) {
 }
 
 // The baseline values a configuration is compared with on `metric`: all of them, or with drift
-// the ones measured nearest in time to its own trials (local_baseline). Modes of a shared host come
-// and go more than once in a run, so one step between "before" and "after" is not enough.
+// the ones measured nearest in time to its own trials (stats::nearest_in_time). Modes of a shared
+// host come and go more than once in a run, so one step between "before" and "after" is not
+// enough.
 std::vector<double> baseline_sample(const Group& baseline, const DriftedMetrics& drifted,
                                     const Group& g, const std::string& metric) {
   const auto& all = baseline.values.at(metric);

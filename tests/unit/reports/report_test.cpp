@@ -18,16 +18,25 @@
 namespace nictune::report {
 namespace {
 
-// Trial `id` of `point` (the baseline, or rps=all) that measured `rate` rx packets/s.
-TrialRecord rate_trial(std::size_t id, std::int64_t point, bool baseline, double rate) {
-  TrialRecord t;
-  t.id = static_cast<std::int64_t>(id);
-  t.point_id = point;
-  t.baseline = baseline;
-  t.point = baseline ? Json::object() : Json{{"rps", "all"}};
-  t.outcome.metrics = {{"rx_pps", rate}};
-  return t;
-}
+// An experiment maximising rx_pps and its trials in time order, each of the baseline or of rps=all.
+struct RateTrials {
+  ExperimentRecord experiment;
+  std::vector<TrialRecord> trials;
+
+  RateTrials() {
+    experiment.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
+  }
+  void add(std::int64_t point, bool baseline, double rate) {
+    TrialRecord t;
+    t.id = static_cast<std::int64_t>(trials.size()) + 1;
+    t.point_id = point;
+    t.baseline = baseline;
+    t.point = baseline ? Json::object() : Json{{"rps", "all"}};
+    t.outcome.metrics = {{"rx_pps", rate}};
+    trials.push_back(t);
+  }
+  Report build() const { return build_report(experiment, {}, trials); }
+};
 
 class ReportModel : public ::testing::Test {
  protected:
@@ -231,16 +240,11 @@ TEST(ReportBuild, NoBaselineNoObjectivesAndNothingFeasible) {
 TEST(ReportBuild, TwoRepetitionsAreNotEnoughToJudge) {
   // 2 repetitions a side: Welch would give p from one degree of freedom and the CI would be
   // wider than the mean. The report gives the means and says it cannot judge instead.
-  ExperimentRecord e;
-  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
-  std::vector<TrialRecord> trials;
-  auto add = [&](std::int64_t point, bool baseline, double rate) {
-    trials.push_back(rate_trial(trials.size() + 1, point, baseline, rate));
-  };
-  for (double v : {100e3, 101e3, 99e3}) add(1, true, v);
-  add(2, false, 238e3);
-  add(2, false, 250e3);
-  auto r = build_report(e, {}, trials);
+  RateTrials run;
+  for (double v : {100e3, 101e3, 99e3}) run.add(1, true, v);
+  run.add(2, false, 238e3);
+  run.add(2, false, 250e3);
+  auto r = run.build();
   const PointResult* p = r.find_point(2);
   ASSERT_TRUE(p);
   EXPECT_FALSE(p->objectives[0].summary.has_ci());
@@ -262,8 +266,8 @@ TEST(ReportBuild, TwoRepetitionsAreNotEnoughToJudge) {
     }
   }
 
-  add(2, false, 244e3);
-  r = build_report(e, {}, trials);
+  run.add(2, false, 244e3);
+  r = run.build();
   EXPECT_TRUE(r.find_point(2)->objectives[0].judged);
   EXPECT_TRUE(r.find_point(2)->objectives[0].gain_significant);
 }
@@ -273,19 +277,14 @@ TEST(ReportBuild, AModeThatComesAndGoesIsComparedWithTheBaselineOfItsOwnTime) {
   // guest: the same point measured 398k, 532k, 909k, 756k). A configuration measured in the middle
   // at 140k is 7 % worse than the baseline around it (150k), however much better it looks against
   // a baseline that includes the slow thirds on either side.
-  ExperimentRecord e;
-  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
-  std::vector<TrialRecord> trials;
-  auto add = [&](std::int64_t point, bool baseline, double rate) {
-    trials.push_back(rate_trial(trials.size() + 1, point, baseline, rate));
-  };
+  RateTrials run;
   const std::vector<double> base = {100, 101, 99,  100, 100.5, 150, 151, 149,
                                     150, 150, 100, 99,  101,   100, 99.5};
   for (std::size_t i = 0; i < base.size(); ++i) {
-    add(1, true, base[i] * 1e3);
-    if (i >= 5 && i < 9) add(2, false, (140 + static_cast<double>(i % 2)) * 1e3);
+    run.add(1, true, base[i] * 1e3);
+    if (i >= 5 && i < 9) run.add(2, false, (140 + static_cast<double>(i % 2)) * 1e3);
   }
-  const auto r = build_report(e, {}, trials);
+  const auto r = run.build();
   ASSERT_EQ(r.drift.size(), 1u);
   ASSERT_TRUE(r.drift[0].result.drift) << r.drift[0].text();
   const PointResult* p = r.find_point(2);
