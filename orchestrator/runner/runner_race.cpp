@@ -21,19 +21,21 @@ void Runner::Impl::race() {
     std::map<std::pair<bool, std::int64_t>, PointState> states;
     int used = 0;
     for (const auto& t : store_.trials(result_.experiment_id)) {
-      if (is_interrupted(t.outcome)) continue;
-      ++used;
       const std::pair<bool, std::int64_t> key{t.baseline, t.point_id};
-      RaceEntry& e = entries[key];
-      e.point_id = t.point_id;
-      e.baseline = t.baseline;
-      if (t.outcome.state == TrialState::kComplete) e.complete.push_back(t.outcome.metrics);
-      if (t.outcome.state != TrialState::kComplete) e.failed = true;
+      // Repetition numbers go on from every stored trial, an interrupted one included: its
+      // number is taken in the store.
       PointState& ps = states[key];
       ps.point = t.point;
       ps.point_id = t.point_id;
       ps.baseline = t.baseline;
       ++ps.trials;
+      if (is_interrupted(t.outcome)) continue;
+      ++used;
+      RaceEntry& e = entries[key];
+      e.point_id = t.point_id;
+      e.baseline = t.baseline;
+      if (t.outcome.state == TrialState::kComplete) e.complete.push_back(t.outcome.metrics);
+      if (t.outcome.state != TrialState::kComplete) e.failed = true;
     }
     std::vector<RaceEntry> list;
     for (auto& [key, e] : entries) list.push_back(std::move(e));

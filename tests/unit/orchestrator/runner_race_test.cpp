@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "tests/unit/orchestrator/runner_fakes.hpp"
 
@@ -109,9 +110,12 @@ TEST(Runner, ResumedRaceContinuesFromTheStore) {
   Json doc = spec_doc();
   doc["repetitions"] = {
       {"policy", "race"}, {"min", 3}, {"max", 6}, {"budget", 40}, {"precision", 0.001}};
-  // 3 baseline + 4 x 3 trials + 1 interleaved baseline before the race: stop in its rounds.
+  // 3 baseline + 4 x 3 trials + 1 interleaved baseline before the race: stop in its rounds,
+  // in the middle of a trial (Ctrl-C stops the load: that trial is stored as interrupted).
   h.lg.after_load = [&](int n) {
-    if (n == 18) h.interrupted = true;
+    if (n != 18) return;
+    h.interrupted = true;
+    throw Error(ErrorCode::kIo, "load.run: stopped by SIGINT");
   };
   RunResult first = h.run(doc);
   ASSERT_EQ(first.status, ExperimentStatus::kInterrupted);
@@ -123,11 +127,17 @@ TEST(Runner, ResumedRaceContinuesFromTheStore) {
   EXPECT_EQ(second.status, ExperimentStatus::kComplete);
   EXPECT_EQ(second.experiment_id, first.experiment_id);
   std::map<std::string, int> complete;
-  std::size_t all = 0;
+  std::set<std::tuple<bool, std::int64_t, int>> numbers;
+  std::size_t all = 0, interrupted = 0;
   for (const auto& t : h.store->trials(second.experiment_id)) {
     ++all;
+    interrupted += is_interrupted(t.outcome);
     if (!t.baseline && t.outcome.state == TrialState::kComplete) complete[t.point.dump()]++;
+    // A repetition number is never given twice, the interrupted trial's included.
+    EXPECT_TRUE(numbers.insert({t.baseline, t.point_id, t.repetition}).second)
+        << t.point.dump() << " repetition " << t.repetition;
   }
+  EXPECT_EQ(interrupted, 1u);
   EXPECT_LE(all, 40u);
   EXPECT_EQ((complete[Json({{"offload.gro", false}, {"rps", "none"}}).dump()]), 3);
   EXPECT_EQ((complete[Json({{"offload.gro", true}, {"rps", "none"}}).dump()]), 6);
