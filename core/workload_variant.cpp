@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/knob_catalog.hpp"
 #include "core/workload_params.hpp"
 
 namespace nictune {
@@ -52,6 +53,25 @@ bool varies_workload(const Json& spec_document) {
   for (const auto& [key, unused] : space_parameters(spec_document).items())
     if (workload_param_field(key)) return true;
   return false;
+}
+
+Json fixed_load_settings(const Space& space) {
+  Json out = Json::object();
+  for (const auto& p : space.parameters()) {
+    if (p.when || split_knob_key(p.name).role != "lg") continue;
+    const std::vector<Json> values = p.grid_values();
+    if (values.empty()) continue;
+    bool one = true;
+    for (const auto& v : values) one = one && v == values.front();
+    if (one) out[p.name] = values.front();
+  }
+  return out;
+}
+
+Json baseline_point(const Json& variant, const Space& space) {
+  Json out = fixed_load_settings(space);
+  if (variant.is_object()) out.update(variant);
+  return out;
 }
 
 std::string variant_text(const Json& variant) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/json_util.hpp"
+#include "core/space.hpp"
 
 namespace nictune {
 
@@ -22,6 +23,15 @@ Json effective_workload_variant(const Json& point, const Json& spec_document);
 
 // Whether the spec's space has workload.* parameters.
 bool varies_workload(const Json& spec_document);
+
+// The LG settings the space fixes: its "lg:" parameters with one value and no condition (the
+// default demo's sender CPU). They are the load's setup, not a tuning searched, so the baseline
+// runs with them too: the DUT as found, under the same load as every configuration. Without
+// them the baseline's sender would float while every configuration's is pinned.
+Json fixed_load_settings(const Space& space);
+
+// The point a baseline trial runs: its workload variant plus the fixed load settings.
+Json baseline_point(const Json& variant, const Space& space);
 
 // "workload.payload=1472", "" for {}: a variant as labels and notes spell it.
 std::string variant_text(const Json& variant);

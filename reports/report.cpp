@@ -35,15 +35,17 @@ struct Group {
   std::map<std::string, std::vector<std::int64_t>> value_trials;  // the trial id of each value
   std::int64_t first_complete_trial = std::numeric_limits<std::int64_t>::max();
   std::set<std::int64_t> baseline_point_ids;
+  bool host_values = false;  // a baseline row's config shows the host's values already
 };
 
 int status_order(PointStatus s) {
   return static_cast<int>(s);
 }
 
-// The runner stores the baseline as the empty point; a baseline trial's details.apply names what
-// it applied ("dut": {knob: value}, "lg": {...}; space keys name LG knobs "lg:knob"), which is
-// nothing: the host's original values come from the host facts then (original_values).
+// The runner stores the baseline as its workload variant and the load's fixed LG settings
+// (core/workload_variant.hpp); a baseline trial's details.apply names what it applied ("dut":
+// {knob: value}, "lg": {...}; space keys name LG knobs "lg:knob"), which is nothing on the DUT:
+// the host's original values come from the host facts then (original_values).
 Json baseline_values(const TrialRecord& t) {
   Json config = Json::object();
   const Json& details = t.outcome.details;
@@ -92,8 +94,9 @@ Groups group_trials(Report& r, BaselineKeys& baseline_keys) {
     }
     // A baseline row shows the host's own values of the space's knobs, from the first trial
     // that recorded them, beside its workload variant.
-    if (t.baseline && workload_variant(p.config).size() == p.config.size()) {
+    if (t.baseline && !g.host_values) {
       Json values = baseline_values(t);
+      g.host_values = !values.empty();
       values.update(p.config);
       p.config = std::move(values);
     }

@@ -2,8 +2,9 @@
 // settings at the spec's workload ({}). When the space varies the workload (packet sizes), the
 // baseline is measured at each workload variant the evaluated points use, before the first point
 // of that variant and again at the end, and its point carries that variant's workload.* values
-// only (core/workload_variant.hpp): a configuration at 1472 B is then judged against the host's
-// settings at 1472 B. Drift is judged within one variant.
+// and the LG settings the space fixes, no DUT knob (core/workload_variant.hpp): a configuration
+// at 1472 B is then judged against the host's settings at 1472 B, under the same load. Drift is
+// judged within one variant.
 #pragma once
 
 #include <set>

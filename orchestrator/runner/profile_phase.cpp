@@ -110,7 +110,8 @@ void run_profiles(BenchSession& bench, const ExperimentSpec& spec, Store& store,
     const Json variant = best.empty()
                              ? Json::object()
                              : workload_variant(store.point(best.front()).value_or(Json::object()));
-    targets.push_back({store.intern_point(experiment, variant), variant, true});
+    const Json point = baseline_point(variant, spec.space);
+    targets.push_back({store.intern_point(experiment, point), point, true});
   }
   for (std::int64_t id : best)
     targets.push_back({id, store.point(id).value_or(Json::object()), false});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/workload_variant.hpp"
 #include "orchestrator/runner/baseline_variants.hpp"
 #include "orchestrator/runner/history_replay.hpp"
 #include "orchestrator/runner/plan.hpp"
@@ -136,7 +137,7 @@ auto Runner::Impl::baseline_states(const std::vector<Json>& variants) -> std::ve
   for (const auto& t : store_.trials(result_.experiment_id)) ++stored[t.point_id];
   for (const auto& variant : variants) {
     PointState s;
-    s.point = variant;
+    s.point = baseline_point(variant, spec_.space);  // with the load's fixed LG settings
     s.baseline = true;
     s.point_id = store_.intern_point(result_.experiment_id, s.point);
     s.trials = stored[s.point_id];

@@ -246,8 +246,10 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
   Outcome outcome;
   std::string stage = "apply";
   try {
+    // A baseline leaves the DUT as found; its point carries the load's fixed LG settings
+    // (core/workload_variant.hpp), which the LG gets as for every configuration.
     Json dut_values = values_for_host(bench.dut, "dut", baseline ? Json::object() : point);
-    Json lg_values = values_for_host(bench.lg, "lg", baseline ? Json::object() : point);
+    Json lg_values = values_for_host(bench.lg, "lg", point);
     Json dut_applied = apply_values(bench.dut, dut_values, spec.lease_s, step);
     Json lg_applied = bench.shared_host && bench.lg.knobs.empty()
                           ? Json::object()
@@ -265,15 +267,14 @@ Outcome run_trial(BenchSession& bench, const ExperimentSpec& spec, const Point& 
     stage = "placement";
     std::string server_cpus =
         baseline ? "" : resolve_cpus(bench.dut, app_policy_for("dut", point), step);
-    std::string client_cpus =
-        baseline ? "" : resolve_cpus(bench.lg, app_policy_for("lg", point), step);
+    std::string client_cpus = resolve_cpus(bench.lg, app_policy_for("lg", point), step);
     outcome.details["placement"] = {{"server_cpus", server_cpus}, {"client_cpus", client_cpus}};
     std::this_thread::sleep_for(seconds_to_ms(spec.settle_s));
     stage = "lease";
     renew_leases();
 
     // The point's "workload.<field>" values (packet size as a search dimension); a baseline's
-    // point carries its workload variant only (orchestrator/runner/baseline_variants.hpp).
+    // point carries its workload variant (orchestrator/runner/baseline_variants.hpp).
     const Json workload_doc = workload_for_point(spec.workload, point);
     outcome.details["workload"] = workload_doc;
     LoadRun run;

@@ -96,6 +96,37 @@ TEST(Runner, BaselineIsMeasuredAtEachWorkloadVariant) {
   EXPECT_TRUE(trials[trials.size() - 4].baseline);  // the closing baselines, both sizes
 }
 
+// LG settings the space fixes (one value, no condition) are the load's setup: the baseline runs
+// with them as every configuration does (the sender pinned), the DUT still as found. An LG
+// parameter the space searches (two values) is tuning and stays out, as does a fixed DUT one.
+TEST(Runner, BaselineRunsTheLoadSettingsTheSpaceFixes) {
+  Harness h;
+  Json doc = spec_doc();
+  doc["space"]["parameters"] = {{"rps", {"none", "all"}},
+                                {"app.cpus", {"single:1"}},
+                                {"lg:app.cpus", {"single:1"}},
+                                {"lg:rps", {"all"}},
+                                {"lg:offload.gro", {true, false}}};
+  RunResult r = h.run(doc);
+  EXPECT_EQ(r.status, ExperimentStatus::kComplete);
+  int baselines = 0;
+  for (const auto& t : h.store->trials(r.experiment_id)) {
+    ASSERT_EQ(t.outcome.state, TrialState::kComplete) << t.outcome.error;
+    const Json& placement = t.outcome.details.at("placement");
+    EXPECT_EQ(placement.at("client_cpus"), "1") << t.point.dump();
+    EXPECT_EQ(t.outcome.details.at("apply").at("lg").at("rps"), "all") << t.point.dump();
+    if (!t.baseline) continue;
+    ++baselines;
+    EXPECT_EQ(t.point, Json({{"lg:app.cpus", "single:1"}, {"lg:rps", "all"}}));
+    EXPECT_EQ(t.outcome.details.at("apply").at("dut"), Json::object());
+    EXPECT_EQ(placement.at("server_cpus"), "");  // the DUT's server where the kernel puts it
+    EXPECT_FALSE(t.outcome.details.at("apply").at("lg").contains("offload.gro"));
+  }
+  EXPECT_EQ(baselines, 4);
+  EXPECT_EQ(h.dut.current, h.dut.original);
+  EXPECT_EQ(h.lg.current, h.lg.original);  // the load's settings go back at the end too
+}
+
 TEST(Runner, UnsupportedKnobIsRefusedBeforeAnythingChanges) {
   Harness h;
   h.dut.unsupported = {"offload.gro"};

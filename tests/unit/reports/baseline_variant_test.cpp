@@ -93,6 +93,22 @@ TEST(BaselineVariant, EachConfigurationIsJudgedAgainstTheBaselineAtItsOwnSize) {
   for (const auto& note : r.notes) EXPECT_EQ(note.find("drift"), std::string::npos) << note;
 }
 
+TEST(BaselineVariant, ABaselineWithTheLoadsFixedSettingsIsItsSizesBaseline) {
+  // The runner's baseline point carries the LG settings the space fixes (the sender's CPU): one
+  // baseline row per size all the same, showing the host's own DUT values beside them.
+  Script s;
+  s.add(1, {{"lg:app.cpus", "single:0"}, {"workload.payload", 64}}, true, 100000, 4);
+  s.add(3, {{"rps", "spread"}, {"lg:app.cpus", "single:0"}, {"workload.payload", 64}}, false,
+        110000, 3);
+  const Report r = build_report(experiment(), {}, s.trials);
+  EXPECT_NEAR(row(r, 3).objectives[0].gain, 0.10, 0.003);
+  EXPECT_TRUE(row(r, 3).objectives[0].gain_significant);
+  const PointResult& baseline = row(r, 1, true);
+  EXPECT_EQ(baseline.variant, "workload.payload=64");
+  EXPECT_EQ(baseline.config.value("rps", ""), "none");  // the host's own value
+  EXPECT_EQ(baseline.config.value("lg:app.cpus", ""), "single:0");
+}
+
 TEST(BaselineVariant, AnOlderRunWithOneBaselineComparesOnlyItsOwnSize) {
   // Before baselines had variants, the baseline point was {} and ran the spec's 64 B: the
   // 1472 B layout has no baseline of its size, so no gain at all rather than a wrong one.
