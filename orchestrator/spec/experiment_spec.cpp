@@ -6,6 +6,7 @@
 
 #include "core/workload.hpp"
 #include "core/workload_params.hpp"
+#include "core/workload_variant.hpp"
 #include "orchestrator/spec/field_reader.hpp"
 #include "orchestrator/spec/spec_sections.hpp"
 
@@ -66,6 +67,24 @@ double default_lease_s(const ExperimentSpec& spec) {
   return 60 + 2 * (longest_unrenewed_s(spec) + spec.settle_s);
 }
 
+namespace {
+
+// The baseline's point is its workload variant plus the LG settings the space fixes
+// (core/workload_variant.hpp): a space with nothing else has every configuration equal to its
+// baseline, measured twice under two names.
+void check_baseline_differs(const ExperimentSpec& spec, Issues& issues) {
+  if (!spec.baseline || spec.space.parameters().empty()) return;
+  const Json fixed = fixed_load_settings(spec.space);
+  for (const auto& p : spec.space.parameters())
+    if (!workload_param_field(p.name) && !fixed.contains(p.name)) return;
+  issues.add("baseline",
+             "every configuration of this space is the baseline: it varies only workload.* values "
+             "and fixes LG settings, which the baseline runs with too; set \"baseline\": false, "
+             "or add a DUT parameter (or an LG one with two or more values) to tune");
+}
+
+}  // namespace
+
 ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   Issues issues;
   ExperimentSpec spec;
@@ -119,6 +138,7 @@ ExperimentSpec parse_spec(const Json& document, const std::string& origin) {
   parse_screening(document, spec, issues);
   parse_profile(document, spec.workload, spec.profile, issues);
   spec.baseline = top.boolean("baseline").value_or(true);
+  check_baseline_differs(spec, issues);
   spec.settle_s = top.number("settle_s", 0, 600).value_or(1.0);
   spec.step_timeout_s = top.number("step_timeout_s", 1, 3600).value_or(60);
   parse_lease(top, spec, issues);

@@ -169,6 +169,36 @@ TEST(Spec, WorkloadFieldsAsSearchDimensions) {
   }
 }
 
+// The baseline runs the workload variant and the LG settings the space fixes: a space of those
+// only has every configuration equal to its baseline. A searched LG parameter or any DUT one
+// makes it a comparison again, as does "baseline": false.
+TEST(Spec, ASpaceWhoseEveryConfigurationIsTheBaselineIsRefused) {
+  Json doc = Json::parse(R"({
+    "version": 1, "name": "w",
+    "hosts": {"dut": {"transport": "local", "interface": "lo"}, "lg": {"transport": "local", "interface": "lo"}},
+    "space": {"parameters": {"lg:app.cpus": ["single:0"], "workload.payload": [64, 1472]}},
+    "workload": {"type": "udp_stream", "payload": 64},
+    "objectives": [{"metric": "rx_pps", "goal": "max"}]
+  })");
+  try {
+    parse_spec(doc, "inline");
+    FAIL() << "a space of fixed load settings and workload sizes accepted with a baseline";
+  } catch (const SpecError& e) {
+    const std::string text = e.what();
+    EXPECT_NE(text.find("baseline: every configuration of this space is the baseline"),
+              std::string::npos)
+        << text;
+  }
+  doc["baseline"] = false;
+  EXPECT_EQ(parse_spec(doc, "inline").space.grid_size(), 2u);
+  doc.erase("baseline");
+  doc["space"]["parameters"]["lg:app.cpus"] = {"single:0", "single:1"};
+  EXPECT_EQ(parse_spec(doc, "inline").space.grid_size(), 4u);
+  doc["space"]["parameters"]["lg:app.cpus"] = {"single:0"};
+  doc["space"]["parameters"]["sysctl.net.core.busy_read"] = {0};
+  EXPECT_EQ(parse_spec(doc, "inline").space.grid_size(), 2u);
+}
+
 TEST(Spec, BenchesAndAdaptiveRepetitions) {
   Json doc = Json::parse(R"({
     "version": 1, "name": "b",
