@@ -6,6 +6,7 @@
 
 #include "core/text_util.hpp"
 #include "core/workload.hpp"
+#include "core/workload_variant.hpp"
 #include "orchestrator/runner/baseline_variants.hpp"
 #include "orchestrator/runner/rate_search_trial.hpp"
 #include "orchestrator/transport/transport_kinds.hpp"
@@ -170,7 +171,9 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
   }
   if (spec.baseline) {
     const std::size_t variants = workload_variant_count(spec);
-    out << "baseline    host's original settings, "
+    const std::string load = variant_text(fixed_load_settings(spec.space));
+    out << "baseline    the DUT's original settings, "
+        << (load.empty() ? std::string() : "with the load's fixed LG settings (" + load + "), ")
         << (variants > 1 ? "at each of the " + std::to_string(variants) +
                                " workload variants (before its first point), "
                          : std::string())

@@ -83,7 +83,7 @@ struct ExperimentSpec {
   RepetitionSpec repetitions;
   ScreeningSpec screening;
   ProfileSpec profile;   // optional perf profiles of the best point(s) and the baseline
-  bool baseline = true;  // measure the host's original settings first and last
+  bool baseline = true;  // measure the DUT's original settings first, during and last
   double settle_s = 1.0;
   double step_timeout_s = 60;  // apply / serve / counters calls
   // The dead-man lease every apply carries: an agent not renewed for this long restores the

@@ -94,6 +94,10 @@ TEST(Cli, DryRunPrintsThePlanAndTouchesNothing) {
   EXPECT_NE(r.output.find("16 grid points"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("first points:"), std::string::npos);
   EXPECT_NE(r.output.find("\"rps\":\"none\""), std::string::npos);
+  EXPECT_NE(r.output.find("baseline    the DUT's original settings, with the load's fixed LG "
+                          "settings (lg:app.cpus=single:0)"),
+            std::string::npos)
+      << r.output;
   EXPECT_FALSE(std::filesystem::exists("nictune.db"));
 }
 
