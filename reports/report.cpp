@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/knob_value.hpp"
 #include "core/metrics.hpp"
 #include "core/text_util.hpp"
 #include "core/workload_params.hpp"
@@ -26,7 +27,7 @@ using detail::rank_points;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kAlpha = 0.05;
+using detail::kAlpha;
 
 // Values behind one configuration's summaries, kept while building.
 struct Group {
@@ -205,7 +206,7 @@ void summarise(Group& g, const Group* baseline, const DriftedMetrics& drifted,
       // The workload variant is the same as its baseline's by construction, and is what tells
       // two rows of one layout apart: always shown.
       if (workload_param_field(item.key()) || !base.contains(item.key()) ||
-          base.at(item.key()) != item.value()) {
+          !same_as_original(item.key(), base.at(item.key()), item.value())) {
         p.changes[item.key()] = item.value();
       }
     }
