@@ -141,10 +141,15 @@ bool intervals_overlap(const Summary& a, const Summary& b) {
   return a_lo <= b_hi && b_lo <= a_hi;
 }
 
-WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
+namespace {
+
+// Welch's test from each sample's size, mean and variance: shared by the two entry points so the
+// sample version computes the variance directly (as it always did, digit for digit).
+WelchResult welch(std::size_t n_a, double mean_a, double var_a, std::size_t n_b, double mean_b,
+                  double var_b, double level) {
   WelchResult r;
-  r.difference = mean(b) - mean(a);
-  if (a.size() < 2 || b.size() < 2) {
+  r.difference = mean_b - mean_a;
+  if (n_a < 2 || n_b < 2) {
     r.t = kNaN;
     r.df = kNaN;
     r.p_value = kNaN;
@@ -152,8 +157,8 @@ WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>
     return r;
   }
   r.valid = true;
-  const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
-  const double va = variance(a) / na, vb = variance(b) / nb;
+  const double na = static_cast<double>(n_a), nb = static_cast<double>(n_b);
+  const double va = var_a / na, vb = var_b / nb;
   const double se = std::sqrt(va + vb);
   if (se == 0) {
     r.df = na + nb - 2;
@@ -169,6 +174,17 @@ WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>
   r.ci_low = r.difference - half;
   r.ci_high = r.difference + half;
   return r;
+}
+
+}  // namespace
+
+WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
+  return welch(a.size(), mean(a), a.size() < 2 ? kNaN : variance(a), b.size(), mean(b),
+               b.size() < 2 ? kNaN : variance(b), level);
+}
+
+WelchResult welch_from_summaries(const Summary& a, const Summary& b, double level) {
+  return welch(a.n, a.mean, a.stddev * a.stddev, b.n, b.mean, b.stddev * b.stddev, level);
 }
 
 MannWhitneyResult mann_whitney_u(const std::vector<double>& a, const std::vector<double>& b) {

@@ -61,6 +61,8 @@ struct WelchResult {
 };
 WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b,
                          double level = 0.95);
+// The same from the samples' summaries (n, mean, stddev): what a report keeps of a configuration.
+WelchResult welch_from_summaries(const Summary& a, const Summary& b, double level = 0.95);
 
 // Mann-Whitney U test (two-sided) of a against b. Ties get mid-ranks. With n_a + n_b <=
 // kMannWhitneyExactLimit the p-value is exact: the permutation distribution of the rank sum is

@@ -10,6 +10,9 @@
 
 namespace nictune::report::detail {
 
+// Significance level of every test a report makes (gains, ties of the recommendation).
+inline constexpr double kAlpha = 0.05;
+
 // An objective's value turned into "smaller is better"; NaN stays NaN.
 inline double minimised(const Objective& o, double value) {
   return o.goal == Goal::kMaximize ? -value : value;

@@ -126,6 +126,21 @@ TEST(Statistics, WelchTextbookExample) {
   EXPECT_NEAR(s.p_value, r.p_value, 1e-14);
 }
 
+TEST(Statistics, WelchFromSummariesIsTheSampleTest) {
+  // What a report keeps of a configuration (n, mean, stddev) gives the same test as its trials.
+  std::vector<double> a = {19.8, 20.4, 19.6, 17.8, 18.5, 18.9, 18.3, 18.9, 19.5, 22.0};
+  std::vector<double> b = {28.2, 26.6, 20.1, 23.3, 25.2, 22.1, 17.7, 27.6, 20.6, 13.7};
+  const auto from_samples = welch_t_test(a, b);
+  const auto from_summaries = welch_from_summaries(summarize(a), summarize(b));
+  ASSERT_TRUE(from_summaries.valid);
+  EXPECT_NEAR(from_summaries.t, from_samples.t, 1e-9);
+  EXPECT_NEAR(from_summaries.df, from_samples.df, 1e-9);
+  EXPECT_NEAR(from_summaries.p_value, from_samples.p_value, 1e-12);
+  EXPECT_NEAR(from_summaries.ci_high, from_samples.ci_high, 1e-9);
+  EXPECT_FALSE(welch_from_summaries(summarize({1}), summarize({2, 3})).valid);
+  EXPECT_EQ(welch_from_summaries(summarize({5, 5, 5}), summarize({6, 6})).p_value, 0);
+}
+
 TEST(Statistics, WelchThroughputDrop) {
   std::vector<double> before = {1.0e6, 1.02e6, 0.99e6};
   std::vector<double> after = {0.95e6, 0.96e6, 0.94e6, 0.97e6};
