@@ -49,8 +49,8 @@ double workload_seconds(const Json& workload) {
 }
 
 std::uint64_t interleaved_baselines(const ExperimentSpec& spec, std::uint64_t points) {
-  const int every = spec.repetitions.baseline_every;
-  if (!spec.repetitions.race() || !spec.baseline || every <= 0) return 0;
+  const int every = spec.interleaved_baseline_every();
+  if (every == 0) return 0;
   return points * std::uint64_t(spec.repetitions.min) / std::uint64_t(every);
 }
 
@@ -152,8 +152,8 @@ void print_plan(const ExperimentSpec& spec, const RunPlan& plan, std::ostream& o
         << "configurations still tied, up to " << spec.repetitions.max << " each, until separated "
         << "(Welch p < 0.05) or within " << spec.repetitions.precision * 100
         << "% of the mean; budget " << plan.race_budget << " trials\n";
-    if (spec.baseline && spec.repetitions.baseline_every > 0)
-      out << "            a baseline trial after every " << spec.repetitions.baseline_every
+    if (spec.interleaved_baseline_every() > 0)
+      out << "            a baseline trial after every " << spec.interleaved_baseline_every()
           << " configuration trials of the first pass\n";
     out << "trials      " << plan.trials_min << " at least, " << plan.trials_max << " at worst\n";
   } else if (spec.repetitions.adaptive()) {

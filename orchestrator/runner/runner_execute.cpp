@@ -73,8 +73,8 @@ void Runner::Impl::run_points(std::vector<PointState> points, int min_repetition
 // trial before it. Every configuration then has a baseline measured near it in time, and drift
 // has baseline trials spread over the run to show in, not only the first and the last.
 void Runner::Impl::interleave_baselines(std::vector<PointState>& points, std::vector<Task>& tasks) {
-  const int every = spec_.repetitions.baseline_every;
-  if (!spec_.repetitions.race() || !spec_.baseline || every <= 0) return;
+  const int every = spec_.interleaved_baseline_every();
+  if (every == 0) return;
   std::map<std::string, std::size_t> baseline_of;  // variant -> index into points
   std::vector<Task> out;
   for (const Task& task : tasks) {

@@ -92,6 +92,14 @@ struct ExperimentSpec {
   Json document;         // the spec as written (comments dropped), stored with the experiment
 
   StrategyConfig strategy_config() const;
+  // The race's interleaved baseline: a baseline trial after every this many configuration
+  // trials, or 0 when there is none (no race, no baseline, or baseline_every 0). The plan and
+  // the runner both ask this, so a dry run counts what a run does.
+  int interleaved_baseline_every() const {
+    return repetitions.race() && baseline && repetitions.baseline_every > 0
+               ? repetitions.baseline_every
+               : 0;
+  }
   // The workload of a screening trial: the spec's with duration_s = screening.duration_s.
   Json screening_workload() const;
 };
