@@ -1,5 +1,5 @@
 // demo_bench [--runs N] [--load with|without|both] [--spec FILE] [--nictune BIN] [--agent BIN]
-//            [--keep DIR]
+//            [--keep DIR | --from DIR]
 //
 // Runs the default experiment (experiments/loopback-rps.json) N times per condition, each into a
 // fresh database, and reads every result through `nictune report --format json`: is the best
@@ -8,7 +8,14 @@
 // took. "with" runs it beside `stress-ng --cpu 1 --cpu-load 50`, started and stopped by PID here.
 // Prints figures; asserts nothing (the targets live in docs/performance.md). --keep DIR keeps
 // each run's database as DIR/<condition>-<N>.db, so a later report rule can be judged on the
-// same runs (`nictune report --db DIR/with-3.db --format json`) without measuring them again.
+// same runs (`nictune report --db DIR/with-3.db --format json`) without measuring them again;
+// --from DIR prints the same figures from such kept databases (wall time from their trials' own
+// timestamps), measuring nothing.
+//
+// Each run's baseline coefficient of variation on the first objective is printed beside it, and
+// the summary repeats the two targets over the runs the report did not call "host unstable"
+// (baseline CV <= 10 % on every objective): on a guest whose cross-CPU speed changes mid-run the
+// answer itself changes with it, and the figures should say which runs that was.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +48,8 @@ struct RunFigures {
   double seconds = 0;
   bool drift = false;
   double background = 0;
+  double baseline_cv = 0;  // on the first objective
+  bool unstable = false;   // the report's "host unstable": a baseline CV over 10 %
 };
 
 // stress-ng on one CPU at 50 %, for at most `seconds`; stopped by its PID.
@@ -75,30 +84,30 @@ class BackgroundLoad {
   pid_t pid_ = -1;
 };
 
-RunFigures run_once(const std::string& nictune, const std::string& agent, const std::string& spec,
-                    const fs::path& db) {
+// The figures of one finished run, from its report. `seconds` is the caller's (the run's wall
+// time) or, for a kept database, the span of its trials.
+RunFigures read_run(const std::string& nictune, const fs::path& db) {
   RunFigures f;
-  fs::remove(db);
-  const auto start = std::chrono::steady_clock::now();
-  const auto run = nictune::testing::run_command(nictune + " run --db " + db.string() +
-                                                 " --agent " + agent + " " + spec);
-  f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (run.code != 0) {
-    std::cerr << "run failed (" << run.code << "):\n" << run.output << "\n";
-    return f;
-  }
   const auto report =
       nictune::testing::run_command(nictune + " report --db " + db.string() + " --format json");
   if (report.code != 0) {
-    std::cerr << "report failed:\n" << report.output << "\n";
+    std::cerr << "report failed for " << db.string() << ":\n" << report.output << "\n";
     return f;
   }
   const Json doc = Json::parse(report.output, nullptr, false);
   if (doc.is_discarded()) return f;
-  f.trials = doc.value("trials", Json::array()).size();
+  const Json trials = doc.value("trials", Json::array());
+  f.trials = trials.size();
+  if (!trials.empty()) {
+    f.seconds = trials.back().value("ended_at", 0.0) - trials.front().value("started_at", 0.0);
+  }
   for (const auto& d : doc.value("baseline_drift", Json::array()))
     f.drift = f.drift || d.value("drift", false);
-  f.background = doc["noise"].value("background_cpu_mean", 0.0);
+  const Json noise = doc.value("noise", Json::object());
+  f.background = noise.value("background_cpu_mean", 0.0);
+  f.unstable = !noise.value("unstable_baseline", Json::array()).empty();
+  const std::string first_metric = doc["objectives"].at(0).value("metric", "");
+  f.baseline_cv = noise.value("baseline_cv", Json::object()).value(first_metric, 0.0);
   const Json best = doc.value("best_point_id", Json());
   for (const auto& c : doc["configurations"]) {
     if (best.is_null() || c["point_id"] != best || c["baseline"].get<bool>()) continue;
@@ -111,33 +120,74 @@ RunFigures run_once(const std::string& nictune, const std::string& agent, const 
   return f;
 }
 
-void summarise(const std::string& condition, const std::vector<RunFigures>& runs) {
+RunFigures run_once(const std::string& nictune, const std::string& agent, const std::string& spec,
+                    const fs::path& db) {
+  fs::remove(db);
+  const auto start = std::chrono::steady_clock::now();
+  const auto run = nictune::testing::run_command(nictune + " run --db " + db.string() +
+                                                 " --agent " + agent + " " + spec);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (run.code != 0) {
+    std::cerr << "run failed (" << run.code << "):\n" << run.output << "\n";
+    return {};
+  }
+  RunFigures f = read_run(nictune, db);
+  f.seconds = seconds;
+  return f;
+}
+
+void print_run(const std::string& condition, int index, const RunFigures& f) {
+  std::printf(
+      "%-8s run %d: %s, winner \"%s\" %+.1f %%%s, %zu trials, %.0f s, drift %s, "
+      "baseline CV %.1f %%%s, background %.1f %%\n",
+      condition.c_str(), index, f.ok ? "ok" : "FAILED", f.winner.c_str(), f.gain * 100,
+      f.significant ? " (significant)" : " (not significant)", f.trials, f.seconds,
+      f.drift ? "yes" : "no", f.baseline_cv * 100, f.unstable ? " (host unstable)" : "",
+      f.background);
+  std::fflush(stdout);
+}
+
+// How many runs won with the most common label, and that label.
+std::pair<int, std::string> most_common_winner(const std::vector<const RunFigures*>& runs) {
   std::map<std::string, int> winners;
-  int significant = 0, ok = 0, drift = 0;
+  for (const RunFigures* r : runs) ++winners[r->winner];
+  std::pair<int, std::string> best{0, ""};
+  for (const auto& [label, count] : winners)
+    if (count > best.first) best = {count, label};
+  return best;
+}
+
+void summarise(const std::string& condition, const std::vector<RunFigures>& runs) {
+  std::vector<const RunFigures*> ok, steady;
+  int significant = 0, drift = 0, steady_significant = 0;
   double trials = 0, seconds = 0, background = 0;
   for (const auto& r : runs) {
     if (!r.ok) continue;
-    ++ok;
+    ok.push_back(&r);
     significant += r.significant ? 1 : 0;
     drift += r.drift ? 1 : 0;
-    ++winners[r.winner];
     trials += static_cast<double>(r.trials);
     seconds += r.seconds;
     background += r.background;
-  }
-  int same = 0;
-  std::string mode;
-  for (const auto& [label, count] : winners) {
-    if (count > same) {
-      same = count;
-      mode = label;
+    if (!r.unstable) {
+      steady.push_back(&r);
+      steady_significant += r.significant ? 1 : 0;
     }
   }
+  const int n = static_cast<int>(ok.size());
+  const auto [same, label] = most_common_winner(ok);
   std::printf(
       "%-8s runs %d/%zu ok; best significant in %d/%d; same winner in %d/%d (%s); "
       "trials %.1f; wall %.0f s; drift found in %d; background CPU %.1f %%\n",
-      condition.c_str(), ok, runs.size(), significant, ok, same, ok, mode.c_str(),
-      ok ? trials / ok : 0.0, ok ? seconds / ok : 0.0, drift, ok ? background / ok : 0.0);
+      condition.c_str(), n, runs.size(), significant, n, same, n, label.c_str(),
+      n ? trials / n : 0.0, n ? seconds / n : 0.0, drift, n ? background / n : 0.0);
+  const int k = static_cast<int>(steady.size());
+  const auto [steady_same, steady_label] = most_common_winner(steady);
+  std::printf(
+      "%-8s steady baseline (not \"host unstable\") in %d/%d runs; of those best significant "
+      "in %d/%d; same winner in %d/%d (%s)\n",
+      condition.c_str(), k, n, steady_significant, k, steady_same, k, steady_label.c_str());
 }
 
 }  // namespace
@@ -148,10 +198,10 @@ int main(int argc, char** argv) {
   std::string spec = std::string(NICTUNE_SOURCE_DIR) + "/experiments/loopback-rps.json";
   std::string nictune = nictune::testing::built_nictune_binary();
   std::string agent = nictune::testing::built_agent_binary();
-  std::string keep;
+  std::string keep, from;
   const char* usage =
       "usage: demo_bench [--runs N>=1] [--load with|without|both] [--spec FILE] "
-      "[--nictune BIN] [--agent BIN] [--keep DIR]\n";
+      "[--nictune BIN] [--agent BIN] [--keep DIR | --from DIR]\n";
   for (int i = 1; i < argc; i += 2) {
     const std::string key = argv[i];
     if (key == "--help" || key == "-h") {
@@ -175,18 +225,40 @@ int main(int argc, char** argv) {
       agent = value;
     } else if (key == "--keep") {
       keep = value;
+    } else if (key == "--from") {
+      from = value;
     } else {
       std::cerr << "demo_bench: unknown option " << key << "\n" << usage;
       return 2;
     }
   }
-  if (runs < 1 || (load != "with" && load != "without" && load != "both")) {
+  if (runs < 1 || (load != "with" && load != "without" && load != "both") ||
+      (!keep.empty() && !from.empty())) {
     std::cerr << usage;
     return 2;
   }
+  std::map<std::string, std::vector<RunFigures>> results;
+  if (!from.empty()) {
+    // Kept databases: <condition>-<N>.db, N from 1 up to the first missing one.
+    for (const std::string condition : {"without", "with"}) {
+      if (load != "both" && load != condition) continue;
+      for (int i = 1;; ++i) {
+        const fs::path db = fs::path(from) / (condition + "-" + std::to_string(i) + ".db");
+        if (!fs::exists(db)) break;
+        results[condition].push_back(read_run(nictune, db));
+        print_run(condition, i, results[condition].back());
+      }
+    }
+    if (results.empty()) {
+      std::cerr << "demo_bench: no <condition>-<N>.db under " << from << "\n";
+      return 2;
+    }
+    std::printf("\n");
+    for (const auto& [condition, figures] : results) summarise(condition, figures);
+    return 0;
+  }
   const fs::path dir = fs::temp_directory_path() / ("demo_bench." + std::to_string(getpid()));
   fs::create_directories(dir);
-  std::map<std::string, std::vector<RunFigures>> results;
   for (const std::string condition : {"without", "with"}) {
     if (load != "both" && load != condition) continue;
     for (int i = 0; i < runs; ++i) {
@@ -206,13 +278,7 @@ int main(int argc, char** argv) {
           fs::copy_file(dir / "bench.db-wal", kept.string() + "-wal",
                         fs::copy_options::overwrite_existing);
       }
-      std::printf(
-          "%-8s run %d: %s, winner \"%s\" %+.1f %%%s, %zu trials, %.0f s, drift %s, "
-          "background %.1f %%\n",
-          condition.c_str(), i + 1, f.ok ? "ok" : "FAILED", f.winner.c_str(), f.gain * 100,
-          f.significant ? " (significant)" : " (not significant)", f.trials, f.seconds,
-          f.drift ? "yes" : "no", f.background);
-      std::fflush(stdout);
+      print_run(condition, i + 1, f);
       results[condition].push_back(f);
     }
   }
