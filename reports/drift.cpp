@@ -13,32 +13,45 @@ namespace {
 
 struct Change {
   double statistic = 0;
-  std::size_t split = 0;
+  std::size_t split = 0;  // the first index after the (first) change
+  std::size_t back = 0;   // the first index after the second change; 0: one change
 };
 
 // The centred cumulative sum C_k = S_k - k/n S_n over the splits leaving at least 3 on each side;
 // the statistic is its range, max(0, max C) - min(0, min C). A single step makes C one-signed, so
 // the range is max |C_k|, the classic CUSUM; a level that rises and falls back (a mode that comes
 // and goes) makes C swing both ways, which max |C_k| alone half misses. The scale is the same for
-// every permutation of one series, so it needs no standardising for the test. `split` is where
-// |C_k| is largest: the most likely single change.
+// every permutation of one series, so it needs no standardising for the test.
+// Where: C is lowest just before a rise and highest just before a fall (the sum runs behind the
+// mean, then catches up). One swing is one change, at the largest |C_k|; two swings of comparable
+// size (the smaller at least half the larger) are a level that changed and changed back, at
+// both extremes. A step with noise swings the other way too, but by the noise's size only.
 Change largest_change(const std::vector<double>& x) {
   const std::size_t n = x.size();
   const double total = std::accumulate(x.begin(), x.end(), 0.0);
   Change best;
-  double partial = 0, high = 0, low = 0, largest = 0;
+  double partial = 0, high = 0, low = 0;
+  std::size_t at_high = 0, at_low = 0;
   for (std::size_t k = 1; k < n; ++k) {
     partial += x[k - 1];
     if (k < 3 || n - k < 3) continue;
     const double centred = partial - static_cast<double>(k) / static_cast<double>(n) * total;
-    high = std::max(high, centred);
-    low = std::min(low, centred);
-    if (std::fabs(centred) > largest) {
-      largest = std::fabs(centred);
-      best.split = k;
+    if (centred > high) {
+      high = centred;
+      at_high = k;
+    }
+    if (centred < low) {
+      low = centred;
+      at_low = k;
     }
   }
   best.statistic = high - low;
+  if (high > 0 && -low > 0 && std::min(high, -low) >= 0.5 * std::max(high, -low)) {
+    best.split = std::min(at_high, at_low);
+    best.back = std::max(at_high, at_low);
+  } else {
+    best.split = high >= -low ? at_high : at_low;
+  }
   return best;
 }
 
@@ -58,8 +71,11 @@ DriftResult detect_drift(const std::vector<double>& series, double alpha, std::s
   const Change observed = largest_change(series);
   r.split = observed.split;
   if (observed.split == 0) return r;  // a constant series
+  r.back = observed.back;
+  const std::size_t changed_until = r.back ? r.back : series.size();
   r.before_mean = mean_of(series, 0, r.split);
-  r.after_mean = mean_of(series, r.split, series.size());
+  r.after_mean = mean_of(series, r.split, changed_until);
+  if (r.back) r.back_mean = mean_of(series, r.back, series.size());
   r.relative = r.before_mean != 0 ? (r.after_mean - r.before_mean) / std::fabs(r.before_mean) : 0;
 
   std::mt19937_64 rng(seed);

@@ -20,7 +20,10 @@ struct DriftResult {
   bool drift = false;  // p_value < alpha
   double p_value = 1;
   std::size_t split = 0;  // index of the first measurement after the most likely change
-  double before_mean = 0, after_mean = 0;
+  // A level that changed and changed back: index of the first measurement after the second
+  // change (0: one change, the level stayed). after_mean is then the level between the two.
+  std::size_t back = 0;
+  double before_mean = 0, after_mean = 0, back_mean = 0;
   double relative = 0;  // (after - before) / |before|
 };
 

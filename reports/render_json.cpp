@@ -175,6 +175,9 @@ void render_json(const Report& r, std::ostream& out) {
                      {"before_mean", number(d.result.before_mean)},
                      {"after_mean", number(d.result.after_mean)},
                      {"first_trial_after", d.first_after},
+                     // A level that changed back: where, and the level after it.
+                     {"back_trial", d.back_at ? Json(d.back_at) : Json()},
+                     {"back_mean", d.back_at ? number(d.result.back_mean) : Json()},
                      {"baseline_trials", d.trials}});
   }
   doc["baseline_drift"] = drift;

@@ -159,6 +159,7 @@ void judge_baseline_drift(Report& r, const Group& baseline) {
     d.trials = it->second.size();
     if (!d.result.valid) continue;
     d.first_after = baseline.value_trials.at(o.metric)[d.result.split];
+    if (d.result.back) d.back_at = baseline.value_trials.at(o.metric)[d.result.back];
     r.drift.push_back(d);
   }
 }
@@ -327,8 +328,15 @@ void order_rows(Report& r) {
 std::string BaselineDrift::text() const {
   char p[32];
   std::snprintf(p, sizeof p, "%.3f", result.p_value);
+  // A level that came back is said with both edges, each level relative to the first one.
+  std::string back;
+  if (back_at != 0 && result.before_mean != 0) {
+    back = ", " +
+           format_percent((result.back_mean - result.before_mean) / std::fabs(result.before_mean)) +
+           " from trial " + std::to_string(back_at);
+  }
   return metric + (variant.empty() ? "" : " at " + variant) + " " +
-         format_percent(result.relative) + " from trial " + std::to_string(first_after) +
+         format_percent(result.relative) + " from trial " + std::to_string(first_after) + back +
          " on (permutation p = " + p + ", " + std::to_string(trials) + " baseline trials)";
 }
 

@@ -128,7 +128,10 @@ struct BaselineDrift {
   stats::DriftResult result;
   std::size_t trials = 0;        // baseline trials in the series
   std::int64_t first_after = 0;  // the first trial id after the change
-  std::string text() const;      // "rx_pps +10.2 % from trial 17 on (p = 0.002, 9 baseline trials)"
+  std::int64_t back_at = 0;      // the first trial id after a second change (0: none)
+  // "rx_pps +10.2% from trial 17 on (permutation p = 0.002, 9 baseline trials)"; a level that
+  // changed back: "rx_pps +48.9% from trial 21, -1.2% from trial 52 on (...)".
+  std::string text() const;
 };
 
 struct Report {

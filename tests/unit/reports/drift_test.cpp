@@ -29,6 +29,7 @@ TEST(Drift, FindsATenPercentStepItsPlaceAndSize) {
     ++found;
     EXPECT_NEAR(r.relative, 0.10, 0.04) << "seed " << seed;
     EXPECT_NEAR(static_cast<double>(r.split), 6, 1) << "seed " << seed;
+    EXPECT_EQ(r.back, 0u) << "seed " << seed << ": one step, the level stayed";
   }
   EXPECT_GE(found, 95) << "a 10 % step in 12 measurements with 2 % noise";
 }
@@ -50,7 +51,14 @@ TEST(Drift, FindsALevelThatRisesAndFallsBack) {
   for (int seed = 1; seed <= kSeeds; ++seed) {
     auto x = series(static_cast<std::uint64_t>(seed) + 500, 0.0, 15);
     for (std::size_t i = 5; i < 10; ++i) x[i] *= 1.2;
-    if (detect_drift(x).drift) ++found;
+    const auto r = detect_drift(x);
+    if (!r.drift) continue;
+    ++found;
+    // Both edges, and the level between them against the one before.
+    EXPECT_NEAR(static_cast<double>(r.split), 5, 1) << "seed " << seed;
+    EXPECT_NEAR(static_cast<double>(r.back), 10, 1) << "seed " << seed;
+    EXPECT_NEAR(r.relative, 0.20, 0.05) << "seed " << seed;
+    EXPECT_NEAR(r.back_mean / r.before_mean, 1.0, 0.05) << "seed " << seed;
   }
   EXPECT_GE(found, kSeeds * 9 / 10) << found << " of " << kSeeds;
 }

@@ -287,6 +287,16 @@ TEST(ReportBuild, AModeThatComesAndGoesIsComparedWithTheBaselineOfItsOwnTime) {
   const auto r = run.build();
   ASSERT_EQ(r.drift.size(), 1u);
   ASSERT_TRUE(r.drift[0].result.drift) << r.drift[0].text();
+  // Both edges are named: up at the 6th baseline (trial 6), back at the 11th (trial 15); the
+  // levels against the first five (mean 100.1): 150 is +49.9 %, 99.9 is -0.2 %.
+  EXPECT_EQ(r.drift[0].first_after, 6);
+  EXPECT_EQ(r.drift[0].back_at, 15);
+  EXPECT_NEAR(r.drift[0].result.relative, 150 / 100.1 - 1, 1e-9);
+  EXPECT_NE(
+      r.drift[0].text().find("rx_pps +49.9% from trial 6, -0.2% from trial 15 on (permutation "
+                             "p = "),
+      std::string::npos)
+      << r.drift[0].text();
   const PointResult* p = r.find_point(2);
   ASSERT_TRUE(p);
   const double around = (150 + 151 + 149 + 150 + 150) / 5.0 * 1e3;  // the 6th-10th baseline
@@ -324,6 +334,7 @@ TEST(ReportBuild, NoiseSummaryAndBaselineDrift) {
   EXPECT_TRUE(r.drift[0].result.drift) << r.drift[0].text();
   EXPECT_NEAR(r.drift[0].result.relative, -0.117, 0.005);
   EXPECT_EQ(r.drift[0].first_after, 7) << "the 7th baseline trial, before any of point 2";
+  EXPECT_EQ(r.drift[0].back_at, 0) << "one step: the level stayed";
   // Against the pooled baseline point 2 gains ~2 %; against the baseline measured nearest in time
   // to its trials (the 9th-12th: one before and one after each of them) ~10 %.
   const double after = (87.5 + 88.5 + 88.2 + 87.8) / 4 * 1e3;
