@@ -61,12 +61,15 @@ void Runner::Impl::report_drift() {
     }
     const auto d = stats::detect_drift(s.values);
     if (!d.valid) continue;
-    char line[260];
+    // A level that changed and came back shows its three levels.
+    char back[48] = "";
+    if (d.back) std::snprintf(back, sizeof back, " -> %.4g", d.back_mean);
+    char line[300];
     std::snprintf(line, sizeof line,
-                  "baseline %s: %s%.1f %% (%.4g -> %.4g over %zu baseline trials, permutation "
+                  "baseline %s: %s%+.1f %% (%.4g -> %.4g%s over %zu baseline trials, permutation "
                   "p = %.3f)",
                   what.c_str(), d.drift ? "DRIFT " : "no significant drift, ", d.relative * 100,
-                  d.before_mean, d.after_mean, s.values.size(), d.p_value);
+                  d.before_mean, d.after_mean, back, s.values.size(), d.p_value);
     progress_.message(line);
   }
 }

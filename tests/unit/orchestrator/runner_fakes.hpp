@@ -33,6 +33,9 @@ struct FakeHost {
   std::function<void(int)> after_load;  // called with the load.run count
   double noise = 0;
   int wobble = 0;
+  // The host's capacity by how many rates it measured before (0-based): a factor on the rate;
+  // unset is 1.
+  std::function<double(int)> capacity;
   std::vector<double> load_durations;  // workload.duration_s of every load.run
   // Benches: load.run calls in flight across every host sharing these, and the most seen at once.
   std::atomic<int>* loads_in_flight = nullptr;
@@ -125,6 +128,7 @@ class FakeAgent : public AgentCaller {
     double v = 1e6;
     if (host_.current["rps"] == "all") v *= 1.3;
     if (host_.current["offload.gro"] == false) v *= 0.9;
+    if (host_.capacity) v *= host_.capacity(host_.wobble);
     return v * (1 + host_.noise * ((host_.wobble++ % 2) ? 1 : -1));
   }
   FakeHost& host_;

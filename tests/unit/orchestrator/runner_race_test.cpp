@@ -101,6 +101,24 @@ TEST(Runner, RaceInterleavesBaselineTrialsInTheFirstPass) {
   }
 }
 
+// The host's capacity rises 50 % for a stretch of the run and falls back: the run's closing
+// lines say the baseline drifted and give its three levels, not one before/after pair.
+TEST(Runner, RunSaysABaselineLevelThatCameBack) {
+  Harness h;
+  // Measurements 10-19 of 28 (3 first baselines, then configuration and baseline alternating,
+  // a closing baseline): baselines 6 at 1e6, 5 at 1.5e6, 5 at 1e6.
+  h.dut.capacity = [](int measured) { return measured >= 10 && measured < 20 ? 1.5 : 1.0; };
+  Json doc = spec_doc();  // 4 points
+  doc["repetitions"] = {{"policy", "race"}, {"min", 3},           {"max", 6},
+                        {"budget", 28},     {"precision", 0.001}, {"baseline_every", 1}};
+  RunResult r = h.run(doc);
+  ASSERT_EQ(r.status, ExperimentStatus::kComplete);
+  EXPECT_NE(h.out.str().find("baseline rx_pps: DRIFT +50.0 % (1e+06 -> 1.5e+06 -> 1e+06 over 16 "
+                             "baseline trials"),
+            std::string::npos)
+      << h.out.str();
+}
+
 // Interrupted in the middle of the race rounds and resumed: the race is rebuilt from the stored
 // trials and goes on to the same end (the tied configuration reaches its cap, the beaten one
 // keeps its 3), within the budget.
