@@ -36,30 +36,19 @@ bool noted(const Report& r, const std::string& text) {
   return false;
 }
 
-TEST(ReportBuild, TiedBestRecommendsTheFewestChanges) {
+TEST(ReportBest, TiedBestRecommendsTheFewestChanges) {
   // busy_read does nothing on lo: rps=single:1 with busy_read 0 (the host's value) or 50 measure
   // the same, and which mean is higher is a coin toss. The one that changes less is recommended.
-  ExperimentRecord e;
-  e.spec = Json::parse(R"({"objectives": [{"metric": "rx_pps", "goal": "max"}]})");
+  Trials t(R"([{"metric": "rx_pps", "goal": "max"}])");
   HostRecord dut;
   dut.role = "dut";
   dut.facts = {{"original", {{"rps", "none"}, {"sysctl.net.core.busy_read", 0}}}};
-  std::vector<TrialRecord> trials;
-  auto add = [&](std::int64_t point, bool baseline, const Json& config, double rate) {
-    TrialRecord t;
-    t.id = static_cast<std::int64_t>(trials.size()) + 1;
-    t.point_id = point;
-    t.baseline = baseline;
-    t.point = config;
-    t.outcome.metrics = {{"rx_pps", rate}};
-    trials.push_back(t);
-  };
   const Json same = {{"rps", "single:1"}, {"sysctl.net.core.busy_read", 0}};
   const Json busy = {{"rps", "single:1"}, {"sysctl.net.core.busy_read", 50}};
-  for (double v : {320e3, 325e3, 318e3}) add(1, true, Json::object(), v);
-  for (double v : {390e3, 400e3, 380e3}) add(2, false, same, v);
-  for (double v : {396e3, 405e3, 386e3}) add(3, false, busy, v);
-  auto r = build_report(e, {dut}, trials);
+  for (double v : {320e3, 325e3, 318e3}) t.add(1, true, Json::object(), v);
+  for (double v : {390e3, 400e3, 380e3}) t.add(2, false, same, v);
+  for (double v : {396e3, 405e3, 386e3}) t.add(3, false, busy, v);
+  auto r = build_report(t.e, {dut}, t.trials);
   // The baseline row shows the host's original values; a value equal to them is no change.
   EXPECT_EQ(r.find_point(1, true)->config, dut.facts["original"]);
   EXPECT_EQ(r.find_point(2)->label(), "rps=single:1");
@@ -67,25 +56,23 @@ TEST(ReportBuild, TiedBestRecommendsTheFewestChanges) {
   ASSERT_TRUE(r.best);
   EXPECT_EQ(r.points[*r.best].point_id, 2);
   EXPECT_EQ(r.points.front().point_id, 3);  // rows stay ordered by the first objective
-  bool said = false;
-  for (const auto& n : r.notes) said = said || n.find("recommended: point 2") != std::string::npos;
-  EXPECT_TRUE(said);
+  EXPECT_TRUE(noted(r, "recommended: point 2"));
 
   // Beyond noise the higher mean wins, whatever it changes.
-  for (auto& t : trials) {
-    if (t.point_id == 3) t.outcome.metrics["rx_pps"] += 100e3;
+  for (auto& trial : t.trials) {
+    if (trial.point_id == 3) trial.outcome.metrics["rx_pps"] += 100e3;
   }
-  r = build_report(e, {dut}, trials);
+  r = build_report(t.e, {dut}, t.trials);
   ASSERT_TRUE(r.best);
   EXPECT_EQ(r.points[*r.best].point_id, 3);
   for (const auto& n : r.notes) EXPECT_EQ(n.find("recommended"), std::string::npos) << n;
 
   // Two repetitions cannot show a tie: the first row stays best.
-  trials.pop_back();
-  for (auto& t : trials) {
-    if (t.point_id == 3) t.outcome.metrics["rx_pps"] -= 100e3;
+  t.trials.pop_back();
+  for (auto& trial : t.trials) {
+    if (trial.point_id == 3) trial.outcome.metrics["rx_pps"] -= 100e3;
   }
-  r = build_report(e, {dut}, trials);
+  r = build_report(t.e, {dut}, t.trials);
   ASSERT_TRUE(r.best);
   EXPECT_EQ(r.points[*r.best].point_id, 3);
 }
