@@ -179,8 +179,7 @@ WelchResult welch(std::size_t n_a, double mean_a, double var_a, std::size_t n_b,
 }  // namespace
 
 WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
-  return welch(a.size(), mean(a), a.size() < 2 ? kNaN : variance(a), b.size(), mean(b),
-               b.size() < 2 ? kNaN : variance(b), level);
+  return welch(a.size(), mean(a), variance(a), b.size(), mean(b), variance(b), level);
 }
 
 WelchResult welch_from_summaries(const Summary& a, const Summary& b, double level) {
